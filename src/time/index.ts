@@ -1,0 +1,2 @@
+export { isValidTimeZone, wallToInstant, instantToWall, toZonedIso, formatForUser, formatDistance, type WallTime } from "./zone.js";
+export { nextOccurrence, previousOccurrence, upcoming, minimumInterval, validateRrule, describeRrule, type Recurrence } from "./recurrence.js";
