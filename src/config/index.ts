@@ -1,0 +1,100 @@
+import { existsSync, readFileSync } from "node:fs";
+import { parse as parseDotenv } from "dotenv";
+import { z } from "zod";
+import { isValidTimeZone } from "../time/index.js";
+
+/**
+ * The one place Herald reads its environment. Every variable is listed, with its default, in
+ * .env.example; a missing or invalid one stops startup with a line naming it and what to put there.
+ */
+const url = (example: string) =>
+  z.string().refine((s) => URL.canParse(s), { message: `must be a URL such as ${example}` });
+
+const optional = <T extends z.ZodTypeAny>(t: T) =>
+  z.preprocess((v) => (v === "" ? undefined : v), t.optional());
+
+const schema = z.object({
+  DATABASE_URL: url("postgresql://postgres@127.0.0.1:5432/herald").default("postgresql://postgres@127.0.0.1:5432/herald"),
+  REDIS_URL: url("redis://127.0.0.1:6379").default("redis://127.0.0.1:6379"),
+  /** Prefix of every Redis key Herald writes, so several deployments (or test runs) can share one Redis. */
+  REDIS_PREFIX: z.string().min(1).default("herald"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: optional(url("https://herald.example.com")),
+  DEFAULT_TIMEZONE: z.string().default("UTC").refine(isValidTimeZone, { message: "must be an IANA time zone such as America/New_York" }),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  INTERPRETER: z.enum(["auto", "offline", "llm"]).default("auto"),
+  OPENAI_API_KEY: optional(z.string()),
+  OPENAI_BASE_URL: optional(url("https://api.openai.com/v1")),
+  OPENAI_MODEL: z.string().default("gpt-4o-mini"),
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+
+  SLACK_BOT_TOKEN: optional(z.string().startsWith("xoxb-", { message: "must be a bot token starting with xoxb-" })),
+  SLACK_SIGNING_SECRET: optional(z.string()),
+  SLACK_API_URL: optional(url("https://slack.com/api/")),
+  SLACK_OPS_CHANNEL: optional(z.string()),
+
+  TWILIO_ACCOUNT_SID: optional(z.string().startsWith("AC", { message: "must be an account SID starting with AC" })),
+  TWILIO_AUTH_TOKEN: optional(z.string()),
+  TWILIO_FROM_NUMBER: optional(z.string().regex(/^\+[1-9]\d{6,14}$/, { message: "must be an E.164 number such as +15551234567" })),
+  TWILIO_API_URL: optional(url("https://api.twilio.com")),
+  SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(3),
+
+  SMTP_URL: optional(url("smtp://user:pass@smtp.example.com:587")),
+  EMAIL_FROM: optional(z.string()),
+
+  ADMIN_TOKEN: optional(z.string().min(16, { message: "must be at least 16 characters" })),
+
+  /** Tasks due within this horizon get a Redis timer; later ones stay in Postgres only. */
+  SCHEDULER_HORIZON_MS: z.coerce.number().int().positive().default(3_600_000),
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(20),
+  RUN_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  MAX_ACTIVE_TASKS: z.coerce.number().int().positive().default(25),
+});
+
+export type Config = z.infer<typeof schema>;
+
+/** A configuration problem, reported as one line naming the variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Parses `env` (process.env merged over a .env file, if any) into a typed config.
+ * @throws ConfigError naming the first bad variable and what to put there.
+ */
+export function loadConfig(env: Record<string, string | undefined> = readEnvironment()): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const name = String(issue.path[0]);
+    throw new ConfigError(`${name} ${issue.message} (got ${JSON.stringify(env[name] ?? "")}); set it in the environment or in .env (see .env.example)`);
+  }
+  const c = result.data;
+  requireTogether(c, ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER"], "to send and receive SMS");
+  requireTogether(c, ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"], "to use Slack");
+  if (c.TWILIO_ACCOUNT_SID && !c.PUBLIC_URL) throw new ConfigError("PUBLIC_URL is required with Twilio: set it to the https URL Twilio posts to, such as https://herald.example.com (signatures are checked against it)");
+  return c;
+}
+
+function requireTogether(c: Config, names: (keyof Config)[], purpose: string): void {
+  const set = names.filter((n) => c[n] !== undefined);
+  if (set.length === 0 || set.length === names.length) return;
+  const missing = names.find((n) => c[n] === undefined)!;
+  throw new ConfigError(`${missing} is missing: ${set.join(", ")} ${set.length === 1 ? "is" : "are"} set, and ${names.join(", ")} are all needed ${purpose}`);
+}
+
+/** process.env over the .env file in the working directory (process.env wins). */
+export function readEnvironment(): Record<string, string | undefined> {
+  const file = ".env";
+  const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+  return { ...fromFile, ...process.env };
+}
+
+/** Which channels have credentials. */
+export const channelsConfigured = (c: Config) => ({
+  slack: Boolean(c.SLACK_BOT_TOKEN && c.SLACK_SIGNING_SECRET),
+  sms: Boolean(c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && c.TWILIO_FROM_NUMBER),
+  email: Boolean(c.SMTP_URL && c.EMAIL_FROM),
+  llm: Boolean(c.OPENAI_API_KEY),
+});

@@ -1,0 +1,91 @@
+import { createHash, randomUUID } from "node:crypto";
+import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import type pg from "pg";
+
+/**
+ * Applies prisma/migrations/<timestamp>_<name>/migration.sql in order and records each in
+ * `_prisma_migrations` exactly as Prisma Migrate does (same table, checksum = sha256 of the file),
+ * so `prisma migrate status/deploy` agrees with us for anyone who has Prisma's schema engine.
+ * We run our own because that engine is a native binary the CLI downloads, which is not always possible.
+ */
+export const MIGRATIONS_DIR = new URL("../../prisma/migrations/", import.meta.url).pathname;
+
+// Prisma Migrate's own advisory lock key, so our runner and `prisma migrate deploy` exclude each other.
+const PRISMA_ADVISORY_LOCK = 72707369;
+
+const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum"              VARCHAR(64) NOT NULL,
+    "finished_at"           TIMESTAMPTZ,
+    "migration_name"        VARCHAR(255) NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        TIMESTAMPTZ,
+    "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+)`;
+
+export interface Migration {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+/** The migrations on disk, oldest first. */
+export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "migration.sql")))
+    .map((d) => d.name)
+    .sort()
+    .map((name) => {
+      const sql = readFileSync(join(dir, name, "migration.sql"), "utf8");
+      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+    });
+}
+
+/** Applies what is not yet applied; returns the names applied now. Safe to run from several processes at once. */
+export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
+  const client = await pool.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [PRISMA_ADVISORY_LOCK]);
+    await client.query(CREATE_TABLE);
+    const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
+      `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
+    );
+    const done = new Map(rows.map((r) => [r.migration_name, r]));
+    const applied: string[] = [];
+    for (const m of readMigrations(dir)) {
+      const row = done.get(m.name);
+      if (row?.finished_at) continue;
+      if (row) throw new Error(`migration ${m.name} started earlier but did not finish; repair the database, then mark it rolled back in _prisma_migrations`);
+      const id = randomUUID();
+      await client.query("BEGIN");
+      try {
+        await client.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`, [id, m.checksum, m.name]);
+        await client.query(m.sql);
+        await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [id]);
+        await client.query("COMMIT");
+      } catch (err) {
+        await client.query("ROLLBACK");
+        throw new Error(`migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
+      }
+      applied.push(m.name);
+    }
+    return applied;
+  } finally {
+    await client.query("SELECT pg_advisory_unlock($1)", [PRISMA_ADVISORY_LOCK]).catch(() => {});
+    client.release();
+  }
+}
+
+/** Names of migrations on disk that the database has not applied (for /readyz). */
+export async function pendingMigrations(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
+  const exists = await pool.query(`SELECT to_regclass('"_prisma_migrations"') AS t`);
+  const names = readMigrations(dir).map((m) => m.name);
+  if (!exists.rows[0]?.t) return names;
+  const { rows } = await pool.query<{ migration_name: string }>(
+    `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+  );
+  const done = new Set(rows.map((r) => r.migration_name));
+  return names.filter((n) => !done.has(n));
+}

@@ -1,0 +1,1 @@
+export { HttpServer, send, type Handler } from "./server.js";

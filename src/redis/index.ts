@@ -1,0 +1,52 @@
+import { Redis } from "ioredis";
+import { UnavailableError } from "../errors/index.js";
+
+export type { Redis };
+
+const START_HINT =
+  "start it (Debian: sudo systemctl start redis-server or redis-server --daemonize yes; Homebrew: brew services start redis; or docker compose up -d redis) or point REDIS_URL at a running server";
+
+/** Where a Redis URL points, without its password. */
+export function describeRedisUrl(redisUrl: string): string {
+  const u = new URL(redisUrl);
+  return `${u.hostname}:${u.port || 6379}${u.pathname && u.pathname !== "/" ? u.pathname : ""}`;
+}
+
+/**
+ * A connection for BullMQ (maxRetriesPerRequest null, as BullMQ requires for blocking commands).
+ * Lazy: call checkRedis() first to fail fast with one clear line.
+ */
+export function createRedis(redisUrl: string): Redis {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true, enableReadyCheck: true });
+  // Connection errors are reported by checkRedis and by the workers; without a listener ioredis prints them all.
+  redis.on("error", () => {});
+  return redis;
+}
+
+/**
+ * Pings Redis and refuses an eviction policy that could drop keys: BullMQ only warns, and an evicted
+ * timer is a reminder silently lost.
+ */
+export async function checkRedis(redisUrl: string): Promise<void> {
+  const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+  probe.on("error", () => {});
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (err) {
+    probe.disconnect();
+    const reason = (err as { code?: string }).code ?? (err as Error).message;
+    throw new UnavailableError("herald_redis_unavailable", `Cannot reach Redis at ${describeRedisUrl(redisUrl)} (REDIS_URL): ${reason}; ${START_HINT}`, { cause: err });
+  }
+  try {
+    const policy = await probe.config("GET", "maxmemory-policy").then((r) => (r as string[])[1]).catch(() => undefined);
+    if (policy && policy !== "noeviction") {
+      throw new UnavailableError(
+        "herald_redis_eviction",
+        `Redis at ${describeRedisUrl(redisUrl)} (REDIS_URL) has maxmemory-policy ${policy}, which can evict Herald's timers; set it to noeviction (redis-cli CONFIG SET maxmemory-policy noeviction, and in redis.conf)`,
+      );
+    }
+  } finally {
+    probe.disconnect();
+  }
+}

@@ -1,0 +1,118 @@
+import type { Config } from "../config/index.js";
+import { channelsConfigured } from "../config/index.js";
+import { connectDatabase, ensureDatabase, migrate, pendingMigrations, type Database } from "../db/index.js";
+import type { Logger } from "../log/index.js";
+import { checkRedis, createRedis, type Redis } from "../redis/index.js";
+import { OfflineExecutor, offlineInterpreter, type Interpreter } from "../ai/index.js";
+import { Conversation } from "../bot/index.js";
+import { ConsoleSender, DeliveryQueue, DeliveryWorker, type Sender } from "../notify/index.js";
+import { FireWorker, Scheduler, TaskService, Timers, type Executor } from "../tasks/index.js";
+import { HttpServer, send } from "../http/index.js";
+
+export interface RuntimeParts {
+  /** Run the fire and delivery workers and the scheduler in this process. */
+  worker: boolean;
+  /** Serve HTTP on config.PORT. */
+  http: boolean;
+}
+
+export interface Overrides {
+  now?: () => Date;
+  interpreter?: Interpreter;
+  executor?: Executor;
+  senders?: Sender[];
+  /** Engine timings (tests shorten them). */
+  leadMs?: number;
+  lockDurationMs?: number;
+  schedulerIntervalMs?: number;
+  reconcileEveryMs?: number;
+}
+
+/** Everything a running Herald holds, and one close() that releases it all. */
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  redis: Redis;
+  timers: Timers;
+  deliveries: DeliveryQueue;
+  tasks: TaskService;
+  conversation: Conversation;
+  scheduler: Scheduler;
+  http?: HttpServer;
+  port?: number;
+  /** A new Redis connection (for subscribers). */
+  newRedis(): Redis;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects (Redis, then Postgres, creating the database and applying migrations), then starts the parts
+ * asked for. Each failure to connect is one UnavailableError naming the variable to fix.
+ */
+export async function startRuntime(config: Config, logger: Logger, parts: RuntimeParts, o: Overrides = {}): Promise<Runtime> {
+  const cleanups: [string, () => Promise<unknown>][] = [];
+  const close = async () => {
+    // Every step runs even if one fails, each within a deadline of its own.
+    for (const [name, fn] of cleanups.reverse()) {
+      await Promise.race([fn(), new Promise((r) => setTimeout(r, 10_000).unref())]).catch((err) => logger.warn({ step: name, err: (err as Error).message }, "shutdown step failed"));
+    }
+  };
+  try {
+    await checkRedis(config.REDIS_URL);
+    await ensureDatabase(config.DATABASE_URL);
+    const db = await connectDatabase(config.DATABASE_URL, { max: parts.worker ? 20 : 10 });
+    cleanups.push(["postgres", () => db.close()]);
+    const applied = await migrate(db.pool);
+    if (applied.length) logger.info({ applied }, "applied database migrations");
+
+    const redis = createRedis(config.REDIS_URL);
+    const extra: Redis[] = [];
+    cleanups.push(["redis", async () => { redis.disconnect(); for (const r of extra) r.disconnect(); }]);
+    const newRedis = () => { const r = createRedis(config.REDIS_URL); extra.push(r); return r; };
+    const prefix = config.REDIS_PREFIX;
+    const timers = new Timers(redis, prefix, o.leadMs ?? 250, config.RUN_ATTEMPTS);
+    const deliveries = new DeliveryQueue(redis, prefix);
+    cleanups.push(["queues", async () => { await timers.close(); await deliveries.close(); }]);
+
+    const tasks = new TaskService({ prisma: db.prisma, timers, horizonMs: config.SCHEDULER_HORIZON_MS, maxActiveTasks: config.MAX_ACTIVE_TASKS, now: o.now });
+    const conversation = new Conversation({ prisma: db.prisma, tasks, interpreter: o.interpreter ?? offlineInterpreter, defaultTimezone: config.DEFAULT_TIMEZONE, logger });
+    const scheduler = new Scheduler({ pool: db.pool, timers, logger, now: o.now, horizonMs: config.SCHEDULER_HORIZON_MS });
+
+    if (parts.worker) {
+      const senders = o.senders ?? [new ConsoleSender(redis, prefix)];
+      const deliveryWorker = new DeliveryWorker({ pool: db.pool, redis, prefix, senders, logger });
+      cleanups.push(["delivery worker", () => deliveryWorker.close()]);
+      const fire = new FireWorker(
+        { pool: db.pool, connection: newRedis(), prefix, logger, executor: o.executor ?? new OfflineExecutor(), outbox: deliveries, now: o.now, concurrency: config.WORKER_CONCURRENCY, attempts: config.RUN_ATTEMPTS, leadMs: o.leadMs, lockDurationMs: o.lockDurationMs, horizonMs: config.SCHEDULER_HORIZON_MS },
+        timers,
+      );
+      cleanups.push(["fire worker", () => fire.close()]);
+      const stop = scheduler.loop(o.schedulerIntervalMs ?? 5_000, o.reconcileEveryMs ?? 60_000);
+      const stopDeliveryReconcile = setInterval(() => void deliveries.reconcile(db.pool, new Date(Date.now() - 60_000)).catch(() => {}), 60_000);
+      cleanups.push(["scheduler", async () => { clearInterval(stopDeliveryReconcile); await stop(); }]);
+    }
+
+    let http: HttpServer | undefined;
+    let port: number | undefined;
+    if (parts.http) {
+      http = new HttpServer(logger);
+      http.route("GET", "/healthz", (_req, res) => send(res, 200, { ok: true }));
+      http.route("GET", "/readyz", async (_req, res) => {
+        const checks = { postgres: false, redis: false, migrations: false };
+        try { await db.pool.query("SELECT 1"); checks.postgres = true; checks.migrations = (await pendingMigrations(db.pool)).length === 0; } catch { /* reported below */ }
+        try { checks.redis = (await redis.ping()) === "PONG"; } catch { /* reported below */ }
+        const ok = Object.values(checks).every(Boolean);
+        send(res, ok ? 200 : 503, { ok, ...checks });
+      });
+      port = await http.listen(config.PORT);
+      cleanups.push(["http", () => http!.close()]);
+      logger.info({ port, channels: channelsConfigured(config) }, "HTTP server listening");
+    }
+
+    return { config, logger, db, redis, timers, deliveries, tasks, conversation, scheduler, http, port, newRedis, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
