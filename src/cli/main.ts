@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerOps } from "./ops.js";
 import { registerParse } from "./parse.js";
 import { consoleUser, runChat, runMigrate, runServer } from "./run.js";
 
@@ -19,5 +20,6 @@ program
   .action((o: { user: string; worker: boolean }) => runChat(o));
 program.command("migrate").description("create the database if needed and apply pending migrations").action(() => runMigrate());
 registerParse(program);
+registerOps(program);
 
 await program.parseAsync(process.argv);

@@ -5,7 +5,10 @@ import type { Logger } from "../log/index.js";
 import { checkRedis, createRedis, type Redis } from "../redis/index.js";
 import { OfflineExecutor, offlineInterpreter, type Interpreter } from "../ai/index.js";
 import { Conversation } from "../bot/index.js";
-import { ConsoleSender, DeliveryQueue, DeliveryWorker, type Sender } from "../notify/index.js";
+import { DeliveryQueue, DeliveryWorker, type Sender } from "../notify/index.js";
+import { configuredSenders } from "../notify/senders.js";
+import { mountChannels } from "../bot/channels.js";
+import { mountOps, noopOps, type OpsHooks } from "../ops/index.js";
 import { FireWorker, Scheduler, TaskService, Timers, type Executor } from "../tasks/index.js";
 import { HttpServer, send } from "../http/index.js";
 
@@ -26,6 +29,7 @@ export interface Overrides {
   lockDurationMs?: number;
   schedulerIntervalMs?: number;
   reconcileEveryMs?: number;
+  ops?: OpsHooks;
 }
 
 /** Everything a running Herald holds, and one close() that releases it all. */
@@ -77,14 +81,15 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
 
     const tasks = new TaskService({ prisma: db.prisma, timers, horizonMs: config.SCHEDULER_HORIZON_MS, maxActiveTasks: config.MAX_ACTIVE_TASKS, now: o.now });
     const conversation = new Conversation({ prisma: db.prisma, tasks, interpreter: o.interpreter ?? offlineInterpreter, defaultTimezone: config.DEFAULT_TIMEZONE, logger });
-    const scheduler = new Scheduler({ pool: db.pool, timers, logger, now: o.now, horizonMs: config.SCHEDULER_HORIZON_MS });
+    const ops = o.ops ?? noopOps;
+    const scheduler = new Scheduler({ pool: db.pool, timers, logger, now: o.now, horizonMs: config.SCHEDULER_HORIZON_MS, onTimersRecreated: (n) => ops.timersRecreated(n) });
 
     if (parts.worker) {
-      const senders = o.senders ?? [new ConsoleSender(redis, prefix)];
-      const deliveryWorker = new DeliveryWorker({ pool: db.pool, redis, prefix, senders, logger });
+      const senders = o.senders ?? configuredSenders(config, redis, prefix, logger);
+      const deliveryWorker = new DeliveryWorker({ pool: db.pool, redis, prefix, senders, logger, onDeliveryFailed: (d) => ops.deliveryFailed(d) });
       cleanups.push(["delivery worker", () => deliveryWorker.close()]);
       const fire = new FireWorker(
-        { pool: db.pool, connection: newRedis(), prefix, logger, executor: o.executor ?? new OfflineExecutor(), outbox: deliveries, now: o.now, concurrency: config.WORKER_CONCURRENCY, attempts: config.RUN_ATTEMPTS, leadMs: o.leadMs, lockDurationMs: o.lockDurationMs, horizonMs: config.SCHEDULER_HORIZON_MS },
+        { pool: db.pool, connection: newRedis(), prefix, logger, executor: o.executor ?? new OfflineExecutor(), outbox: deliveries, now: o.now, concurrency: config.WORKER_CONCURRENCY, attempts: config.RUN_ATTEMPTS, leadMs: o.leadMs, lockDurationMs: o.lockDurationMs, horizonMs: config.SCHEDULER_HORIZON_MS, onRunFailed: (run, error) => ops.runFailed({ taskId: run.task.id, runId: run.runId, error }) },
         timers,
       );
       cleanups.push(["fire worker", () => fire.close()]);
@@ -93,10 +98,9 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
       cleanups.push(["scheduler", async () => { clearInterval(stopDeliveryReconcile); await stop(); }]);
     }
 
-    let http: HttpServer | undefined;
-    let port: number | undefined;
+    const rt: Runtime = { config, logger, db, redis, timers, deliveries, tasks, conversation, scheduler, newRedis, close };
     if (parts.http) {
-      http = new HttpServer(logger);
+      const http = new HttpServer(logger);
       http.route("GET", "/healthz", (_req, res) => send(res, 200, { ok: true }));
       http.route("GET", "/readyz", async (_req, res) => {
         const checks = { postgres: false, redis: false, migrations: false };
@@ -105,12 +109,14 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
         const ok = Object.values(checks).every(Boolean);
         send(res, ok ? 200 : 503, { ok, ...checks });
       });
-      port = await http.listen(config.PORT);
-      cleanups.push(["http", () => http!.close()]);
-      logger.info({ port, channels: channelsConfigured(config) }, "HTTP server listening");
+      mountChannels(http, rt);
+      mountOps(http, rt);
+      rt.port = await http.listen(config.PORT);
+      rt.http = http;
+      cleanups.push(["http", () => http.close()]);
+      logger.info({ port: rt.port, channels: channelsConfigured(config) }, "HTTP server listening");
     }
-
-    return { config, logger, db, redis, timers, deliveries, tasks, conversation, scheduler, http, port, newRedis, close };
+    return rt;
   } catch (err) {
     await close();
     throw err;

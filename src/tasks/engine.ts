@@ -14,6 +14,8 @@ export interface ExecutionResult {
   note?: string;
   /** Ends a recurring task after this run. */
   finish?: boolean;
+  /** A one-off follow-up for the same owner ("check again in an hour"). */
+  followUp?: { at: Date; title: string; instruction: string };
   usage?: unknown;
 }
 
@@ -107,7 +109,7 @@ export class FireWorker {
       const recipient = recipientFor(run.user, run.task.channel);
       if (result.message && recipient) deliveries.push({ channel: run.task.channel, recipient, body: result.message });
       const next = result.finish ? null : occurrenceAfter(run.task, occurrence, this.now());
-      const done = await completeRun(this.o.pool, run, { output: result.note ? `${result.message}\n${result.note}` : result.message, deliveries, next, usage: result.usage }, this.now());
+      const done = await completeRun(this.o.pool, run, { output: result.note ? `${result.message}\n${result.note}` : result.message, deliveries, next, usage: result.usage, followUp: result.followUp }, this.now());
       this.o.logger.info({ taskId: run.task.id, runId: run.runId, lateMs, status: done.status }, "task fired");
       if (done.deliveryIds.length) await this.o.outbox.enqueue(done.deliveryIds);
       if (done.status === "scheduled" && next && next.getTime() - this.now().getTime() <= (this.o.horizonMs ?? 3_600_000)) {

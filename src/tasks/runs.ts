@@ -101,6 +101,8 @@ export interface Completion {
   /** The task's next occurrence, or null when it has none left. */
   next: Date | null;
   usage?: unknown;
+  /** A one-off task for the same owner and channel, created in the same transaction. */
+  followUp?: { at: Date; title: string; instruction: string };
 }
 
 /**
@@ -125,6 +127,13 @@ export function completeRun(pool: pg.Pool, run: ClaimedRun, done: Completion, no
         [run.runId, run.task.id, run.task.userId, d.channel, d.recipient, d.body],
       );
       if (r.rows[0]) ids.push(r.rows[0].id);
+    }
+    if (done.followUp) {
+      await c.query(
+        `INSERT INTO tasks (user_id, title, instruction, run_at, timezone, next_run_at, channel, status)
+         SELECT user_id, $2, $3, $4, timezone, $4, channel, 'scheduled' FROM tasks WHERE id = $1`,
+        [run.task.id, done.followUp.title, done.followUp.instruction, done.followUp.at],
+      );
     }
     const next = done.next ? "scheduled" : "completed";
     await c.query(

@@ -123,6 +123,23 @@ CREATE TABLE "audit_log" (
     CONSTRAINT "audit_log_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "llm_calls" (
+    "id" UUID NOT NULL DEFAULT gen_random_uuid(),
+    "purpose" TEXT NOT NULL,
+    "model" TEXT NOT NULL,
+    "ok" BOOLEAN NOT NULL,
+    "prompt_tokens" INTEGER NOT NULL DEFAULT 0,
+    "completion_tokens" INTEGER NOT NULL DEFAULT 0,
+    "cost_usd" DOUBLE PRECISION NOT NULL DEFAULT 0,
+    "ms" INTEGER NOT NULL DEFAULT 0,
+    "error" TEXT,
+    "task_id" UUID,
+    "at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "llm_calls_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "users_phone_key" ON "users"("phone");
 
@@ -161,6 +178,9 @@ CREATE INDEX "deliveries_provider_id_idx" ON "deliveries"("provider_id");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "deliveries_run_id_channel_key" ON "deliveries"("run_id", "channel");
+
+-- CreateIndex
+CREATE INDEX "llm_calls_at_idx" ON "llm_calls"("at");
 
 -- CreateIndex
 CREATE INDEX "audit_log_task_id_at_idx" ON "audit_log"("task_id", "at");
