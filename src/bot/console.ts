@@ -14,6 +14,8 @@ export interface ConsoleOptions {
   /** Show a "> " prompt (when input is a terminal). */
   prompt: boolean;
   now?: () => Date;
+  /** Reminders that fired while no console was open for this user; shown first, then marked delivered. */
+  takeMissed?: () => Promise<string[]>;
 }
 
 /**
@@ -39,7 +41,9 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
   if (o.prompt) write(`Herald is listening. Type a request ("remind me in 1 minute to stretch"), "help", or Ctrl-D to quit.`);
   showPrompt();
   // Lines are handled one at a time, in order, even when they arrive faster than they are answered.
-  let chain: Promise<unknown> = subscribed;
+  let chain: Promise<unknown> = subscribed.then(async () => {
+    for (const body of (await o.takeMissed?.()) ?? []) write(`${body} (missed while you were away)`);
+  });
   let seq = 0;
   rl.on("line", (line) => {
     if (!line.trim()) return void showPrompt();

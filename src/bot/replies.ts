@@ -8,7 +8,7 @@ function when(at: Date, tz: string, now: Date): string {
   const n = instantToWall(now, tz);
   const sameDay = a.year === n.year && a.month === n.month && a.day === n.day;
   const full = formatForUser(at, tz, now);
-  return sameDay ? `at ${full.split(" at ")[1]} today` : `on ${full}`;
+  return sameDay ? `at ${full.split(" at ")[1]}` : `on ${full}`;
 }
 
 /** "every day at 9:00 AM (next: Sat, Mar 7 at 9:00 AM)" or "at 2:31 PM today (in 1 minute)". */

@@ -73,7 +73,17 @@ export async function runChat(opts: { user?: string; worker: boolean }): Promise
 }
 
 function runConsoleFor(rt: Runtime, user: string): Promise<void> {
-  return runConsole({ conversation: rt.conversation, subscriber: rt.newRedis(), prefix: rt.config.REDIS_PREFIX, user, input: process.stdin, output: process.stdout, prompt: Boolean(process.stdin.isTTY) });
+  // Console reminders that gave up waiting for a session (all retries spent) are shown on the next one.
+  const takeMissed = async () => {
+    const { rows } = await rt.db.pool.query<{ body: string }>(
+      `UPDATE deliveries d SET status = 'delivered', error = NULL, updated_at = now() FROM users u
+        WHERE u.id = d.user_id AND u.console_name = $1 AND d.channel = 'console' AND d.status = 'failed'
+        RETURNING d.body, d.created_at`,
+      [user],
+    );
+    return rows.map((r) => r.body);
+  };
+  return runConsole({ conversation: rt.conversation, subscriber: rt.newRedis(), prefix: rt.config.REDIS_PREFIX, user, input: process.stdin, output: process.stdout, prompt: Boolean(process.stdin.isTTY), takeMissed });
 }
 
 export function consoleUser(): string {
