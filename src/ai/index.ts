@@ -4,3 +4,4 @@ export { offlineInterpreter, type Interpreter } from "./interpreter.js";
 export { interpretOffline } from "./offline/index.js";
 export { interpretationToJson } from "./serialize.js";
 export { OfflineExecutor, formatReminder } from "./executor.js";
+export { createInterpreter, createExecutor, PgUsageRecorder, type UsageRecorder } from "./llm/index.js";

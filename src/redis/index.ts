@@ -29,13 +29,16 @@ export function createRedis(redisUrl: string): Redis {
  */
 export async function checkRedis(redisUrl: string): Promise<void> {
   const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
-  probe.on("error", () => {});
+  // ioredis rejects with a generic "Connection is closed"; the socket's own error (ECONNREFUSED…) says more.
+  let socketError: { code?: string; message?: string } | undefined;
+  probe.on("error", (err: { code?: string; message?: string }) => (socketError ??= err));
   try {
     await probe.connect();
     await probe.ping();
   } catch (err) {
     probe.disconnect();
-    const reason = (err as { code?: string }).code ?? (err as Error).message;
+    const cause = socketError ?? (err as { code?: string; message?: string });
+    const reason = cause.code ?? cause.message;
     throw new UnavailableError("herald_redis_unavailable", `Cannot reach Redis at ${describeRedisUrl(redisUrl)} (REDIS_URL): ${reason}; ${START_HINT}`, { cause: err });
   }
   try {

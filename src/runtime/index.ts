@@ -3,7 +3,7 @@ import { channelsConfigured } from "../config/index.js";
 import { connectDatabase, ensureDatabase, migrate, pendingMigrations, type Database } from "../db/index.js";
 import type { Logger } from "../log/index.js";
 import { checkRedis, createRedis, type Redis } from "../redis/index.js";
-import { OfflineExecutor, offlineInterpreter, type Interpreter } from "../ai/index.js";
+import { createExecutor, createInterpreter, PgUsageRecorder, type Interpreter } from "../ai/index.js";
 import { Conversation } from "../bot/index.js";
 import { DeliveryQueue, DeliveryWorker, type Sender } from "../notify/index.js";
 import { configuredSenders } from "../notify/senders.js";
@@ -69,6 +69,7 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
     cleanups.push(["postgres", () => db.close()]);
     const applied = await migrate(db.pool);
     if (applied.length) logger.info({ applied }, "applied database migrations");
+    const usage = new PgUsageRecorder(db.pool, logger);
 
     const redis = createRedis(config.REDIS_URL);
     const extra: Redis[] = [];
@@ -80,7 +81,7 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
     cleanups.push(["queues", async () => { await timers.close(); await deliveries.close(); }]);
 
     const tasks = new TaskService({ prisma: db.prisma, timers, horizonMs: config.SCHEDULER_HORIZON_MS, maxActiveTasks: config.MAX_ACTIVE_TASKS, now: o.now });
-    const conversation = new Conversation({ prisma: db.prisma, tasks, interpreter: o.interpreter ?? offlineInterpreter, defaultTimezone: config.DEFAULT_TIMEZONE, logger });
+    const conversation = new Conversation({ prisma: db.prisma, tasks, interpreter: o.interpreter ?? createInterpreter(config, { logger, usage }), defaultTimezone: config.DEFAULT_TIMEZONE, logger });
     const ops = o.ops ?? noopOps;
     const scheduler = new Scheduler({ pool: db.pool, timers, logger, now: o.now, horizonMs: config.SCHEDULER_HORIZON_MS, onTimersRecreated: (n) => ops.timersRecreated(n) });
 
@@ -89,7 +90,7 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
       const deliveryWorker = new DeliveryWorker({ pool: db.pool, redis, prefix, senders, logger, onDeliveryFailed: (d) => ops.deliveryFailed(d) });
       cleanups.push(["delivery worker", () => deliveryWorker.close()]);
       const fire = new FireWorker(
-        { pool: db.pool, connection: newRedis(), prefix, logger, executor: o.executor ?? new OfflineExecutor(), outbox: deliveries, now: o.now, concurrency: config.WORKER_CONCURRENCY, attempts: config.RUN_ATTEMPTS, leadMs: o.leadMs, lockDurationMs: o.lockDurationMs, horizonMs: config.SCHEDULER_HORIZON_MS, onRunFailed: (run, error) => ops.runFailed({ taskId: run.task.id, runId: run.runId, error }) },
+        { pool: db.pool, connection: newRedis(), prefix, logger, executor: o.executor ?? createExecutor(config, { logger, usage }), outbox: deliveries, now: o.now, concurrency: config.WORKER_CONCURRENCY, attempts: config.RUN_ATTEMPTS, leadMs: o.leadMs, lockDurationMs: o.lockDurationMs, horizonMs: config.SCHEDULER_HORIZON_MS, onRunFailed: (run, error) => ops.runFailed({ taskId: run.task.id, runId: run.runId, error }) },
         timers,
       );
       cleanups.push(["fire worker", () => fire.close()]);

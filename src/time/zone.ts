@@ -26,6 +26,13 @@ export function wallToInstant(wall: WallTime, tz: string): Date {
     { zone: tz },
   );
   if (!dt.isValid) throw new Error(`invalid wall time or zone: ${JSON.stringify(wall)} in ${tz}`);
+  // Luxon resolves a repeated wall time (01:30 on a fall-back night) to the later reading; the first is
+  // the one people mean, and the one documented above. It lies one offset change earlier.
+  const earlierOffset = dt.minus({ hours: 6 }).offset;
+  if (earlierOffset > dt.offset) {
+    const first = DateTime.fromMillis(dt.toMillis() - (earlierOffset - dt.offset) * 60_000, { zone: tz });
+    if (first.hour === dt.hour && first.minute === dt.minute && first.day === dt.day) return first.toJSDate();
+  }
   return dt.toJSDate();
 }
 

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Runtime } from "../../src/runtime/index.js";
+import { startTestRuntime, unique } from "../helpers/runtime.js";
+
+/** Conversations through the one handler, as any channel drives it, with the offline interpreter. */
+describe("conversation", () => {
+  let rt: Runtime;
+  // Friday 2026-03-06 10:15 in New York.
+  const friday = new Date("2026-03-06T15:15:00Z");
+  let clock = friday;
+
+  beforeAll(async () => {
+    rt = await startTestRuntime({ env: { DEFAULT_TIMEZONE: "America/New_York" }, parts: { worker: false } });
+  });
+  afterAll(async () => rt.close());
+
+  const chat = (user: string) => async (text: string, at: Date = clock) => {
+    const out = await rt.conversation.handle({ channel: "console", text, identity: { consoleName: user }, receivedAt: at, externalId: unique("m") });
+    if (out.duplicate) throw new Error("unexpected duplicate");
+    return out.reply.text;
+  };
+  const tasksOf = async (user: string) =>
+    rt.db.prisma.task.findMany({ where: { user: { consoleName: user } }, orderBy: { createdAt: "asc" } });
+
+  it("asks for a missing time, completes the draft with the answer, and undoes it", async () => {
+    const user = unique("draft");
+    const say = chat(user);
+    expect(await say("remind me to call mom")).toMatch(/^When should I remind you to call mom\?/);
+    expect(await tasksOf(user)).toHaveLength(0);
+
+    expect(await say("tomorrow at 5pm")).toBe(`✓ I'll remind you to call mom on Sat, Mar 7 at 5:00 PM (in 1 day). Reply "undo" to cancel.`);
+    const [task] = await tasksOf(user);
+    expect(task!.status).toBe("scheduled");
+    expect(task!.nextRunAt!.toISOString()).toBe("2026-03-07T22:00:00.000Z");
+
+    expect(await say("undo")).toBe(`✓ Cancelled "call mom".`);
+    expect((await tasksOf(user))[0]!.status).toBe("cancelled");
+  });
+
+  it("lists reminders numbered and cancels one by its number", async () => {
+    const user = unique("list");
+    const say = chat(user);
+    await say("remind me tomorrow at 9am to water the plants");
+    await say("remind me on monday at 3pm to call the bank");
+    const list = await say("what are my reminders");
+    expect(list).toContain("1. water the plants: on Sat, Mar 7 at 9:00 AM");
+    expect(list).toContain("2. call the bank: on Mon, Mar 9 at 3:00 PM");
+    expect(await say("cancel 2")).toBe(`✓ Cancelled "call the bank".`);
+    const statuses = (await tasksOf(user)).map((t) => [t.title, t.status]);
+    expect(statuses).toEqual([["water the plants", "scheduled"], ["call the bank", "cancelled"]]);
+  });
+
+  it("stores a recurring request as an RRULE in the user's zone", async () => {
+    const user = unique("rec");
+    const say = chat(user);
+    expect(await say("every weekday at 8am remind me to stand up")).toMatch(/^✓ I'll remind you to stand up every/);
+    const [task] = await tasksOf(user);
+    expect(task!.rrule).toMatch(/FREQ=WEEKLY/);
+    expect(task!.rrule).toMatch(/BYDAY=MO,TU,WE,TH,FR/);
+    expect(task!.timezone).toBe("America/New_York");
+    expect(task!.nextRunAt!.toISOString()).toBe("2026-03-09T12:00:00.000Z"); // Monday 08:00 EDT
+  });
+
+  it("refuses a recurrence more often than every 5 minutes, storing nothing", async () => {
+    const user = unique("often");
+    expect(await chat(user)("remind me every minute to blink")).toMatch(/more often than every 5 minutes/);
+    expect(await tasksOf(user)).toHaveLength(0);
+  });
+
+  it("refuses a request longer than 2,000 characters with a clear reply", async () => {
+    const user = unique("long");
+    expect(await chat(user)("remind me " + "a".repeat(2100))).toMatch(/I read up to 2000/);
+    expect(await tasksOf(user)).toHaveLength(0);
+  });
+
+  it("answers small talk helpfully without creating a task", async () => {
+    const user = unique("talk");
+    expect(await chat(user)("what's the weather like")).toMatch(/remind me tomorrow at 9 to call mom/);
+    expect(await tasksOf(user)).toHaveLength(0);
+  });
+
+  it("handles the same inbound message id once", async () => {
+    const user = unique("dup");
+    const msg = { channel: "console" as const, text: "remind me tomorrow at 9am to stretch", identity: { consoleName: user }, receivedAt: clock, externalId: unique("same") };
+    const first = await rt.conversation.handle(msg);
+    const second = await rt.conversation.handle(msg);
+    expect(first.duplicate).toBe(false);
+    expect(second.duplicate).toBe(true);
+    expect(await tasksOf(user)).toHaveLength(1);
+  });
+
+  it("changes the user's time zone and resolves later times in it", async () => {
+    const user = unique("tz");
+    const say = chat(user);
+    expect(await say("my time zone is Europe/Berlin")).toMatch(/^✓ Your time zone is now Europe\/Berlin/);
+    await say("remind me tomorrow at 9am to buy bread");
+    const [task] = await tasksOf(user);
+    expect(task!.nextRunAt!.toISOString()).toBe("2026-03-07T08:00:00.000Z");
+  });
+
+  it("snoozes the reminder it was just told about", async () => {
+    const user = unique("snooze");
+    const say = chat(user);
+    await say("remind me at 11am to take a break");
+    clock = new Date("2026-03-06T16:05:00Z");
+    expect(await say("snooze 10 min")).toMatch(/^✓ "take a break" is now at 11:15 AM/);
+    clock = friday;
+  });
+});
