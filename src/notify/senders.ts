@@ -1,10 +1,44 @@
+import pg from "pg";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../log/index.js";
 import type { Redis } from "../redis/index.js";
 import { ConsoleSender } from "./console.js";
+import { EmailSender } from "./email.js";
+import { SlackSender, slackClient } from "./slack.js";
+import { SmsSender } from "./sms.js";
+import { publicEndpoint, twilioClient } from "./twilio.js";
 import type { Sender } from "./types.js";
 
-/** The senders for every configured channel; the console is always there. */
-export function configuredSenders(_config: Config, redis: Redis, prefix: string, _logger: Logger): Sender[] {
-  return [new ConsoleSender(redis, prefix)];
+/**
+ * The senders for every configured channel; the console is always there. SMS and Slack read a little
+ * from Postgres (the task behind a delivery, the user's email): pass the runtime's `pool`; without one they
+ * open a small pool of their own on first use, which closes its idle connections by itself.
+ */
+export function configuredSenders(config: Config, redis: Redis, prefix: string, logger: Logger, pool?: pg.Pool): Sender[] {
+  let own: pg.Pool | undefined;
+  const db = () => {
+    if (pool) return pool;
+    if (!own) {
+      own = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2, idleTimeoutMillis: 5_000, allowExitOnIdle: true });
+      // An idle connection dropped by the server must not crash the process (pg emits it on the pool).
+      own.on("error", (err) => logger.warn({ err: err.message }, "senders' Postgres connection dropped"));
+    }
+    return own;
+  };
+  const senders: Sender[] = [new ConsoleSender(redis, prefix)];
+  const email = config.SMTP_URL && config.EMAIL_FROM ? new EmailSender(config.SMTP_URL, config.EMAIL_FROM, logger) : undefined;
+  if (email) senders.push(email);
+  if (config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_FROM_NUMBER) {
+    senders.push(new SmsSender({
+      client: twilioClient(config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, config.TWILIO_API_URL),
+      from: config.TWILIO_FROM_NUMBER,
+      statusCallback: config.PUBLIC_URL ? publicEndpoint(config.PUBLIC_URL, "/sms/status") : undefined,
+      maxSegments: config.SMS_MAX_SEGMENTS,
+      pool: db,
+      email,
+      logger,
+    }));
+  }
+  if (config.SLACK_BOT_TOKEN) senders.push(new SlackSender(slackClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL), db, logger));
+  return senders;
 }

@@ -8,7 +8,7 @@ import { Conversation } from "../bot/index.js";
 import { DeliveryQueue, DeliveryWorker, type Sender } from "../notify/index.js";
 import { configuredSenders } from "../notify/senders.js";
 import { mountChannels } from "../bot/channels.js";
-import { mountOps, noopOps, type OpsHooks } from "../ops/index.js";
+import { createNotifier, createOpsHooks, mountOps, sourceOf, startOps, withSitrepExecutor, type OpsHooks } from "../ops/index.js";
 import { FireWorker, Scheduler, TaskService, Timers, type Executor } from "../tasks/index.js";
 import { HttpServer, send } from "../http/index.js";
 
@@ -82,15 +82,17 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
 
     const tasks = new TaskService({ prisma: db.prisma, timers, horizonMs: config.SCHEDULER_HORIZON_MS, maxActiveTasks: config.MAX_ACTIVE_TASKS, now: o.now });
     const conversation = new Conversation({ prisma: db.prisma, tasks, interpreter: o.interpreter ?? createInterpreter(config, { logger, usage }), defaultTimezone: config.DEFAULT_TIMEZONE, logger });
-    const ops = o.ops ?? noopOps;
+    // Alerts go to SLACK_OPS_CHANNEL (or only to the log without Slack); tests may pass their own hooks.
+    const monitor = o.ops ? undefined : createOpsHooks({ config, logger });
+    const ops: OpsHooks = o.ops ?? monitor!;
     const scheduler = new Scheduler({ pool: db.pool, timers, logger, now: o.now, horizonMs: config.SCHEDULER_HORIZON_MS, onTimersRecreated: (n) => ops.timersRecreated(n) });
 
     if (parts.worker) {
-      const senders = o.senders ?? configuredSenders(config, redis, prefix, logger);
+      const senders = o.senders ?? configuredSenders(config, redis, prefix, logger, db.pool);
       const deliveryWorker = new DeliveryWorker({ pool: db.pool, redis, prefix, senders, logger, onDeliveryFailed: (d) => ops.deliveryFailed(d) });
       cleanups.push(["delivery worker", () => deliveryWorker.close()]);
       const fire = new FireWorker(
-        { pool: db.pool, connection: newRedis(), prefix, logger, executor: o.executor ?? createExecutor(config, { logger, usage }), outbox: deliveries, now: o.now, concurrency: config.WORKER_CONCURRENCY, attempts: config.RUN_ATTEMPTS, leadMs: o.leadMs, lockDurationMs: o.lockDurationMs, horizonMs: config.SCHEDULER_HORIZON_MS, onRunFailed: (run, error) => ops.runFailed({ taskId: run.task.id, runId: run.runId, error }) },
+        { pool: db.pool, connection: newRedis(), prefix, logger, executor: withSitrepExecutor(o.executor ?? createExecutor(config, { logger, usage }), () => ({ source: sourceOf({ db, timers, deliveries }), notifier: createNotifier(config, logger) })), outbox: deliveries, now: o.now, concurrency: config.WORKER_CONCURRENCY, attempts: config.RUN_ATTEMPTS, leadMs: o.leadMs, lockDurationMs: o.lockDurationMs, horizonMs: config.SCHEDULER_HORIZON_MS, onRunFailed: (run, error) => ops.runFailed({ taskId: run.task.id, runId: run.runId, error }) },
         timers,
       );
       cleanups.push(["fire worker", () => fire.close()]);
@@ -100,6 +102,12 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
     }
 
     const rt: Runtime = { config, logger, db, redis, timers, deliveries, tasks, conversation, scheduler, newRedis, close };
+    if (monitor && (parts.http || parts.worker)) {
+      // Condition checks (no worker, backlog, LLM failing, approvals to post) run in HTTP processes only,
+      // so several workers do not each send the same alert.
+      const stopOps = startOps(rt, { monitor, conditions: parts.http });
+      cleanups.push(["ops", stopOps]);
+    }
     if (parts.http) {
       const http = new HttpServer(logger);
       http.route("GET", "/healthz", (_req, res) => send(res, 200, { ok: true }));

@@ -26,7 +26,9 @@ export function judgeNewTask(p: PolicyInput): Verdict {
   if (p.activeTasks >= p.maxActiveTasks) {
     return { ok: false, code: "herald_limit_active_tasks", reason: `You already have ${p.activeTasks} active reminders, the most I keep per person. Cancel one ("list", then "cancel 2") and try again.` };
   }
-  const gap = p.recurrence ? minimumInterval(p.recurrence, p.now, 20) : Infinity;
+  // Sampled from the rule's start when that is later: expanding from a start long past is slow for minutely rules.
+  const from = p.recurrence && p.recurrence.start > p.now ? p.recurrence.start : p.now;
+  const gap = p.recurrence ? minimumInterval(p.recurrence, new Date(from.getTime() - 1), 20) : Infinity;
   if (gap < LIMITS.minRecurrenceMs) {
     return { ok: false, code: "herald_limit_recurrence", reason: "That would repeat more often than every 5 minutes, which I don't do. Try every 5 minutes or less often." };
   }
@@ -40,7 +42,8 @@ const TRANSITIONS: Record<string, readonly string[]> = {
   scheduled: ["paused", "cancelled", "running", "completed", "failed", "scheduled"],
   pending_approval: ["scheduled", "cancelled"],
   paused: ["scheduled", "cancelled"],
-  running: ["scheduled", "completed", "failed", "cancelled"],
+  // A run is claimed up to leadMs before its instant; pausing then still works (the run sends nothing).
+  running: ["scheduled", "completed", "failed", "cancelled", "paused"],
   completed: [],
   failed: ["scheduled", "cancelled"],
   cancelled: [],

@@ -1,12 +1,17 @@
 import type pg from "pg";
+import { occurrenceToFire } from "./schedule.js";
 
 /**
- * The run's SQL: claiming an occurrence, finishing it with its outbox rows, and giving it up.
- * Raw SQL on the shared pool: this is the hot path, and each step is one short transaction.
+ * The run's SQL, one transaction per call: claiming an occurrence, finishing it with its outbox rows,
+ * and giving it up. This is the careful path (misfires, follow-ups, failures); the batched hot path in
+ * runs-batch.ts does the common cases many at a time with the same rules.
  */
 export interface ClaimedRun {
   runId: string;
+  /** Which attempt at this occurrence (a takeover after a crash or a retry after a failure adds one). */
   attempt: number;
+  /** The occurrence this run is for. */
+  occurrence: Date;
   task: {
     id: string;
     userId: string;
@@ -23,9 +28,15 @@ export interface ClaimedRun {
   previousOutputs: string[];
 }
 
-export type ClaimResult = { claimed: true; run: ClaimedRun } | { claimed: false; reason: string };
+/**
+ * - claimed: this worker owns the run.
+ * - busy: another worker holds a live claim on the occurrence; look again once its lease could lapse.
+ * - moveTo: a recurring task had missed occurrences; it now waits for `moveTo`, its latest, instead.
+ * - otherwise there is nothing to do (the task is gone, changed, or already ran this occurrence).
+ */
+export type ClaimResult = { claimed: true; run: ClaimedRun } | { claimed: false; reason: string; busy?: boolean; moveTo?: Date };
 
-async function tx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function tx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
   try {
     await c.query("BEGIN");
@@ -40,53 +51,72 @@ async function tx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promi
   }
 }
 
+/** Columns both claim paths select, aliased as rowToRun expects. */
+export const CLAIM_COLUMNS = `t.id, t.user_id, t.title, t.instruction, t.run_at, t.rrule, t.dtstart, t.timezone, t.channel, t.status, t.next_run_at, t.run_count,
+  u.name, u.timezone AS user_tz, u.phone, u.email, u.slack_user_id, u.console_name, u.opted_out`;
+
 /**
- * Claims an occurrence by inserting its run row; (task, occurrence) is unique, so a second claim is a no-op.
- * A run left "running" by a worker that died (heartbeat older than `leaseMs`) is taken over, attempt + 1.
- * A timer for an occurrence the task no longer has (cancelled, paused, moved) claims nothing.
+ * The run row's upsert: a new occurrence inserts; an existing one is taken over only when its worker
+ * went silent past the lease, or when the task was re-armed for the same instant after the run was
+ * skipped or failed (a resumed one-off). Anything else conflicts and returns no row.
  */
-export function claimRun(pool: pg.Pool, taskId: string, occurrence: Date, now: Date, leaseMs: number): Promise<ClaimResult> {
+export const upsertRun = (leaseParam: string) => `ON CONFLICT (task_id, occurrence) DO UPDATE
+  SET attempt = task_runs.attempt + 1, status = 'running', heartbeat_at = EXCLUDED.heartbeat_at, started_at = EXCLUDED.started_at,
+      late_ms = EXCLUDED.late_ms, finished_at = NULL, error = NULL
+  WHERE task_runs.status IN ('skipped', 'failed') OR (task_runs.status = 'running' AND task_runs.heartbeat_at < EXCLUDED.heartbeat_at - ${leaseParam} * interval '1 millisecond')`;
+
+/** Milliseconds late, clamped to the int column. */
+export const lateOf = (occurrence: Date, now: Date) => Math.min(Math.max(0, now.getTime() - occurrence.getTime()), 2_000_000_000);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function rowToRun(row: any, runId: string, attempt: number, previousOutputs: string[]): ClaimedRun {
+  return {
+    runId,
+    attempt,
+    occurrence: row.next_run_at,
+    task: { id: row.id, userId: row.user_id, title: row.title, instruction: row.instruction, runAt: row.run_at, rrule: row.rrule, dtstart: row.dtstart, timezone: row.timezone, channel: row.channel, runCount: row.run_count },
+    user: { id: row.user_id, name: row.name, timezone: row.user_tz, phone: row.phone, email: row.email, slackUserId: row.slack_user_id, consoleName: row.console_name, optedOut: row.opted_out },
+    previousOutputs,
+  };
+}
+
+/**
+ * Claims an occurrence by inserting its run row; (task, occurrence) is unique, so a second claim is a
+ * no-op. A recurring task overdue by more than `graceMs` is first moved to its latest missed occurrence
+ * (misfire policy), which the caller then sets a timer for.
+ */
+export function claimRun(pool: pg.Pool, taskId: string, occurrence: Date, now: Date, leaseMs: number, graceMs = Infinity): Promise<ClaimResult> {
   return tx(pool, async (c) => {
-    const t = await c.query(
-      `SELECT t.id, t.user_id, t.title, t.instruction, t.run_at, t.rrule, t.dtstart, t.timezone, t.channel, t.status, t.next_run_at, t.run_count,
-              u.name, u.timezone AS user_tz, u.phone, u.email, u.slack_user_id, u.console_name, u.opted_out
-         FROM tasks t JOIN users u ON u.id = t.user_id WHERE t.id = $1 FOR UPDATE OF t`,
-      [taskId],
-    );
+    const t = await c.query(`SELECT ${CLAIM_COLUMNS} FROM tasks t JOIN users u ON u.id = t.user_id WHERE t.id = $1 FOR UPDATE OF t`, [taskId]);
     const row = t.rows[0];
     if (!row) return { claimed: false, reason: "task not found" };
     if (row.status !== "scheduled" && row.status !== "running") return { claimed: false, reason: `task is ${row.status}` };
     if (!row.next_run_at || row.next_run_at.getTime() !== occurrence.getTime()) return { claimed: false, reason: "occurrence no longer current" };
-    const lateMs = Math.max(0, now.getTime() - occurrence.getTime());
+    if (row.status === "scheduled") {
+      const fire = occurrenceToFire({ runAt: row.run_at, rrule: row.rrule, dtstart: row.dtstart, timezone: row.timezone }, occurrence, now, graceMs);
+      if (fire.getTime() !== occurrence.getTime()) {
+        await c.query(`UPDATE tasks SET next_run_at = $2, timer_at = $2 WHERE id = $1`, [taskId, fire]);
+        return { claimed: false, reason: "misfired: moved to the latest missed occurrence", moveTo: fire };
+      }
+    }
     const r = await c.query(
-      `INSERT INTO task_runs (task_id, occurrence, late_ms, started_at, heartbeat_at) VALUES ($1, $2, $3, $4, $4)
-       ON CONFLICT (task_id, occurrence) DO UPDATE SET attempt = task_runs.attempt + 1, heartbeat_at = EXCLUDED.heartbeat_at, error = NULL
-         WHERE task_runs.status = 'running' AND task_runs.heartbeat_at < $5
+      `INSERT INTO task_runs (task_id, occurrence, late_ms, started_at, heartbeat_at) VALUES ($1, $2, $3, GREATEST($4::timestamptz, $2::timestamptz), $4) ${upsertRun("$5")}
        RETURNING id, attempt`,
-      [taskId, occurrence, Math.min(lateMs, 2_000_000_000), now, new Date(now.getTime() - leaseMs)],
+      [taskId, occurrence, lateOf(occurrence, now), now, leaseMs],
     );
-    if (!r.rows[0]) return { claimed: false, reason: "occurrence already claimed" };
+    if (!r.rows[0]) return { claimed: false, reason: "occurrence claimed by a live worker", busy: true };
     await c.query(`UPDATE tasks SET status = 'running' WHERE id = $1`, [taskId]);
-    const prev = await c.query(
-      `SELECT output FROM task_runs WHERE task_id = $1 AND status = 'succeeded' AND output IS NOT NULL ORDER BY occurrence DESC LIMIT 3`,
-      [taskId],
+    const prev = row.run_count === 0 ? { rows: [] } : await c.query(
+      `SELECT output FROM task_runs WHERE task_id = $1 AND occurrence < $2 AND status = 'succeeded' AND output IS NOT NULL ORDER BY occurrence DESC LIMIT 3`,
+      [taskId, occurrence],
     );
-    return {
-      claimed: true,
-      run: {
-        runId: r.rows[0].id,
-        attempt: r.rows[0].attempt,
-        task: { id: row.id, userId: row.user_id, title: row.title, instruction: row.instruction, runAt: row.run_at, rrule: row.rrule, dtstart: row.dtstart, timezone: row.timezone, channel: row.channel, runCount: row.run_count },
-        user: { id: row.user_id, name: row.name, timezone: row.user_tz, phone: row.phone, email: row.email, slackUserId: row.slack_user_id, consoleName: row.console_name, optedOut: row.opted_out },
-        previousOutputs: prev.rows.map((p) => p.output as string),
-      },
-    };
+    return { claimed: true, run: rowToRun(row, r.rows[0].id, r.rows[0].attempt, prev.rows.map((p: { output: string }) => p.output)) };
   });
 }
 
-/** Keeps a long run's claim alive. */
-export async function heartbeat(pool: pg.Pool, runId: string, now: Date): Promise<void> {
-  await pool.query(`UPDATE task_runs SET heartbeat_at = $2 WHERE id = $1 AND status = 'running'`, [runId, now]);
+/** Keeps a long run's claim alive (only while this attempt still owns it). */
+export async function heartbeat(pool: pg.Pool, run: ClaimedRun, now: Date): Promise<void> {
+  await pool.query(`UPDATE task_runs SET heartbeat_at = $3 WHERE id = $1 AND attempt = $2 AND status = 'running'`, [run.runId, run.attempt, now]);
 }
 
 export interface OutboxItem {
@@ -96,29 +126,44 @@ export interface OutboxItem {
 }
 
 export interface Completion {
+  /** When execution began and how late that was (the claim may precede the due instant). */
+  startedAt: Date;
+  lateMs: number;
   output: string;
   deliveries: OutboxItem[];
   /** The task's next occurrence, or null when it has none left. */
   next: Date | null;
+  /** Set when a timer for `next` is being set right after (it is within the horizon). */
+  timerAt?: Date | null;
   usage?: unknown;
   /** A one-off task for the same owner and channel, created in the same transaction. */
   followUp?: { at: Date; title: string; instruction: string };
 }
 
+/** The outcome of finishing a run: the task's status after it ("lost" when another worker took the run over). */
+export interface Completed {
+  deliveryIds: string[];
+  status: string;
+}
+
 /**
  * Finishes a run in one transaction: the run row, its outbox rows (unique per run and channel, so a
  * retried run never sends twice) and the task's next occurrence. A task cancelled or paused while the run
- * was working sends nothing. Returns the ids of the deliveries to send.
+ * was working sends nothing; a run taken over by another worker (this one was presumed dead) writes nothing.
  */
-export function completeRun(pool: pg.Pool, run: ClaimedRun, done: Completion, now: Date): Promise<{ deliveryIds: string[]; status: string }> {
+export function completeRun(pool: pg.Pool, run: ClaimedRun, done: Completion, now: Date): Promise<Completed> {
   return tx(pool, async (c) => {
-    const t = await c.query(`SELECT status FROM tasks WHERE id = $1 FOR UPDATE`, [run.task.id]);
+    const t = await c.query(`SELECT status, next_run_at FROM tasks WHERE id = $1 FOR UPDATE`, [run.task.id]);
     const status = t.rows[0]?.status as string | undefined;
-    if (status !== "running") {
-      await c.query(`UPDATE task_runs SET status = 'skipped', finished_at = $2, error = $3 WHERE id = $1`, [run.runId, now, `task became ${status} during the run`]);
-      return { deliveryIds: [], status: status ?? "missing" };
-    }
-    await c.query(`UPDATE task_runs SET status = 'succeeded', finished_at = $2, output = $3, usage = $4 WHERE id = $1`, [run.runId, now, done.output, done.usage ? JSON.stringify(done.usage) : null]);
+    // Still this run's task: running, and for this occurrence (a reschedule meanwhile may have started another run).
+    const ok = status === "running" && t.rows[0]?.next_run_at?.getTime() === run.occurrence.getTime();
+    const mine = await c.query(
+      `UPDATE task_runs SET status = $4, finished_at = $3, output = $5, usage = $6, error = $7, started_at = $8, late_ms = $9
+        WHERE id = $1 AND attempt = $2 AND status = 'running'`,
+      [run.runId, run.attempt, now, ok ? "succeeded" : "skipped", ok ? done.output : null, ok && done.usage ? JSON.stringify(done.usage) : null, ok ? null : `task became ${status === "running" ? "rescheduled" : status} during the run`, done.startedAt, Math.min(done.lateMs, 2_000_000_000)],
+    );
+    if (mine.rowCount === 0) return { deliveryIds: [], status: "lost" };
+    if (!ok) return { deliveryIds: [], status: status ?? "missing" };
     const ids: string[] = [];
     for (const d of done.deliveries) {
       const r = await c.query(
@@ -137,30 +182,32 @@ export function completeRun(pool: pg.Pool, run: ClaimedRun, done: Completion, no
     }
     const next = done.next ? "scheduled" : "completed";
     await c.query(
-      `UPDATE tasks SET status = $2, next_run_at = $3, last_run_at = $4, run_count = run_count + 1, version = version + 1, updated_at = $4 WHERE id = $1`,
-      [run.task.id, next, done.next, now],
+      `UPDATE tasks SET status = $2, next_run_at = $3, timer_at = $5, last_run_at = $4, run_count = run_count + 1, version = version + 1, updated_at = $4 WHERE id = $1`,
+      [run.task.id, next, done.next, now, done.timerAt ?? null],
     );
     return { deliveryIds: ids, status: next };
   });
 }
 
 /** Gives a failed attempt back: the lease is released so the next attempt can claim it at once. */
-export async function releaseRun(pool: pg.Pool, runId: string, error: string): Promise<void> {
-  await pool.query(`UPDATE task_runs SET heartbeat_at = 'epoch', error = $2 WHERE id = $1 AND status = 'running'`, [runId, error.slice(0, 2000)]);
+export async function releaseRun(pool: pg.Pool, run: ClaimedRun, error: string): Promise<void> {
+  await pool.query(`UPDATE task_runs SET heartbeat_at = 'epoch', error = $3 WHERE id = $1 AND attempt = $2 AND status = 'running'`, [run.runId, run.attempt, error.slice(0, 2000)]);
 }
 
 /**
  * The last attempt failed: the run is failed; a recurring task keeps its schedule (moves to `next`),
- * a one-off is marked failed.
+ * a one-off is marked failed. Returns false when the run was no longer this worker's.
  */
-export function failRun(pool: pg.Pool, run: ClaimedRun, error: string, next: Date | null, now: Date): Promise<void> {
+export function failRun(pool: pg.Pool, run: ClaimedRun, error: string, next: Date | null, now: Date): Promise<boolean> {
   return tx(pool, async (c) => {
-    await c.query(`UPDATE task_runs SET status = 'failed', finished_at = $2, error = $3 WHERE id = $1`, [run.runId, now, error.slice(0, 2000)]);
+    const r = await c.query(`UPDATE task_runs SET status = 'failed', finished_at = $3, error = $4 WHERE id = $1 AND attempt = $2 AND status = 'running'`, [run.runId, run.attempt, now, error.slice(0, 2000)]);
+    if (r.rowCount === 0) return false;
     await c.query(
-      `UPDATE tasks SET status = CASE WHEN status = 'running' THEN $2::"TaskStatus" ELSE status END,
-                        next_run_at = CASE WHEN status = 'running' THEN $3 ELSE next_run_at END,
+      `UPDATE tasks SET status = CASE WHEN status = 'running' AND next_run_at = $5 THEN $2::"TaskStatus" ELSE status END,
+                        next_run_at = CASE WHEN status = 'running' AND next_run_at = $5 THEN $3 ELSE next_run_at END,
                         last_run_at = $4, version = version + 1, updated_at = $4 WHERE id = $1`,
-      [run.task.id, next ? "scheduled" : "failed", next, now],
+      [run.task.id, next ? "scheduled" : "failed", next, now, run.occurrence],
     );
+    return true;
   });
 }

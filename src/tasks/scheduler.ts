@@ -14,6 +14,11 @@ export interface SchedulerOptions {
   misfireGraceMs?: number;
   /** Rows per query. */
   batch?: number;
+  /**
+   * A run whose heartbeat is older than this, with its timer gone from Redis, gets its timer back (its worker
+   * died, or its retry was lost with Redis). At least the engine's lease. @defaultValue 30000
+   */
+  stuckAfterMs?: number;
   /** Called when timers that should have been in Redis were missing (Redis lost data). */
   onTimersRecreated?: (count: number) => void;
 }
@@ -48,11 +53,16 @@ export class Scheduler {
       );
       if (rows.length === 0) return total;
       const items = rows.map((r) => ({ taskId: r.id, occurrence: occurrenceToFire(r, r.next_run_at, now, this.o.misfireGraceMs ?? 60_000) }));
-      await this.o.timers.set(items, now);
+      await this.o.timers.set(items, this.now());
+      // Only where the task is still as read: a reschedule or cancel meanwhile must not be overwritten
+      // (the timer just set for it then finds nothing to do).
+      // Rows are locked in id order first, as the engine's batches lock them, so the two cannot deadlock.
       await this.o.pool.query(
-        `UPDATE tasks t SET next_run_at = v.occ, timer_at = v.occ FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, occ)
-          WHERE t.id = v.id AND t.status = 'scheduled'`,
-        [items.map((i) => i.taskId), items.map((i) => i.occurrence)],
+        `WITH v AS (SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS v(id, occ, was)),
+              lk AS (SELECT t.id FROM tasks t JOIN v ON v.id = t.id ORDER BY t.id FOR UPDATE OF t)
+         UPDATE tasks t SET next_run_at = v.occ, timer_at = v.occ FROM v
+          WHERE t.id = v.id AND t.status = 'scheduled' AND t.next_run_at = v.was AND (SELECT count(*) FROM lk) >= 0`,
+        [items.map((i) => i.taskId), items.map((i) => i.occurrence), rows.map((r) => r.next_run_at)],
       );
       total += items.length;
       if (rows.length < batch) return total;
@@ -80,7 +90,7 @@ export class Scheduler {
       const items = rows.map((r) => ({ taskId: r.id, occurrence: r.next_run_at }));
       const exists = await this.o.timers.existing(items);
       const missing = items.filter((_, i) => !exists[i]);
-      if (missing.length) await this.o.timers.set(missing, now);
+      if (missing.length) await this.o.timers.set(missing, this.now());
       recreated += missing.length;
       const last = rows[rows.length - 1]!;
       after = last.next_run_at;
@@ -91,13 +101,13 @@ export class Scheduler {
     const stuck = await this.o.pool.query<{ task_id: string; occurrence: Date }>(
       `SELECT r.task_id, r.occurrence FROM task_runs r JOIN tasks t ON t.id = r.task_id
         WHERE r.status = 'running' AND t.status = 'running' AND t.next_run_at = r.occurrence AND r.heartbeat_at < $1 LIMIT $2`,
-      [new Date(now.getTime() - 120_000), batch],
+      [new Date(now.getTime() - (this.o.stuckAfterMs ?? 30_000)), batch],
     );
     if (stuck.rows.length) {
       const items = stuck.rows.map((r) => ({ taskId: r.task_id, occurrence: r.occurrence }));
       const exists = await this.o.timers.existing(items);
       const missing = items.filter((_, i) => !exists[i]);
-      if (missing.length) await this.o.timers.set(missing, now);
+      if (missing.length) await this.o.timers.set(missing, this.now());
       recreated += missing.length;
     }
     if (recreated) {

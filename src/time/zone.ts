@@ -63,6 +63,6 @@ export function formatDistance(instant: Date, now: Date): string {
   const m = Math.round(s / 60);
   if (m < 60) return plural(m, "minute");
   const h = Math.round(m / 60);
-  if (h < 48) return plural(h, "hour");
+  if (h < 24) return plural(h, "hour");
   return plural(Math.round(h / 24), "day");
 }

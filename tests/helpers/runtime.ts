@@ -4,6 +4,13 @@ import { loadConfig, type Config } from "../../src/config/index.js";
 import { silentLogger } from "../../src/log/index.js";
 import { startRuntime, type Overrides, type Runtime, type RuntimeParts } from "../../src/runtime/index.js";
 
+/** This test file's own database (see tests/setup/per-file.ts). */
+export function testDatabaseUrl(): string {
+  const url = (globalThis as { __heraldTestDatabaseUrl?: string }).__heraldTestDatabaseUrl;
+  if (!url) throw new Error("testDatabaseUrl() is available from beforeAll on (tests/setup/per-file.ts creates it)");
+  return url;
+}
+
 /** A unique name, for users, queues and prefixes that must not collide across tests. */
 export const unique = (label = "t") => `${label}-${randomBytes(4).toString("hex")}`;
 
@@ -13,7 +20,7 @@ export const unique = (label = "t") => `${label}-${randomBytes(4).toString("hex"
  */
 export function testConfig(env: Record<string, string | undefined> = {}): Config {
   return loadConfig({
-    DATABASE_URL: inject("databaseUrl"),
+    DATABASE_URL: testDatabaseUrl(),
     REDIS_URL: inject("redisUrl"),
     REDIS_PREFIX: `${inject("redisPrefix")}-${randomBytes(4).toString("hex")}`,
     PORT: "0",

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { runHerald } from "../helpers/cli.js";
-import { unique } from "../helpers/runtime.js";
+import { testDatabaseUrl, unique } from "../helpers/runtime.js";
 
 const env = () => ({
-  DATABASE_URL: inject("databaseUrl"),
+  DATABASE_URL: testDatabaseUrl(),
   REDIS_URL: inject("redisUrl"),
   REDIS_PREFIX: `${inject("redisPrefix")}-${unique("cli")}`,
   DEFAULT_TIMEZONE: "America/New_York",

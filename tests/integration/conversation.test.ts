@@ -10,7 +10,7 @@ describe("conversation", () => {
   let clock = friday;
 
   beforeAll(async () => {
-    rt = await startTestRuntime({ env: { DEFAULT_TIMEZONE: "America/New_York" }, parts: { worker: false } });
+    rt = await startTestRuntime({ env: { DEFAULT_TIMEZONE: "America/New_York" }, parts: { worker: false }, overrides: { now: () => clock } });
   });
   afterAll(async () => rt.close());
 

@@ -1,12 +1,11 @@
 import { DateTime } from "luxon";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { createExecutor, PgUsageRecorder } from "../../src/ai/llm/index.js";
 import { silentLogger } from "../../src/log/index.js";
 import type { Runtime } from "../../src/runtime/index.js";
 import { FakeOpenAI, reply, type RecordedRequest } from "../fakes/openai.js";
-import { eventually, startTestRuntime, testConfig, unique } from "../helpers/runtime.js";
+import { eventually, startTestRuntime, testConfig, testDatabaseUrl, unique } from "../helpers/runtime.js";
 import { RecordingSender } from "../helpers/senders.js";
 
 const TZ = "America/New_York";
@@ -24,7 +23,7 @@ describe("LLM executor in the task engine", () => {
 
   beforeEach(async () => {
     fake = await FakeOpenAI.start();
-    pool = new pg.Pool({ connectionString: inject("databaseUrl"), max: 2 });
+    pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 2 });
     model = unique("gpt-4o-mini");
     sender = new RecordingSender("console");
     const config = testConfig({ OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url, OPENAI_MODEL: model, OPENAI_TIMEOUT_MS: "2000" });

@@ -1,6 +1,5 @@
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { offlineInterpreter } from "../../src/ai/interpreter.js";
 import { createInterpreter, PgUsageRecorder } from "../../src/ai/llm/index.js";
 import type { OfflineFn } from "../../src/ai/llm/resolve.js";
@@ -9,7 +8,7 @@ import { interpretationToJson } from "../../src/ai/serialize.js";
 import type { Interpretation } from "../../src/ai/types.js";
 import { silentLogger } from "../../src/log/index.js";
 import { FakeOpenAI, reply } from "../fakes/openai.js";
-import { testConfig, unique } from "../helpers/runtime.js";
+import { testConfig, testDatabaseUrl, unique } from "../helpers/runtime.js";
 
 const TZ = "America/New_York";
 const ctx = { now: new Date("2026-03-06T12:00:00-05:00"), tz: TZ }; // a Friday
@@ -40,7 +39,7 @@ describe("LLM interpreter against an OpenAI-compatible server", () => {
   let pool: pg.Pool;
   let model: string;
 
-  beforeAll(() => { pool = new pg.Pool({ connectionString: inject("databaseUrl"), max: 2 }); });
+  beforeAll(() => { pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 2 }); });
   afterAll(async () => pool.end());
   beforeEach(async () => {
     fake = await FakeOpenAI.start();
@@ -138,7 +137,7 @@ describe("LLM interpreter against an OpenAI-compatible server", () => {
   });
 
   it("still answers when the usage ledger cannot be written", async () => {
-    const closed = new pg.Pool({ connectionString: inject("databaseUrl"), max: 1 });
+    const closed = new pg.Pool({ connectionString: testDatabaseUrl(), max: 1 });
     await closed.end();
     fake.enqueue(reply.json(extraction()));
     const r = await interpreter({}, new PgUsageRecorder(closed, silentLogger)).interpret(VAGUE, ctx);

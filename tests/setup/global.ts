@@ -22,7 +22,11 @@ export default async function setup(project: TestProject) {
   project.provide("redisPrefix", redisPrefix);
 
   return async () => {
-    await dropDatabase(databaseUrl);
+    // Per-file clones (tests/setup/per-file.ts) and any a test made with this run's name as a prefix.
+    const db = await connectDatabase(`${server}/postgres`, { max: 1 });
+    const { rows } = await db.pool.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`herald_test_${runId}%`]);
+    await db.close();
+    for (const r of rows) await dropDatabase(`${server}/${r.datname}`);
     const redis = new Redis(redisUrl);
     let cursor = "0";
     do {

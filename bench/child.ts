@@ -1,0 +1,67 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+/** What a bench worker process reports. */
+export interface WorkerReport {
+  /** Firing lateness per run (Herald: at the executor; bare BullMQ: at the processor), ms. */
+  lateness: number[];
+  /** Messages handed to the fake sender (Herald) or jobs processed (bare BullMQ). */
+  done: number;
+  /** Wall clock of the last one, epoch ms. */
+  lastAt: number;
+  /** Runs executed (Herald) or jobs processed (bare BullMQ), and when the last one was. */
+  fired: number;
+  lastFiredAt: number;
+  rssPeakMb: number;
+}
+
+export interface WorkerSpec {
+  mode: "herald" | "bullmq";
+  databaseUrl: string;
+  redisUrl: string;
+  prefix: string;
+  leadMs: number;
+  concurrency: number;
+  /** Caps the worker's V8 heap (--max-old-space-size), as a deployment might; none: Node's default. */
+  heapMb?: number;
+}
+
+/** A worker in a process of its own, so its RSS and CPU are its own, as in production. */
+export class BenchWorker {
+  private constructor(private readonly child: ChildProcess) {}
+
+  static async start(spec: WorkerSpec): Promise<BenchWorker> {
+    const child = fork(fileURLToPath(new URL("./worker.ts", import.meta.url)), [JSON.stringify(spec)], { execArgv: ["--import", "tsx", ...(spec.heapMb ? [`--max-old-space-size=${spec.heapMb}`, "--max-semi-space-size=4"] : [])], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    await new Promise<void>((resolve, reject) => {
+      child.once("message", () => resolve());
+      child.once("exit", (code) => reject(new Error(`bench worker exited with ${code} before it was ready`)));
+    });
+    return new BenchWorker(child);
+  }
+
+  /** The report so far; `reset` starts the next phase's counts from zero. */
+  report(reset = false): Promise<WorkerReport> {
+    return new Promise((resolve) => {
+      this.child.once("message", (m) => resolve(m as WorkerReport));
+      this.child.send({ cmd: "report", reset });
+    });
+  }
+
+  /** Polls until `n` are done or `timeoutMs` passes; returns the last report either way. */
+  async waitFor(n: number, timeoutMs: number): Promise<WorkerReport> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const r = await this.report();
+      if (r.done >= n || Date.now() > deadline) return r;
+      await new Promise((res) => setTimeout(res, 250));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child.once("exit", r));
+    this.child.send({ cmd: "stop" });
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+    if (this.child.exitCode === null) this.child.kill("SIGKILL");
+  }
+}

@@ -1,0 +1,50 @@
+import type { webApi } from "@slack/bolt";
+import type { Runtime } from "../../runtime/index.js";
+import { claimStale, finishInbound } from "./inbox.js";
+import type { SlackRequest } from "./requests.js";
+
+/** A recorded Slack request, as the receiver hands it to the listeners (context.heraldInbound). */
+export interface Inbound {
+  id: string;
+  request: SlackRequest;
+  receivedAt: Date;
+}
+
+/**
+ * The slow half of a Slack conversation, after the ack: the user's zone from users.info, the conversation,
+ * and the reply in the same DM or thread (slash commands: through their response_url).
+ */
+export async function converse(rt: Runtime, client: webApi.WebClient, { id, request: r, receivedAt }: Inbound): Promise<void> {
+  const profile = await client.users.info({ user: r.userId }).catch((err: Error) => {
+    rt.logger.warn({ err: err.message }, "Slack users.info failed; using the stored or default time zone");
+    return null;
+  });
+  const out = await rt.conversation.handle({
+    channel: "slack",
+    externalId: r.key,
+    text: r.text,
+    identity: { slackUserId: r.userId, name: profile?.user?.real_name ?? profile?.user?.name, timezone: profile?.user?.tz },
+    address: { channel: r.channel, threadTs: r.threadTs },
+    receivedAt,
+  });
+  // Stored by the conversation (or seen before): the inbox row has done its job either way.
+  await finishInbound(rt.db.pool, id);
+  if (out.duplicate) return;
+  const text = out.reply.text;
+  if (r.kind === "command" && r.responseUrl) {
+    const res = await fetch(r.responseUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ response_type: "ephemeral", text }) });
+    if (!res.ok) rt.logger.warn({ status: res.status }, "Slack response_url refused the reply (expired after 30 minutes?)");
+    return;
+  }
+  await client.chat.postMessage({ channel: r.channel, text, ...(r.threadTs ? { thread_ts: r.threadTs } : {}) });
+}
+
+/** Handles requests recorded before `olderThan` and never finished (their process died after the ack). */
+export async function resumeSlackInbox(rt: Runtime, client: webApi.WebClient, olderThan: Date): Promise<number> {
+  const stale = await claimStale(rt.db.pool, olderThan);
+  for (const inbound of stale) {
+    rt.logger.info({ key: inbound.request.key }, "resuming a Slack request left unhandled");
+    await converse(rt, client, inbound).catch((err: Error) => rt.logger.error({ err: err.message, key: inbound.request.key }, "resumed Slack request failed"));
+  }
+  return stale.length;
+}

@@ -1,0 +1,51 @@
+import twilio from "twilio";
+import { maskPhone } from "../log/index.js";
+
+type RequestOptions<T> = Parameters<twilio.RequestClient["request"]>[0] & { data?: T };
+type TwilioResponse<T> = Awaited<ReturnType<twilio.RequestClient["request"]>> & { body: T };
+
+/**
+ * Twilio's SDK builds absolute https://api.twilio.com URLs; this request client swaps the origin for
+ * TWILIO_API_URL (a regional edge, a proxy, or the test fake) and leaves path, auth and body as the SDK
+ * made them, so the real SDK still does the talking.
+ */
+class OriginClient extends twilio.RequestClient {
+  constructor(private readonly origin: URL) {
+    super({ timeout: 15_000 });
+  }
+
+  override request<TData>(opts: RequestOptions<TData>): Promise<TwilioResponse<TData>> {
+    const u = new URL(opts.uri);
+    u.protocol = this.origin.protocol;
+    u.host = this.origin.host;
+    return super.request<TData>({ ...opts, uri: u.toString() });
+  }
+}
+
+/** A Twilio REST client for the account, pointed at `apiUrl` when one is configured. */
+export function twilioClient(accountSid: string, authToken: string, apiUrl?: string): twilio.Twilio {
+  return twilio(accountSid, authToken, apiUrl ? { httpClient: new OriginClient(new URL(apiUrl)) as twilio.RequestClient } : undefined);
+}
+
+/** What a Twilio REST failure means for a retry. https://www.twilio.com/docs/api/errors */
+export function classifyTwilioError(err: unknown): { permanent: boolean; optOut: boolean; code?: number; status?: number; message: string } {
+  const e = err as { status?: number; code?: number; message?: string; moreInfo?: string };
+  const code = typeof e.code === "number" ? e.code : undefined;
+  const status = typeof e.status === "number" ? e.status : undefined;
+  // 21610: the recipient replied STOP at the carrier; nothing reaches them until they text START.
+  if (code === 21610) return { permanent: true, optOut: true, code, status, message: `Twilio 21610: the recipient has unsubscribed (STOP); they must text START before Herald can reach them` };
+  // Other 4xx (bad number 21211, not SMS-capable 21614, …) won't change on retry; 429 and 5xx may.
+  const permanent = status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 408;
+  const what = code ? `Twilio ${code}` : status ? `Twilio HTTP ${status}` : "Twilio request failed";
+  // Twilio quotes the number in some messages ("The 'To' number +1555… is not valid"); logs must not.
+  const text = (e.message ?? String(err)).replace(/\+\d{7,15}/g, (n) => maskPhone(n));
+  return { permanent, optOut: false, code, status, message: `${what}: ${text}` };
+}
+
+/**
+ * The absolute URL Twilio signs for one of our endpoints: PUBLIC_URL plus the request's path and query.
+ * Never built from Host or X-Forwarded-* headers, which the caller controls.
+ */
+export function publicEndpoint(publicUrl: string, pathAndQuery: string): string {
+  return `${publicUrl.replace(/\/+$/, "")}${pathAndQuery.startsWith("/") ? "" : "/"}${pathAndQuery}`;
+}

@@ -1,0 +1,114 @@
+import type { Task } from "../generated/prisma/client.js";
+import type { TaskDetail } from "./admin.js";
+import { CHANNELS } from "./admin-query.js";
+import { TASK_STATUSES } from "./sitrep.js";
+
+/** The admin page's HTML, server-rendered from data (pure). Forms post; no client-side script. */
+
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(s: unknown): string {
+  return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+const h = escapeHtml;
+const when = (d: Date | null | undefined) => (d ? `${d.toISOString().slice(0, 16).replace("T", " ")} UTC` : "—");
+
+const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:1rem;color:#222}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border-bottom:1px solid #ddd;padding:.3rem .4rem;text-align:left;vertical-align:top}
+form.inline{display:inline}button{margin:0 .2rem .2rem 0;cursor:pointer}.msg{background:#e7f6e7;padding:.5rem}.err{background:#fde8e8;padding:.5rem}
+.status{font-family:monospace}nav a{margin-right:1rem}input,select{margin:0 .4rem .3rem 0}pre{white-space:pre-wrap;margin:0}`;
+
+/** The page frame, with an optional flash message. */
+export function layout(title: string, body: string, flash: { msg?: string; err?: string } = {}): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${h(title)} · Herald admin</title><style>${CSS}</style></head><body>
+<nav><a href="/admin">Herald admin</a><form class="inline" method="post" action="/admin/logout"><button>Sign out</button></form></nav>
+${flash.msg ? `<p class="msg" role="status">${h(flash.msg)}</p>` : ""}${flash.err ? `<p class="err" role="alert">${h(flash.err)}</p>` : ""}
+<h1>${h(title)}</h1>${body}</body></html>`;
+}
+
+/** The sign-in form (the token is posted once, then an HttpOnly cookie keeps the session). */
+export function loginPage(error?: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in · Herald admin</title><style>${CSS}</style></head><body>
+<h1>Herald admin</h1>${error ? `<p class="err" role="alert">${h(error)}</p>` : ""}
+<form method="post" action="/admin/login"><label>Admin token <input type="password" name="token" autocomplete="current-password" required></label>
+<button type="submit">Sign in</button></form><p>The token is the server's ADMIN_TOKEN.</p></body></html>`;
+}
+
+/** A page shown when the admin UI is off or broken (no frame: there may be no session). */
+export function messagePage(title: string, text: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${h(title)}</title><style>${CSS}</style></head><body><h1>${h(title)}</h1><p>${h(text)}</p></body></html>`;
+}
+
+/** The actions offered for a task in its status. */
+export function actionsFor(t: Pick<Task, "status">): string[] {
+  switch (t.status) {
+    case "pending_approval": return ["approve", "reject", "cancel"];
+    case "scheduled": return ["run", "pause", "cancel"];
+    case "paused": return ["resume", "cancel"];
+    case "failed": return ["retry", "cancel"];
+    case "running": return ["cancel"];
+    case "completed": return ["run"];
+    default: return [];
+  }
+}
+
+const LABEL: Record<string, string> = { approve: "Approve", reject: "Reject", cancel: "Cancel", retry: "Retry", run: "Run now", pause: "Pause", resume: "Resume", reschedule: "Reschedule" };
+
+function actionForm(taskId: string, action: string, back: string, extra = ""): string {
+  return `<form class="inline" method="post" action="/admin/tasks/${h(taskId)}/${action}"><input type="hidden" name="back" value="${h(back)}">${extra}<button type="submit" name="action" value="${action}">${LABEL[action]}</button></form>`;
+}
+
+function taskRow(t: Task, back: string, withActions: boolean): string {
+  return `<tr data-task-id="${h(t.id)}"><td><a href="/admin/tasks/${h(t.id)}">${h(t.title)}</a></td><td class="status">${h(t.status)}</td><td>${h(t.channel)}${t.audience ? ` → ${h(t.audience)}` : ""}</td>
+<td>${when(t.nextRunAt)}${t.rrule ? `<br><small>${h(t.rrule)}</small>` : ""}</td><td>${h(t.approvalReason ?? "")}</td>
+<td>${withActions ? actionsFor(t).map((a) => actionForm(t.id, a, back)).join("") : when(t.createdAt)}</td></tr>`;
+}
+
+const table = (head: string[], rows: string[], empty: string) =>
+  rows.length ? `<table><thead><tr>${head.map((x) => `<th>${h(x)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>` : `<p>${h(empty)}</p>`;
+
+function select(name: string, values: readonly string[], current: string | undefined): string {
+  return `<select name="${name}"><option value="">any ${name}</option>${values.map((v) => `<option${v === current ? " selected" : ""}>${h(v)}</option>`).join("")}</select>`;
+}
+
+export interface IndexData {
+  pending: Task[];
+  results: { tasks: Task[]; nextCursor: string | null };
+  query: Record<string, string>;
+}
+
+/** The front page: the approval queue first, then search and results. */
+export function indexPage(d: IndexData, flash: { msg?: string; err?: string }): string {
+  const q = d.query;
+  const next = d.results.nextCursor ? `<a href="/admin?${new URLSearchParams({ ...q, cursor: d.results.nextCursor }).toString().replace(/&/g, "&amp;")}">Next page →</a>` : "";
+  const body = `<section aria-labelledby="pending"><h2 id="pending">Waiting for approval (${d.pending.length})</h2>
+${table(["Task", "Status", "Channel", "When", "Why", "Actions"], d.pending.map((t) => taskRow(t, "/admin", true)), "Nothing is waiting for approval.")}</section>
+<section aria-labelledby="search"><h2 id="search">Tasks</h2>
+<form method="get" action="/admin"><input name="text" placeholder="title or instruction" value="${h(q.text)}">${select("status", TASK_STATUSES, q.status)}${select("channel", CHANNELS, q.channel)}
+<input name="user" placeholder="user (id, Slack id, name…)" value="${h(q.user)}"><label>due from <input name="dueFrom" placeholder="2026-11-25T00:00Z" value="${h(q.dueFrom)}"></label>
+<label>to <input name="dueTo" value="${h(q.dueTo)}"></label><button type="submit">Search</button></form>
+${table(["Task", "Status", "Channel", "Next run", "Why held", "Created"], d.results.tasks.map((t) => taskRow(t, "/admin", false)), "No tasks match.")}${next}</section>`;
+  return layout("Tasks", body, flash);
+}
+
+/** One task: fields, actions, runs, deliveries, the messages that created it, and its audit trail. */
+export function detailPage(d: TaskDetail, flash: { msg?: string; err?: string }): string {
+  const t = d.task;
+  const back = `/admin/tasks/${t.id}`;
+  const owner = t.user.name ?? t.user.slackUserId ?? t.user.consoleName ?? t.user.email ?? t.user.phone ?? t.user.id;
+  const fields: [string, string][] = [
+    ["Status", t.status], ["Owner", owner], ["Channel", `${t.channel}${t.audience ? ` → ${t.audience}` : ""}`], ["Instruction", t.instruction],
+    ["When", t.rrule ? `${t.rrule} (${t.timezone}) from ${when(t.dtstart)}` : when(t.runAt)], ["Next run", when(t.nextRunAt)], ["Why held", t.approvalReason ?? "—"],
+    ["Runs", String(t.runCount)], ["Created", when(t.createdAt)], ["Id", t.id],
+  ];
+  const reschedule = t.status === "cancelled" || t.status === "completed" ? "" : `<form method="post" action="/admin/tasks/${h(t.id)}/reschedule"><input type="hidden" name="back" value="${h(back)}">
+<label>new time <input name="runAt" placeholder="2026-11-25T09:00Z"></label> or <label>RRULE <input name="rrule" placeholder="FREQ=DAILY;BYHOUR=9;BYMINUTE=0"></label><button type="submit">Reschedule</button></form>`;
+  const body = `<table>${fields.map(([k, v]) => `<tr><th>${h(k)}</th><td><pre>${h(v)}</pre></td></tr>`).join("")}</table>
+<h2>Actions</h2><p>${actionsFor(t).map((a) => actionForm(t.id, a, back, a === "reject" ? `<input name="reason" placeholder="reason (optional)">` : "")).join("") || "None: the task is finished."}</p>${reschedule}
+<h2>Runs</h2>${table(["Occurrence", "Status", "Attempt", "Late", "Finished", "Output / error"], d.runs.map((r) => `<tr><td>${when(r.occurrence)}</td><td class="status">${h(r.status)}</td><td>${r.attempt}</td><td>${r.lateMs ?? "—"} ms</td><td>${when(r.finishedAt)}</td><td><pre>${h((r.error ?? r.output ?? "").slice(0, 500))}</pre></td></tr>`), "No runs yet.")}
+<h2>Deliveries</h2>${table(["Created", "Channel", "Recipient", "Status", "Attempts", "Error"], d.deliveries.map((x) => `<tr><td>${when(x.createdAt)}</td><td>${h(x.channel)}</td><td>${h(x.recipient)}</td><td class="status">${h(x.status)}</td><td>${x.attempts}</td><td>${h(x.error ?? "")}</td></tr>`), "No deliveries.")}
+<h2>Messages that created it</h2>${table(["At", "Channel", "Message"], d.messages.map((m) => `<tr><td>${when(m.createdAt)}</td><td>${h(m.channel)}</td><td><pre>${h(m.body)}</pre></td></tr>`), "No messages recorded (created by an operator or the API).")}
+<h2>Audit</h2>${table(["At", "Actor", "Action", "Before → after"], d.audit.map((a) => `<tr><td>${when(a.at)}</td><td>${h(a.actor)}</td><td>${h(a.action)}</td><td><pre>${h(JSON.stringify(a.before))} → ${h(JSON.stringify(a.after))}</pre></td></tr>`), "No admin actions yet.")}`;
+  return layout(t.title, body, flash);
+}

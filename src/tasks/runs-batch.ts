@@ -1,0 +1,112 @@
+import type pg from "pg";
+import { CLAIM_COLUMNS, claimRun, rowToRun, upsertRun, type ClaimResult, type ClaimedRun, type Completed, type Completion } from "./runs.js";
+
+/**
+ * The hot path of runs.ts, many runs per statement: each function is one statement (so one implicit
+ * transaction) with the same rules as its careful counterpart. Task rows are locked in id order, so
+ * batches from several workers cannot deadlock each other.
+ */
+
+export interface ClaimInput {
+  taskId: string;
+  occurrence: Date;
+  now: Date;
+}
+
+// CTE row estimates are 1 whatever the batch, so a join of two CTEs plans as a nested loop, quadratic in
+// the batch size. Each step below therefore joins a CTE only to a table, through its primary key.
+const CLAIM_SQL = `
+WITH inp AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(task_id uuid, occ timestamptz, at timestamptz)),
+lk AS (
+  SELECT t.id, inp.occ, inp.at FROM tasks t JOIN inp ON inp.task_id = t.id
+   WHERE t.status IN ('scheduled', 'running') AND t.next_run_at = inp.occ
+   ORDER BY t.id FOR UPDATE OF t),
+ins AS (
+  INSERT INTO task_runs (task_id, occurrence, late_ms, started_at, heartbeat_at)
+  SELECT id, occ, LEAST(GREATEST(0, (extract(epoch FROM at - occ) * 1000)::bigint), 2000000000)::int, GREATEST(at, occ), at FROM lk
+  ${upsertRun("$2")}
+  RETURNING id, task_id, occurrence, attempt),
+upd AS (
+  UPDATE tasks t SET status = 'running' FROM ins WHERE t.id = ins.task_id
+  RETURNING t.*, ins.id AS run_id, ins.attempt, ins.occurrence AS occ)
+SELECT ${CLAIM_COLUMNS.replace(/\bt\./g, "upd.")}, upd.run_id, upd.attempt,
+  CASE WHEN upd.run_count = 0 THEN '{}' ELSE ARRAY(
+    SELECT p.output FROM task_runs p WHERE p.task_id = upd.id AND p.occurrence < upd.occ AND p.status = 'succeeded' AND p.output IS NOT NULL
+     ORDER BY p.occurrence DESC LIMIT 3) END AS prev
+FROM upd JOIN users u ON u.id = upd.user_id`;
+
+/**
+ * Claims many occurrences at once (see claimRun; misfires are left to it). One result per input, in order.
+ * An occurrence not claimed here (its task changed, or another worker holds it) is looked at again through
+ * claimRun, which tells those cases apart; that is rare, and keeps this statement simple.
+ */
+export async function claimMany(pool: pg.Pool, items: ClaimInput[], leaseMs: number): Promise<ClaimResult[]> {
+  const first = new Map<string, number>();
+  const unique: ClaimInput[] = [];
+  items.forEach((i, n) => {
+    const key = `${i.taskId}@${i.occurrence.getTime()}`;
+    if (!first.has(key)) { first.set(key, n); unique.push(i); }
+  });
+  const { rows } = await pool.query(CLAIM_SQL, [JSON.stringify(unique.map((i) => ({ task_id: i.taskId, occ: i.occurrence, at: i.now }))), leaseMs]);
+  const byTask = new Map(rows.map((r) => [r.id as string, r]));
+  return Promise.all(items.map(async (i, n): Promise<ClaimResult> => {
+    // Two timers for one occurrence in one batch: the second waits and then finds the occurrence done.
+    if (first.get(`${i.taskId}@${i.occurrence.getTime()}`) !== n) return { claimed: false, reason: "occurrence claimed by a live worker", busy: true };
+    const row = byTask.get(i.taskId);
+    if (!row) return claimRun(pool, i.taskId, i.occurrence, i.now, leaseMs);
+    return { claimed: true, run: rowToRun(row, row.run_id, row.attempt, row.prev ?? []) };
+  }));
+}
+
+export interface CompleteInput {
+  run: ClaimedRun;
+  /** At most one delivery and no follow-up: anything else goes through completeRun. */
+  done: Completion;
+}
+
+const COMPLETE_SQL = `
+WITH inp AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(run_id uuid, attempt int, occ timestamptz, task_id uuid, user_id uuid, started_at timestamptz, late_ms int, output text, usage jsonb,
+                                                              next timestamptz, timer_at timestamptz, channel text, recipient text, body text)),
+lk AS (SELECT inp.*, t.status::text AS task_status, t.status = 'running' AND t.next_run_at = inp.occ AS ours
+         FROM tasks t JOIN inp ON inp.task_id = t.id ORDER BY t.id FOR UPDATE OF t),
+mine AS (
+  UPDATE task_runs r SET
+    status = (CASE WHEN lk.ours THEN 'succeeded' ELSE 'skipped' END)::"RunStatus",
+    finished_at = $2, started_at = lk.started_at, late_ms = lk.late_ms,
+    output = CASE WHEN lk.ours THEN lk.output END,
+    usage = CASE WHEN lk.ours THEN lk.usage END,
+    error = CASE WHEN lk.ours THEN NULL WHEN lk.task_status = 'running' THEN 'task rescheduled during the run' ELSE 'task became ' || lk.task_status || ' during the run' END
+  FROM lk WHERE r.id = lk.run_id AND r.attempt = lk.attempt AND r.status = 'running'
+  RETURNING lk.*, r.status::text AS run_status),
+ok AS (SELECT * FROM mine WHERE run_status = 'succeeded'),
+dl AS (
+  INSERT INTO deliveries (run_id, task_id, user_id, channel, recipient, body)
+  SELECT run_id, task_id, user_id, channel::"Channel", recipient, body FROM ok WHERE body IS NOT NULL
+  ON CONFLICT (run_id, channel) DO NOTHING RETURNING id, run_id),
+upd AS (
+  UPDATE tasks t SET status = (CASE WHEN ok.next IS NULL THEN 'completed' ELSE 'scheduled' END)::"TaskStatus",
+    next_run_at = ok.next, timer_at = ok.timer_at, last_run_at = $2, run_count = t.run_count + 1, version = t.version + 1, updated_at = $2
+  FROM ok WHERE t.id = ok.task_id RETURNING t.id, t.status::text AS status)
+SELECT (SELECT coalesce(jsonb_object_agg(run_id, jsonb_build_array(run_status, task_status)), '{}') FROM mine) AS runs,
+       (SELECT coalesce(jsonb_object_agg(id, status), '{}') FROM upd) AS tasks,
+       (SELECT coalesce(jsonb_object_agg(run_id, id), '{}') FROM dl) AS deliveries`;
+
+/** Finishes many runs at once (see completeRun). One result per input, in order. */
+export async function completeMany(pool: pg.Pool, items: CompleteInput[], now: Date): Promise<Completed[]> {
+  const payload = items.map(({ run, done }) => {
+    const d = done.deliveries[0];
+    return {
+      run_id: run.runId, attempt: run.attempt, occ: run.occurrence, task_id: run.task.id, user_id: run.task.userId, started_at: done.startedAt, late_ms: Math.min(done.lateMs, 2_000_000_000), output: done.output, usage: done.usage ?? null,
+      next: done.next, timer_at: done.timerAt ?? null, channel: d?.channel ?? null, recipient: d?.recipient ?? null, body: d?.body ?? null,
+    };
+  });
+  const { rows } = await pool.query<{ runs: Record<string, [string, string]>; tasks: Record<string, string>; deliveries: Record<string, string> }>(COMPLETE_SQL, [JSON.stringify(payload), now]);
+  const { runs, tasks, deliveries } = rows[0]!;
+  return items.map(({ run }): Completed => {
+    const r = runs[run.runId];
+    if (!r) return { deliveryIds: [], status: "lost" };
+    if (r[0] !== "succeeded") return { deliveryIds: [], status: r[1] };
+    const d = deliveries[run.runId];
+    return { deliveryIds: d ? [d] : [], status: tasks[run.task.id]! };
+  });
+}

@@ -1,0 +1,110 @@
+import { createHmac } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+
+/**
+ * A fake Slack: the Web API methods Herald calls (auth.test, users.info, conversations.open,
+ * chat.postMessage) under /api/, checking what Slack checks (the bearer token, a form or JSON body),
+ * plus response_url endpoints under /respond/. Everything received is kept in `calls` and `responses`.
+ * `sign()` builds the headers Slack would send with a request to our /slack/events.
+ */
+export interface SlackCall {
+  method: string;
+  args: Record<string, unknown>;
+}
+
+export async function startFakeSlack(o: { token: string; signingSecret: string; users?: Record<string, { tz: string; name?: string }> }) {
+  const calls: SlackCall[] = [];
+  const responses: { path: string; body: Record<string, unknown> }[] = [];
+  const failures = new Map<string, string>();
+  let ts = 1_700_000_000;
+
+  const srv = await listen((req, body, res) => {
+    const path = (req.url ?? "/").split("?")[0]!;
+    if (path.startsWith("/respond/")) {
+      if (!req.headers["content-type"]?.includes("application/json")) return json(res, 400, { ok: false, error: "invalid_content_type" });
+      responses.push({ path, body: JSON.parse(body) as Record<string, unknown> });
+      return json(res, 200, { ok: true });
+    }
+    const method = path.replace(/^\/api\//, "");
+    if (req.method !== "POST") return json(res, 405, { ok: false, error: "method_not_allowed" });
+    const ct = req.headers["content-type"] ?? "";
+    const args = ct.includes("application/json") ? (JSON.parse(body || "{}") as Record<string, unknown>) : ct.includes("application/x-www-form-urlencoded") ? parseForm(body) : null;
+    if (!args) return json(res, 200, { ok: false, error: "invalid_form_data" });
+    if (req.headers.authorization !== `Bearer ${o.token}`) return json(res, 200, { ok: false, error: "invalid_auth" });
+    calls.push({ method, args });
+    const failure = failures.get(method);
+    if (failure) {
+      failures.delete(method);
+      return json(res, 200, { ok: false, error: failure });
+    }
+    switch (method) {
+      case "auth.test": return json(res, 200, { ok: true, user_id: "UHERALD", bot_id: "BHERALD", team_id: "T1", user: "herald" });
+      case "users.info": {
+        const id = String(args.user);
+        const u = o.users?.[id];
+        return json(res, 200, u ? { ok: true, user: { id, name: u.name ?? id.toLowerCase(), real_name: u.name ?? id, tz: u.tz } } : { ok: false, error: "user_not_found" });
+      }
+      case "conversations.open": return json(res, 200, { ok: true, channel: { id: `D${String(args.users)}` } });
+      case "chat.postMessage": {
+        if (!args.channel || (!args.text && !args.blocks)) return json(res, 200, { ok: false, error: "no_text" });
+        return json(res, 200, { ok: true, channel: args.channel, ts: `${++ts}.000100`, message: { text: args.text } });
+      }
+      default: return json(res, 200, { ok: false, error: "unknown_method" });
+    }
+  });
+
+  return {
+    url: srv.url,
+    /** SLACK_API_URL for Herald. */
+    apiUrl: `${srv.url}/api/`,
+    calls,
+    responses,
+    /** The calls made to one method. */
+    callsTo: (method: string) => calls.filter((c) => c.method === method),
+    /** Makes the next call to `method` answer { ok: false, error }. */
+    failNext: (method: string, error: string) => void failures.set(method, error),
+    /** A response_url Herald may post to. */
+    responseUrl: (id: string) => `${srv.url}/respond/${id}`,
+    /** The headers Slack sends with `body`, signed at `at` (seconds). */
+    sign(body: string, at = Math.floor(Date.now() / 1000)): Record<string, string> {
+      // Computed here, not with Herald's helper, so a mistake there cannot hide in the test.
+      const signature = `v0=${createHmac("sha256", o.signingSecret).update(`v0:${at}:${body}`).digest("hex")}`;
+      return { "x-slack-request-timestamp": String(at), "x-slack-signature": signature };
+    },
+    close: srv.close,
+  };
+}
+
+function parseForm(body: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(body)) {
+    // The Web API client sends objects and arrays (blocks) as JSON strings inside the form.
+    out[k] = /^[[{]/.test(v) ? JSON.parse(v) : v;
+  }
+  return out;
+}
+
+export type FakeSlack = Awaited<ReturnType<typeof startFakeSlack>>;
+
+/** A tiny HTTP server on 127.0.0.1:0 for the provider fakes; resolves with its base URL. */
+async function listen(handler: (req: IncomingMessage, body: string, res: ServerResponse) => void | Promise<void>): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    try {
+      await handler(req, Buffer.concat(chunks).toString("utf8"), res);
+    } catch (err) {
+      res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: (err as Error).message }));
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const addr = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${addr.port}`,
+    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+  };
+}
+
+const json = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+};

@@ -1,0 +1,40 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { afterAll, beforeAll, inject } from "vitest";
+import { dropDatabase } from "../../src/db/index.js";
+
+/**
+ * Each test file gets a database of its own, cloned from the run's migrated template database: a
+ * runtime's scheduler arms every due task it can see, so files sharing a database would fire each
+ * other's tasks through the wrong senders.
+ */
+beforeAll(async () => {
+  const template = inject("databaseUrl");
+  const name = `${new URL(template).pathname.slice(1)}_${randomBytes(4).toString("hex")}`;
+  const admin = new URL(template);
+  admin.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await client.query(`CREATE DATABASE "${name}" TEMPLATE "${new URL(template).pathname.slice(1)}"`);
+        break;
+      } catch (err) {
+        // 55006: another file is cloning the template at this very moment.
+        if ((err as { code?: string }).code !== "55006" || attempt > 50) throw err;
+        await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+      }
+    }
+  } finally {
+    await client.end();
+  }
+  const url = new URL(template);
+  url.pathname = `/${name}`;
+  (globalThis as { __heraldTestDatabaseUrl?: string }).__heraldTestDatabaseUrl = url.toString();
+});
+
+afterAll(async () => {
+  const url = (globalThis as { __heraldTestDatabaseUrl?: string }).__heraldTestDatabaseUrl;
+  if (url) await dropDatabase(url);
+});
