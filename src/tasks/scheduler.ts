@@ -97,6 +97,12 @@ export class Scheduler {
       afterId = last.id;
       if (rows.length < batch) break;
     }
+    // A task still unclaimed well after its time has a timer that is not going to fire: re-arm it.
+    const overdue = await this.o.pool.query<{ id: string; next_run_at: Date }>(
+      `SELECT id, next_run_at FROM tasks WHERE status = 'scheduled' AND next_run_at < $1 AND timer_at = next_run_at ORDER BY next_run_at LIMIT 1000`,
+      [new Date(now.getTime() - (this.o.stuckAfterMs ?? 30_000))],
+    );
+    recreated += await this.o.timers.rearmOrphans(overdue.rows.map((r) => ({ taskId: r.id, occurrence: r.next_run_at })), this.now());
     // A run claimed but abandoned with its job gone (Redis lost mid-run) is picked up again through its timer.
     const stuck = await this.o.pool.query<{ task_id: string; occurrence: Date }>(
       `SELECT r.task_id, r.occurrence FROM task_runs r JOIN tasks t ON t.id = r.task_id

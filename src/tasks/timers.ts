@@ -57,6 +57,21 @@ export class Timers {
     return results.map(([, n]: [Error | null, unknown]) => n === 1);
   }
 
+  /**
+   * Re-arms timers that exist as a job but sit in none of BullMQ's state sets (a partial loss of Redis
+   * data can leave such an orphan: it would never fire, and its id blocks a new one). Returns how many.
+   */
+  async rearmOrphans(items: { taskId: string; occurrence: Date }[], now: Date): Promise<number> {
+    const orphans: typeof items = [];
+    for (const i of items) {
+      const state = await this.queue.getJobState(fireJobId(i.taskId, i.occurrence));
+      if (state === "unknown" || state === "completed" || state === "failed") orphans.push(i);
+    }
+    for (const i of orphans) await this.remove(i.taskId, i.occurrence);
+    await this.set(orphans, now);
+    return orphans.length;
+  }
+
   close(): Promise<void> {
     return this.queue.close();
   }

@@ -34,7 +34,7 @@ describe("herald CLI", () => {
   });
 
   it("chat with piped input confirms a reminder, then prints it when due, then exits", async () => {
-    const r = await runHerald(["chat", "--user", unique("pipe")], { env: env(), lines: [[0, "remind me in 3 seconds to stretch"]], closeAfterMs: 7000 });
+    const r = await runHerald(["chat", "--user", unique("pipe")], { env: env(), lines: [[0, "remind me in 3 seconds to stretch"]], closeAfterMs: 10_000 });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const out = r.stdout.trim().split("\n");
