@@ -337,3 +337,15 @@ describe("parseDuration", () => {
     expect(parseDuration(text)).toBeNull();
   });
 });
+
+describe("the words the user typed", () => {
+  it("keeps the task as the user cased it", () => {
+    expect(interpret("Remind me to call Mom at 5pm").task).toBe("call Mom");
+    expect(interpret("remind me tomorrow to email Dr. Smith").task).toBe("email Dr. Smith");
+  });
+
+  it("reads a bare 'list', as the replies suggest, as a list", () => {
+    expect(interpret("list").intent).toBe("list");
+    expect(interpret("List").intent).toBe("list");
+  });
+});

@@ -15,6 +15,8 @@ export { parseDuration };
 const TIMEISH = /\b(?:\d+|am|pm|o'clock|noon|midnight|morning|afternoon|evening|night|tonight|today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|april|june|july|august|september|october|november|december|every|next|until|hours?|minutes?|days?|weeks?|months?|years?|weekly|daily|monthly)\b/;
 
 interface Parsed {
+  /** The message as the user typed it. */
+  original: string;
   s: string;
   claims: Claims;
   rec: Recur | null;
@@ -28,11 +30,22 @@ function parse(text: string, ctx: InterpretContext): Parsed {
   const rec = extractRecurrence(claims);
   const when = extractWhen(claims, ctx.now);
   const hints = { wake: /\b(?:wake|waking|get up|wakeup|be up)\b/.test(s), evening: /\b(?:dinner|supper|tonight)\b/.test(s) };
-  return { s, claims, rec, when, hints };
+  return { original: text, s, claims, rec, when, hints };
 }
 
 const hasWhen = (p: Parsed): boolean =>
   Boolean(p.rec || p.when.clocks.length || p.when.dates.length || p.when.dayParts.length || p.when.offset || p.when.vague || p.when.anchored || p.when.trigger);
+
+/**
+ * The task as the user wrote it ("call Mom", "review the PR"): the grammar works on lower-cased text,
+ * so its words are found again in the original, when they stand there in that order.
+ */
+function originalCase(task: string, original: string): string {
+  const words = task.split(/\s+/).filter(Boolean).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  if (!words.length) return task;
+  const m = new RegExp(`\\b${words.join("[\\s,;:.!]+")}(?![\\w'])`, "i").exec(original);
+  return m ? m[0] : task;
+}
 
 /** The schedule a create or reschedule asks for, or the question to ask instead. */
 function scheduleOf(p: Parsed, ctx: InterpretContext): { schedule: Schedule | null; question?: string } {
@@ -64,7 +77,7 @@ function create(p: Parsed, ctx: InterpretContext, strength: number): Interpretat
   if (schedule === null) confidence = Math.min(confidence, 0.5);
   if (task && TIMEISH.test(task)) confidence = Math.min(confidence, 0.6);
   if (conflicting(p.when)) confidence = Math.min(confidence, 0.7);
-  const out: Interpretation = { intent: "create", task, schedule, confidence };
+  const out: Interpretation = { intent: "create", task: task && originalCase(task, p.original), schedule, confidence };
   if (question) out.question = question;
   const channel = channelOf(p.s);
   if (channel) out.channel = channel;

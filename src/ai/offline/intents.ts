@@ -98,6 +98,8 @@ export function classify(s: string, hasWhen: boolean, repeats = false, leadsWith
     if (tz) return { intent: "timezone", strength: 0.9, timezone: tz };
     if (RE_TZ.test(body) && /\b(?:set|change|update|switch|my)\b/.test(body) && !/\?$/.test(body)) return { intent: "timezone", strength: 0.5 };
   }
+  // The one-word commands the replies themselves suggest ("say list to see them").
+  if (/^(?:list|ls|reminders|my reminders|list all|show all)$/.test(body)) return { intent: "list", strength: 0.95 };
   if (RE_SNOOZE.test(body)) return { intent: "snooze", strength: 0.9 };
   if (RE_PAUSE.test(body)) return { intent: "pause", strength: 0.85 };
   if (RE_RESUME.test(body)) return { intent: "resume", strength: 0.85 };
