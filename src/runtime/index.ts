@@ -65,7 +65,8 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
   try {
     await checkRedis(config.REDIS_URL);
     await ensureDatabase(config.DATABASE_URL);
-    const db = await connectDatabase(config.DATABASE_URL, { max: parts.worker ? 20 : 10 });
+    // Workers share the pool between fire batches, delivery slots and the scheduler.
+    const db = await connectDatabase(config.DATABASE_URL, { max: parts.worker ? 40 : 10 });
     cleanups.push(["postgres", () => db.close()]);
     const applied = await migrate(db.pool);
     if (applied.length) logger.info({ applied }, "applied database migrations");
@@ -76,7 +77,10 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
     cleanups.push(["redis", async () => { redis.disconnect(); for (const r of extra) r.disconnect(); }]);
     const newRedis = () => { const r = createRedis(config.REDIS_URL); extra.push(r); return r; };
     const prefix = config.REDIS_PREFIX;
-    const timers = new Timers(redis, prefix, o.leadMs ?? 250, config.RUN_ATTEMPTS);
+    // Timers fire a second early and the worker waits out the rest: measured p50 lateness ~2 ms for 1000
+    // tasks due at once, against ~470 ms with a 250 ms lead (see bench).
+    const leadMs = o.leadMs ?? 1000;
+    const timers = new Timers(redis, prefix, leadMs, config.RUN_ATTEMPTS);
     const deliveries = new DeliveryQueue(redis, prefix);
     cleanups.push(["queues", async () => { await timers.close(); await deliveries.close(); }]);
 
@@ -92,7 +96,7 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
       const deliveryWorker = new DeliveryWorker({ pool: db.pool, redis, prefix, senders, logger, onDeliveryFailed: (d) => ops.deliveryFailed(d) });
       cleanups.push(["delivery worker", () => deliveryWorker.close()]);
       const fire = new FireWorker(
-        { pool: db.pool, connection: newRedis(), prefix, logger, executor: withSitrepExecutor(o.executor ?? createExecutor(config, { logger, usage }), () => ({ source: sourceOf({ db, timers, deliveries }), notifier: createNotifier(config, logger) })), outbox: deliveries, now: o.now, concurrency: config.WORKER_CONCURRENCY, attempts: config.RUN_ATTEMPTS, leadMs: o.leadMs, lockDurationMs: o.lockDurationMs, horizonMs: config.SCHEDULER_HORIZON_MS, onRunFailed: (run, error) => ops.runFailed({ taskId: run.task.id, runId: run.runId, error }) },
+        { pool: db.pool, connection: newRedis(), prefix, logger, executor: withSitrepExecutor(o.executor ?? createExecutor(config, { logger, usage }), () => ({ source: sourceOf({ db, timers, deliveries }), notifier: createNotifier(config, logger) })), outbox: deliveries, now: o.now, concurrency: config.WORKER_CONCURRENCY, attempts: config.RUN_ATTEMPTS, leadMs, lockDurationMs: o.lockDurationMs, horizonMs: config.SCHEDULER_HORIZON_MS, onRunFailed: (run, error) => ops.runFailed({ taskId: run.task.id, runId: run.runId, error }) },
         timers,
       );
       cleanups.push(["fire worker", () => fire.close()]);

@@ -4,7 +4,6 @@ import { instantToWall, wallToInstant } from "./zone.js";
 // rrule ships a UMD bundle to Node: its named exports are only reachable through the default export.
 const { rrulestr } = rrulePkg;
 
-
 /**
  * Recurrence is stored as an RFC 5545 RRULE (no DTSTART) plus an IANA zone and an anchor instant.
  *
@@ -33,9 +32,23 @@ const unfloat = (f: Date, tz: string): Date =>
     tz,
   );
 
-function parse(rec: Recurrence) {
+// In floating time these periods have a fixed length, so whole periods can be skipped without
+// changing which readings the rule produces.
+const PERIOD_MS: Record<string, number> = { MINUTELY: 60_000, HOURLY: 3_600_000, DAILY: 86_400_000, WEEKLY: 7 * 86_400_000 };
+
+function parse(rec: Recurrence, near?: Date) {
   const body = rec.rrule.replace(/^RRULE:/i, "");
-  return rrulestr(`RRULE:${body}`, { dtstart: floating(rec.start, rec.tz) });
+  let dtstart = floating(rec.start, rec.tz);
+  // rrule.js expands from DTSTART every time: a 5-minute rule started months ago would walk ~100,000
+  // readings per call. Without COUNT, moving DTSTART forward by whole INTERVALs is equivalent.
+  const freq = /(?:^|;)FREQ=(\w+)/i.exec(body)?.[1]?.toUpperCase();
+  const period = freq ? PERIOD_MS[freq] : undefined;
+  if (near && period && !/(?:^|;)COUNT=/i.test(body)) {
+    const step = period * Number(/(?:^|;)INTERVAL=(\d+)/i.exec(body)?.[1] ?? 1);
+    const skip = Math.floor((floating(near, rec.tz).getTime() - dtstart.getTime()) / step) - 2;
+    if (skip > 0) dtstart = new Date(dtstart.getTime() + skip * step);
+  }
+  return rrulestr(`RRULE:${body}`, { dtstart });
 }
 
 /** Throws with a readable message when `rrule` is not a valid RRULE body. */
@@ -45,7 +58,7 @@ export function validateRrule(rrule: string): void {
 
 /** The first occurrence strictly after `after`, or null when the rule has ended (UNTIL/COUNT). */
 export function nextOccurrence(rec: Recurrence, after: Date): Date | null {
-  const rule = parse(rec);
+  const rule = parse(rec, after);
   // Step through floating candidates: around a DST change a floating time can map back to an instant
   // at or before `after`, so keep going until the real instant is later.
   let cursor = new Date(floating(after, rec.tz).getTime() - 2 * 3600_000);
@@ -61,7 +74,7 @@ export function nextOccurrence(rec: Recurrence, after: Date): Date | null {
 
 /** The latest occurrence at or before `at`, or null when there is none. */
 export function previousOccurrence(rec: Recurrence, at: Date): Date | null {
-  const rule = parse(rec);
+  const rule = parse(rec, at);
   let cursor = new Date(floating(at, rec.tz).getTime() + 2 * 3600_000);
   for (let i = 0; i < 1000; i++) {
     const f = rule.before(cursor, true);

@@ -176,3 +176,17 @@ describe("validateRrule", () => {
     expect(() => validateRrule("FREQ=SOMETIMES")).toThrow();
   });
 });
+
+describe("long-running frequent rules", () => {
+  it("keeps the phase of a 7-minute rule started two years earlier", () => {
+    const rec = { rrule: "FREQ=MINUTELY;INTERVAL=7", tz: "America/New_York", start: new Date("2025-01-01T00:03:00Z") };
+    expect(nextOccurrence(rec, new Date("2026-11-25T12:00:00Z"))).toEqual(new Date("2026-11-25T12:04:00Z"));
+    expect(previousOccurrence(rec, new Date("2026-11-25T12:00:00Z"))).toEqual(new Date("2026-11-25T11:57:00Z"));
+  });
+
+  it("still counts COUNT from the rule's start", () => {
+    const rec = { rrule: "FREQ=DAILY;COUNT=3;BYHOUR=9;BYMINUTE=0", tz: "UTC", start: new Date("2026-01-01T09:00:00Z") };
+    expect(nextOccurrence(rec, new Date("2026-01-03T09:00:00Z"))).toBeNull();
+    expect(nextOccurrence(rec, new Date("2026-01-02T09:00:00Z"))).toEqual(new Date("2026-01-03T09:00:00Z"));
+  });
+});
