@@ -2,6 +2,8 @@ import { Queue, UnrecoverableError, Worker, type Job } from "bullmq";
 import type pg from "pg";
 import type { Logger } from "../log/index.js";
 import type { Redis } from "../redis/index.js";
+import { MicroBatcher, type BatcherOptions } from "../tasks/index.js";
+import { claimDeliveries, finishDeliveries, type ClaimedDelivery, type SentDelivery } from "./outbox-batch.js";
 import { DeliveryError, type Sender } from "./types.js";
 
 export const DELIVER_QUEUE = "deliver";
@@ -49,6 +51,8 @@ export interface DeliveryWorkerOptions {
   logger: Logger;
   concurrency?: number;
   onDeliveryFailed?: (delivery: { id: string; channel: string; error: string }) => void;
+  /** Group commit of claims and success updates (see MicroBatcher). */
+  batch?: BatcherOptions;
 }
 
 const FINAL = new Set(["sent", "queued", "delivered", "undelivered", "failed"]);
@@ -61,33 +65,29 @@ const FINAL = new Set(["sent", "queued", "delivered", "undelivered", "failed"]);
 export class DeliveryWorker {
   readonly worker: Worker<DeliverJob>;
   private readonly senders: Map<string, Sender>;
+  private readonly claims: MicroBatcher<string, ClaimedDelivery | null>;
+  private readonly finishes: MicroBatcher<SentDelivery, void>;
 
   constructor(private readonly o: DeliveryWorkerOptions) {
     this.senders = new Map(o.senders.map((s) => [s.channel, s]));
+    this.claims = new MicroBatcher((ids) => claimDeliveries(o.pool, ids), o.batch);
+    this.finishes = new MicroBatcher((items) => finishDeliveries(o.pool, items), o.batch);
     this.worker = new Worker<DeliverJob>(DELIVER_QUEUE, (job) => this.process(job), { connection: o.redis.duplicate({ maxRetriesPerRequest: null }), prefix: o.prefix, concurrency: o.concurrency ?? 50 });
     this.worker.on("error", (err) => o.logger.warn({ err: err.message }, "delivery worker error"));
   }
 
   private async process(job: Job<DeliverJob>): Promise<string> {
     const { deliveryId } = job.data;
-    const claim = await this.o.pool.query(
-      `UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, updated_at = now()
-         FROM users u WHERE d.id = $1 AND u.id = d.user_id AND d.status IN ('pending', 'sending')
-       RETURNING d.id, d.channel, d.recipient, d.body, u.opted_out, u.id AS user_id`,
-      [deliveryId],
-    );
-    const d = claim.rows[0];
+    // pending → sending, batched with the other claims of the moment (outbox-batch.ts).
+    const d = await this.claims.add(deliveryId);
     if (!d) return "not pending";
     const sender = this.senders.get(d.channel);
     try {
       if (d.opted_out && d.channel === "sms") throw new DeliveryError("recipient has opted out (STOP); nothing is sent until they text START", { permanent: true });
       if (!sender) throw new DeliveryError(`no ${d.channel} channel is configured on this server`, { permanent: false });
       const result = await sender.send({ deliveryId: d.id, channel: d.channel, recipient: d.recipient, body: d.body });
-      // Status callbacks can arrive before this update; never move a delivery backwards.
-      await this.o.pool.query(
-        `UPDATE deliveries SET status = CASE WHEN status = 'sending' THEN $2::"DeliveryStatus" ELSE status END, provider_id = COALESCE(provider_id, $3), error = NULL, updated_at = now() WHERE id = $1`,
-        [d.id, result.status, result.providerId ?? null],
-      );
+      // Status callbacks can arrive before this update; never move a delivery backwards (batched, see outbox-batch.ts).
+      await this.finishes.add({ id: d.id, status: result.status, providerId: result.providerId ?? null });
       return result.status;
     } catch (err) {
       const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error).message);
