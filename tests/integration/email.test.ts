@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { dropDatabase } from "../../src/db/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Executor } from "../../src/tasks/index.js";
 import { segmentCount } from "../../src/notify/segments.js";
 import type { Runtime } from "../../src/runtime/index.js";
@@ -15,11 +14,6 @@ const FROM = "Herald <herald@example.test>";
 const LONG = Array.from({ length: 60 }, (_, i) => `Line ${i}: the quarterly numbers & <details> look fine.`).join("\n");
 const executor: Executor = { execute: async ({ run }) => ({ message: run.task.title.includes("LONG") ? `Report ready.\n${LONG}` : `⏰ ${run.task.title}` }) };
 
-/**
- * A database of this file's own: the scheduler of a runtime reconciles every due task it can see, so two
- * files sharing one database (vitest runs two at a time) would fire each other's tasks with their senders.
- */
-const DATABASE_URL = `${inject("databaseUrl")}_email`;
 
 describe("email channel", () => {
   let rt: Runtime;
@@ -30,13 +24,12 @@ describe("email channel", () => {
     smtp = await startFakeSmtp({ user: "herald", pass: "s3cret", reject: ["nobody@example.test"] });
     twilio = await startFakeTwilio({ accountSid: SID, authToken: "tok" });
     rt = await startTestRuntime({
-      env: { DATABASE_URL, SMTP_URL: smtp.url, EMAIL_FROM: FROM, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: "tok", TWILIO_FROM_NUMBER: FROM_NUMBER, TWILIO_API_URL: twilio.url, PUBLIC_URL: "https://herald.example.test", SMS_MAX_SEGMENTS: "2" },
+      env: { SMTP_URL: smtp.url, EMAIL_FROM: FROM, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: "tok", TWILIO_FROM_NUMBER: FROM_NUMBER, TWILIO_API_URL: twilio.url, PUBLIC_URL: "https://herald.example.test", SMS_MAX_SEGMENTS: "2" },
       overrides: { executor },
     });
   });
   afterAll(async () => {
     await rt.close();
-    await dropDatabase(DATABASE_URL);
     await twilio.close();
     await smtp.close();
   });

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { dropDatabase } from "../../src/db/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordInbound } from "../../src/bot/slack/inbox.js";
 import { resumeSlackInbox } from "../../src/bot/slack/converse.js";
 import { slackClient } from "../../src/notify/slack.js";
@@ -13,11 +12,6 @@ const TOKEN = "xoxb-test-token";
 const SECRET = "slack-signing-secret";
 const id = (p: string) => `${p}${randomBytes(4).toString("hex").toUpperCase()}`;
 
-/**
- * A database of this file's own: the scheduler of a runtime reconciles every due task it can see, so two
- * files sharing one database (vitest runs two at a time) would fire each other's tasks with their senders.
- */
-const DATABASE_URL = `${inject("databaseUrl")}_slack`;
 
 describe("Slack channel", () => {
   let rt: Runtime;
@@ -26,11 +20,10 @@ describe("Slack channel", () => {
 
   beforeAll(async () => {
     slack = await startFakeSlack({ token: TOKEN, signingSecret: SECRET, users });
-    rt = await startTestRuntime({ env: { DATABASE_URL, SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl }, parts: { http: true } });
+    rt = await startTestRuntime({ env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl }, parts: { http: true } });
   });
   afterAll(async () => {
     await rt.close();
-    await dropDatabase(DATABASE_URL);
     await slack.close();
   });
 

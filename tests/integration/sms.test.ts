@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { dropDatabase } from "../../src/db/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keywordOf } from "../../src/bot/sms/keywords.js";
 import { advances, deliveryStatusOf } from "../../src/bot/sms/status.js";
 import { segmentCount } from "../../src/notify/segments.js";
@@ -17,11 +16,6 @@ const PUBLIC_URL = "https://herald.example.test";
 const phone = () => `+1555${String(randomBytes(3).readUIntBE(0, 3) % 10_000_000).padStart(7, "0")}`;
 const msid = () => `SM${randomBytes(16).toString("hex")}`;
 
-/**
- * A database of this file's own: the scheduler of a runtime reconciles every due task it can see, so two
- * files sharing one database (vitest runs two at a time) would fire each other's tasks with their senders.
- */
-const DATABASE_URL = `${inject("databaseUrl")}_sms`;
 
 describe("SMS channel", () => {
   let rt: Runtime;
@@ -30,12 +24,11 @@ describe("SMS channel", () => {
 
   beforeAll(async () => {
     twilio = await startFakeTwilio({ accountSid: SID, authToken: TOKEN });
-    rt = await startTestRuntime({ env: { DATABASE_URL, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM_NUMBER: FROM, TWILIO_API_URL: twilio.url, PUBLIC_URL, SMS_MAX_SEGMENTS: "2" }, parts: { http: true } });
+    rt = await startTestRuntime({ env: { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM_NUMBER: FROM, TWILIO_API_URL: twilio.url, PUBLIC_URL, SMS_MAX_SEGMENTS: "2" }, parts: { http: true } });
     local = `http://127.0.0.1:${rt.port}`;
   });
   afterAll(async () => {
     await rt.close();
-    await dropDatabase(DATABASE_URL);
     await twilio.close();
   });
 
