@@ -3,18 +3,16 @@ import type { Config } from "../config/index.js";
 import type { Logger } from "../log/index.js";
 import type { Redis } from "../redis/index.js";
 import { ConsoleSender } from "./console.js";
-import { EmailSender } from "./email.js";
-import { SlackSender, slackClient } from "./slack.js";
-import { SmsSender } from "./sms.js";
-import { publicEndpoint, twilioClient } from "./twilio.js";
 import type { Sender } from "./types.js";
 
 /**
  * The senders for every configured channel; the console is always there. SMS and Slack read a little
  * from Postgres (the task behind a delivery, the user's email): pass the runtime's `pool`; without one they
  * open a small pool of their own on first use, which closes its idle connections by itself.
+ * Each provider's SDK is loaded only when its channel is configured (twilio, Slack's client and
+ * nodemailer together weigh about 40 MB of a worker's memory).
  */
-export function configuredSenders(config: Config, redis: Redis, prefix: string, logger: Logger, pool?: pg.Pool): Sender[] {
+export async function configuredSenders(config: Config, redis: Redis, prefix: string, logger: Logger, pool?: pg.Pool): Promise<Sender[]> {
   let own: pg.Pool | undefined;
   const db = () => {
     if (pool) return pool;
@@ -26,9 +24,10 @@ export function configuredSenders(config: Config, redis: Redis, prefix: string, 
     return own;
   };
   const senders: Sender[] = [new ConsoleSender(redis, prefix)];
-  const email = config.SMTP_URL && config.EMAIL_FROM ? new EmailSender(config.SMTP_URL, config.EMAIL_FROM, logger) : undefined;
+  const email = config.SMTP_URL && config.EMAIL_FROM ? new (await import("./email.js")).EmailSender(config.SMTP_URL, config.EMAIL_FROM, logger) : undefined;
   if (email) senders.push(email);
   if (config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_FROM_NUMBER) {
+    const [{ SmsSender }, { publicEndpoint, twilioClient }] = await Promise.all([import("./sms.js"), import("./twilio.js")]);
     senders.push(new SmsSender({
       client: twilioClient(config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, config.TWILIO_API_URL),
       from: config.TWILIO_FROM_NUMBER,
@@ -39,6 +38,9 @@ export function configuredSenders(config: Config, redis: Redis, prefix: string, 
       logger,
     }));
   }
-  if (config.SLACK_BOT_TOKEN) senders.push(new SlackSender(slackClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL), db, logger));
+  if (config.SLACK_BOT_TOKEN) {
+    const { SlackSender, slackClient } = await import("./slack.js");
+    senders.push(new SlackSender(slackClient(config.SLACK_BOT_TOKEN, config.SLACK_API_URL), db, logger));
+  }
   return senders;
 }

@@ -92,7 +92,7 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
     const scheduler = new Scheduler({ pool: db.pool, timers, logger, now: o.now, horizonMs: config.SCHEDULER_HORIZON_MS, onTimersRecreated: (n) => ops.timersRecreated(n) });
 
     if (parts.worker) {
-      const senders = o.senders ?? configuredSenders(config, redis, prefix, logger, db.pool);
+      const senders = o.senders ?? (await configuredSenders(config, redis, prefix, logger, db.pool));
       const deliveryWorker = new DeliveryWorker({ pool: db.pool, redis, prefix, senders, logger, onDeliveryFailed: (d) => ops.deliveryFailed(d) });
       cleanups.push(["delivery worker", () => deliveryWorker.close()]);
       const fire = new FireWorker(
@@ -122,7 +122,7 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
         const ok = Object.values(checks).every(Boolean);
         send(res, ok ? 200 : 503, { ok, ...checks });
       });
-      mountChannels(http, rt);
+      await mountChannels(http, rt);
       mountOps(http, rt);
       rt.port = await http.listen(config.PORT);
       rt.http = http;
