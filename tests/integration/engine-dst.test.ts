@@ -17,13 +17,22 @@ describe("a daily task across a DST change", () => {
     let offset = 0;
     const setClock = (at: Date) => { offset = at.getTime() - Date.now(); };
     const sender = new RecordingSender("console");
+    // The clock is set before the runtime starts: a scheduler pass begun on the real date (months later)
+    // would otherwise treat the new task as overdue and move it to its latest "missed" occurrence.
+    setClock(ny("2026-03-07T08:59:50"));
     rt = await startTestRuntime({ overrides: { senders: [sender], now: () => new Date(Date.now() + offset) } });
     const user = await rt.db.prisma.user.create({ data: { timezone: NY, consoleName: unique("user") } });
 
     setClock(ny("2026-03-07T08:59:58"));
     const task = await rt.tasks.create({ userId: user.id, title: "stand-up", instruction: "x", when: { rrule: "FREQ=DAILY;BYHOUR=9;BYMINUTE=0;BYSECOND=0", dtstart: ny("2026-03-01T09:00:00") }, timezone: NY, channel: "console" });
     expect(task.nextRunAt).toEqual(new Date("2026-03-07T14:00:00Z"));
-    await eventually(() => sender.sent.length === 1, "Saturday's reminder", 60_000);
+    const state = async () => JSON.stringify({
+      task: await rt!.db.pool.query(`SELECT status, next_run_at, timer_at, version FROM tasks WHERE id = $1`, [task.id]).then((r) => r.rows),
+      runs: await rt!.db.pool.query(`SELECT occurrence, status, attempt, error FROM task_runs WHERE task_id = $1`, [task.id]).then((r) => r.rows),
+      deliveries: await rt!.db.pool.query(`SELECT status, attempts, error FROM deliveries WHERE task_id = $1`, [task.id]).then((r) => r.rows),
+      jobs: await rt!.timers.queue.getJobCounts(),
+    });
+    await eventually(() => sender.sent.length === 1, "Saturday's reminder", 60_000).catch(async (err) => { throw new Error(`${(err as Error).message}; ${await state()}`); });
     await eventually(async () => (await rt!.db.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).status === "scheduled", "the task to be rescheduled");
     expect((await rt.db.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).nextRunAt).toEqual(new Date("2026-03-08T13:00:00Z"));
 
