@@ -59,8 +59,6 @@ export interface DeliveryWorkerOptions {
   batch?: BatcherOptions;
 }
 
-const FINAL = new Set(["sent", "queued", "delivered", "undelivered", "failed"]);
-
 /**
  * Sends outbox rows. A row is sent at most once per run and channel: it is claimed by moving it from
  * pending to sending, and a clean failure puts it back to pending for the retry. (A crash between the
@@ -113,4 +111,3 @@ export class DeliveryWorker {
   }
 }
 
-export { FINAL as FINAL_DELIVERY_STATUSES };

@@ -21,10 +21,11 @@ export interface SitrepExecutorDeps {
  * executor is built).
  */
 export function withSitrepExecutor(inner: Executor, deps: SitrepExecutorDeps | (() => SitrepExecutorDeps)): Executor {
+  let resolved: SitrepExecutorDeps | undefined;
   return {
     async execute(input: ExecutionInput): Promise<ExecutionResult> {
       if (!isSitrepTask(input.run.task)) return inner.execute(input);
-      const d = typeof deps === "function" ? deps() : deps;
+      const d = (resolved ??= typeof deps === "function" ? deps() : deps);
       if (!d.notifier.live) throw new UnrecoverableError("a sitrep subscription needs Slack: set SLACK_BOT_TOKEN (and SLACK_OPS_CHANNEL) or cancel it with /sitrep unsubscribe");
       const { rows } = await d.source.pool.query<{ audience: string | null }>(`SELECT audience FROM tasks WHERE id = $1`, [input.run.task.id]);
       const channel = rows[0]?.audience;

@@ -95,8 +95,10 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
       const senders = o.senders ?? (await configuredSenders(config, redis, prefix, logger, db.pool));
       const deliveryWorker = new DeliveryWorker({ pool: db.pool, redis, prefix, senders, logger, onDeliveryFailed: (d) => ops.deliveryFailed(d) });
       cleanups.push(["delivery worker", () => deliveryWorker.close()]);
+      // Sitrep subscriptions are tasks too: they post the report to their channel instead of messaging the owner.
+      const executor = withSitrepExecutor(o.executor ?? createExecutor(config, { logger, usage }), () => ({ source: sourceOf({ db, timers, deliveries }), notifier: createNotifier(config, logger) }));
       const fire = new FireWorker(
-        { pool: db.pool, connection: newRedis(), prefix, logger, executor: withSitrepExecutor(o.executor ?? createExecutor(config, { logger, usage }), () => ({ source: sourceOf({ db, timers, deliveries }), notifier: createNotifier(config, logger) })), outbox: deliveries, now: o.now, concurrency: config.WORKER_CONCURRENCY, attempts: config.RUN_ATTEMPTS, leadMs, lockDurationMs: o.lockDurationMs, horizonMs: config.SCHEDULER_HORIZON_MS, onRunFailed: (run, error) => ops.runFailed({ taskId: run.task.id, runId: run.runId, error }) },
+        { pool: db.pool, connection: newRedis(), prefix, logger, executor, outbox: deliveries, now: o.now, concurrency: config.WORKER_CONCURRENCY, attempts: config.RUN_ATTEMPTS, leadMs, lockDurationMs: o.lockDurationMs, horizonMs: config.SCHEDULER_HORIZON_MS, onRunFailed: (run, error) => ops.runFailed({ taskId: run.task.id, runId: run.runId, error }) },
         timers,
       );
       cleanups.push(["fire worker", () => fire.close()]);
