@@ -49,6 +49,9 @@ const schema = z.object({
   SCHEDULER_HORIZON_MS: z.coerce.number().int().positive().default(3_600_000),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(20),
   RUN_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  /** Messages being sent at once per worker process, and attempts at each before it is failed. */
+  DELIVERY_CONCURRENCY: z.coerce.number().int().positive().default(200),
+  DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   MAX_ACTIVE_TASKS: z.coerce.number().int().positive().default(25),
 });
 

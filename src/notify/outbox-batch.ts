@@ -13,6 +13,8 @@ export interface ClaimedDelivery {
   body: string;
   opted_out: boolean;
   user_id: string;
+  /** Attempts so far, this one included. */
+  attempts: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,7 +25,7 @@ WITH lk AS (
   SELECT id FROM deliveries WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'sending') ORDER BY id FOR UPDATE)
 UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, updated_at = now()
   FROM lk, users u WHERE d.id = lk.id AND u.id = d.user_id
-RETURNING d.id, d.channel, d.recipient, d.body, u.opted_out, u.id AS user_id`;
+RETURNING d.id, d.channel, d.recipient, d.body, u.opted_out, u.id AS user_id, d.attempts`;
 
 /**
  * Claims many deliveries at once. One result per input, in order: the claimed row, or null when the

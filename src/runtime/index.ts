@@ -81,7 +81,7 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
     // tasks due at once, against ~470 ms with a 250 ms lead (see bench).
     const leadMs = o.leadMs ?? 1000;
     const timers = new Timers(redis, prefix, leadMs, config.RUN_ATTEMPTS);
-    const deliveries = new DeliveryQueue(redis, prefix);
+    const deliveries = new DeliveryQueue(redis, prefix, config.DELIVERY_ATTEMPTS);
     cleanups.push(["queues", async () => { await timers.close(); await deliveries.close(); }]);
 
     const tasks = new TaskService({ prisma: db.prisma, timers, horizonMs: config.SCHEDULER_HORIZON_MS, maxActiveTasks: config.MAX_ACTIVE_TASKS, now: o.now });
@@ -93,12 +93,12 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
 
     if (parts.worker) {
       const senders = o.senders ?? (await configuredSenders(config, redis, prefix, logger, db.pool));
-      const deliveryWorker = new DeliveryWorker({ pool: db.pool, redis, prefix, senders, logger, onDeliveryFailed: (d) => ops.deliveryFailed(d) });
+      const deliveryWorker = new DeliveryWorker({ pool: db.pool, redis, prefix, queue: deliveries, concurrency: config.DELIVERY_CONCURRENCY, senders, logger, onDeliveryFailed: (d) => ops.deliveryFailed(d) });
       cleanups.push(["delivery worker", () => deliveryWorker.close()]);
       // Sitrep subscriptions are tasks too: they post the report to their channel instead of messaging the owner.
       const executor = withSitrepExecutor(o.executor ?? createExecutor(config, { logger, usage }), () => ({ source: sourceOf({ db, timers, deliveries }), notifier: createNotifier(config, logger) }));
       const fire = new FireWorker(
-        { pool: db.pool, connection: newRedis(), prefix, logger, executor, outbox: deliveries, now: o.now, concurrency: config.WORKER_CONCURRENCY, attempts: config.RUN_ATTEMPTS, leadMs, lockDurationMs: o.lockDurationMs, horizonMs: config.SCHEDULER_HORIZON_MS, onRunFailed: (run, error) => ops.runFailed({ taskId: run.task.id, runId: run.runId, error }) },
+        { pool: db.pool, connection: newRedis(), prefix, logger, executor, outbox: deliveryWorker, now: o.now, concurrency: config.WORKER_CONCURRENCY, attempts: config.RUN_ATTEMPTS, leadMs, lockDurationMs: o.lockDurationMs, horizonMs: config.SCHEDULER_HORIZON_MS, onRunFailed: (run, error) => ops.runFailed({ taskId: run.task.id, runId: run.runId, error }) },
         timers,
       );
       cleanups.push(["fire worker", () => fire.close()]);

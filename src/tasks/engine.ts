@@ -33,9 +33,9 @@ export interface Executor {
   execute(input: ExecutionInput): Promise<ExecutionResult>;
 }
 
-/** Hands new outbox rows to the delivery worker. */
+/** Hands new outbox rows to the delivery worker (resolves once they are on their way, not when sent). */
 export interface OutboxSink {
-  enqueue(deliveryIds: string[]): Promise<void>;
+  dispatch(deliveryIds: string[]): Promise<void>;
 }
 
 /** Where a message for this user on this channel goes, or null when they cannot be reached there. */
@@ -111,7 +111,7 @@ export class FireWorker {
     this.claims = b ? new MicroBatcher((items) => claimMany(o.pool, items, this.lease), b) : null;
     this.completions = b ? new MicroBatcher((items) => completeMany(o.pool, items, this.now()), b) : null;
     this.afterCommit = new MicroBatcher<AfterCommit, void>(async (items) => {
-      await o.outbox.enqueue(items.flatMap((i) => i.deliveryIds));
+      await o.outbox.dispatch(items.flatMap((i) => i.deliveryIds));
       await this.timers.set(items.flatMap((i) => (i.timer ? [i.timer] : [])), this.now());
       return items.map(() => undefined);
     }, { windowMs: 1, maxBatch: 1000 });
