@@ -31,7 +31,9 @@ export class BenchWorker {
   private constructor(private readonly child: ChildProcess) {}
 
   static async start(spec: WorkerSpec): Promise<BenchWorker> {
-    const child = fork(fileURLToPath(new URL("./worker.ts", import.meta.url)), [JSON.stringify(spec)], { execArgv: ["--import", "tsx", ...(spec.heapMb ? [`--max-old-space-size=${spec.heapMb}`, "--max-semi-space-size=4"] : [])], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    // Compiled (bin/bench.js), the worker runs as production does; from the sources, through tsx.
+    const compiled = import.meta.url.endsWith(".js");
+    const child = fork(fileURLToPath(new URL(compiled ? "./worker.js" : "./worker.ts", import.meta.url)), [JSON.stringify(spec)], { execArgv: [...(compiled ? [] : ["--import", "tsx"]), ...(spec.heapMb ? [`--max-old-space-size=${spec.heapMb}`, "--max-semi-space-size=4"] : [])], stdio: ["ignore", "inherit", "inherit", "ipc"] });
     await new Promise<void>((resolve, reject) => {
       child.once("message", () => resolve());
       child.once("exit", (code) => reject(new Error(`bench worker exited with ${code} before it was ready`)));

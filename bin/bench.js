@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// `npm run bench`: the engine benchmark, run from its TypeScript sources through tsx's loader (no build step).
-import { register } from "tsx/esm/api";
+// `npm run bench`: the engine benchmark, from the compiled JavaScript (see bin/herald.js), so its worker
+// processes measure what production runs.
+import { ensureBuilt } from "../scripts/build.js";
 
-register();
-await import("../bench/index.ts");
+if (!(await ensureBuilt())) {
+  console.error("bench: dist/ could not be built; the bench measures the compiled code only");
+  process.exit(1);
+}
+await import("../dist/bench/index.js");

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates the Prisma client into src/generated/prisma (run by `npm install` and, when missing, by bin/herald.js).
+// Generates the Prisma client into src/generated/prisma (run by `npm install`, before scripts/build.js).
 // `prisma generate` needs no schema engine, but the CLI insists that one exists when it cannot download it:
 // any existing file satisfies the check (see DEVELOPERS.md).
 import { execFileSync } from "node:child_process";

@@ -2,7 +2,7 @@ import { userInfo } from "node:os";
 import type { Command } from "commander";
 import { HeraldError } from "../errors/index.js";
 import { createLogger } from "../log/index.js";
-import { getTaskDetail, listTasks, loadSitrep, parseFilters, parseWindow, performAction, sitrepText, sourceOf, type AdminAction } from "../ops/index.js";
+import type { AdminAction } from "../ops/index.js";
 import { startRuntime, type Runtime } from "../runtime/index.js";
 import { config, fail } from "./run.js";
 
@@ -22,14 +22,20 @@ function actor(): string {
   }
 }
 
-/** Opens a Runtime (no workers, no HTTP), runs `fn`, closes, exits non-zero with one line on error. */
-async function withRuntime(fn: (rt: Runtime) => Promise<void>): Promise<void> {
+type Ops = typeof import("../ops/index.js");
+
+/**
+ * Opens a Runtime (no workers, no HTTP), runs `fn` with the ops module (loaded here, so other commands
+ * do not pay for it), closes, exits non-zero with one line on error.
+ */
+async function withRuntime(fn: (rt: Runtime, ops: Ops) => Promise<void>): Promise<void> {
   const cfg = config();
   const logger = createLogger({ level: cfg.LOG_LEVEL === "info" ? "warn" : cfg.LOG_LEVEL, destination: 2 });
   let rt: Runtime | undefined;
   try {
+    const ops = await import("../ops/index.js");
     rt = await startRuntime(cfg, logger, { worker: false, http: false });
-    await fn(rt);
+    await fn(rt, ops);
   } catch (err) {
     if (rt) await rt.close();
     fail(err);
@@ -53,9 +59,9 @@ function registerTasks(program: Command): void {
     .option("--cursor <cursor>", "the nextCursor of the previous page")
     .option("--json", "print JSON")
     .action((o: Record<string, string | boolean | undefined>) =>
-      withRuntime(async (rt) => {
-        const filters = parseFilters({ status: o.status as string, user: o.user as string, channel: o.channel as string, text: o.text as string, dueFrom: o.dueFrom as string, dueTo: o.dueTo as string, limit: o.limit as string, cursor: o.cursor as string });
-        const page = await listTasks(rt, filters);
+      withRuntime(async (rt, ops) => {
+        const filters = ops.parseFilters({ status: o.status as string, user: o.user as string, channel: o.channel as string, text: o.text as string, dueFrom: o.dueFrom as string, dueTo: o.dueTo as string, limit: o.limit as string, cursor: o.cursor as string });
+        const page = await ops.listTasks(rt, filters);
         if (o.json) return json(page);
         if (page.tasks.length === 0) return out("No tasks match.");
         for (const t of page.tasks) out(`${t.id}  ${t.status.padEnd(16)} ${t.channel.padEnd(7)} next ${utc(t.nextRunAt).padEnd(17)}  ${t.title}`);
@@ -67,8 +73,8 @@ function registerTasks(program: Command): void {
     .description("one task with its runs, deliveries, messages and audit trail")
     .option("--json", "print JSON")
     .action((id: string, o: { json?: boolean }) =>
-      withRuntime(async (rt) => {
-        const d = await getTaskDetail(rt, id);
+      withRuntime(async (rt, ops) => {
+        const d = await ops.getTaskDetail(rt, id);
         if (!d) throw new HeraldError("herald_task_not_found", `No task ${id}. \`herald tasks list\` shows the ids.`);
         if (o.json) return json(d);
         const t = d.task;
@@ -88,8 +94,8 @@ function registerTasks(program: Command): void {
       .option("--reason <text>", "why (kept in the audit log)")
       .option("--json", "print JSON")
       .action((id: string, o: { reason?: string; json?: boolean }) =>
-        withRuntime(async (rt) => {
-          const r = await performAction(rt, { action: name, taskId: id, actor: actor(), reason: o.reason });
+        withRuntime(async (rt, ops) => {
+          const r = await ops.performAction(rt, { action: name, taskId: id, actor: actor(), reason: o.reason });
           if (o.json) return json(r);
           out(r.message + (r.created ? ` (one-off copy ${r.created.id})` : ""));
         }),
@@ -109,12 +115,12 @@ export function registerOps(program: Command): void {
     .option("--window <window>", "1h, 24h or 7d", "24h")
     .option("--json", "print JSON")
     .action((o: { window: string; json?: boolean }) =>
-      withRuntime(async (rt) => {
-        const window = parseWindow(o.window);
+      withRuntime(async (rt, ops) => {
+        const window = ops.parseWindow(o.window);
         if (!window) throw new HeraldError("herald_cli_bad_window", `--window must be 1h, 24h or 7d (got "${o.window}")`);
-        const s = await loadSitrep(sourceOf(rt), window);
+        const s = await ops.loadSitrep(ops.sourceOf(rt), window);
         if (o.json) json(s);
-        else out(sitrepText(s));
+        else out(ops.sitrepText(s));
       }),
     );
   registerTasks(program);

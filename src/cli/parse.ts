@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { Interpreter } from "../ai/interpreter.js";
-import { interpreterForCli } from "../ai/llm/cli.js";
 import { interpretationToJson } from "../ai/serialize.js";
 
 /** `herald parse`: interpret without storing anything (the measurable contract of issue #3). */
@@ -17,7 +16,7 @@ export function registerParse(program: Command): void {
     .action(async (text: string | undefined, opts: { now?: string; tz: string; jsonl?: string; interpreter: string }) => {
       let interpreter: Interpreter;
       try {
-        interpreter = await interpreterForCli(opts.interpreter);
+        interpreter = await (await import("../ai/llm/cli.js")).interpreterForCli(opts.interpreter);
       } catch (err) {
         program.error(`herald parse: ${(err as Error).message}`);
       }

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type pg from "pg";
 
 /**
@@ -9,7 +10,14 @@ import type pg from "pg";
  * so `prisma migrate status/deploy` agrees with us for anyone who has Prisma's schema engine.
  * We run our own because that engine is a native binary the CLI downloads, which is not always possible.
  */
-export const MIGRATIONS_DIR = new URL("../../prisma/migrations/", import.meta.url).pathname;
+export const MIGRATIONS_DIR = findUp("prisma/migrations");
+
+/** `rel` in the nearest directory above this file that has it (this file is in src/db, or dist/src/db compiled). */
+function findUp(rel: string): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; dirname(dir) !== dir; dir = dirname(dir)) if (existsSync(join(dir, rel))) return join(dir, rel) + "/";
+  return join(here, "../..", rel) + "/";
+}
 
 // Prisma Migrate's own advisory lock key, so our runner and `prisma migrate deploy` exclude each other.
 const PRISMA_ADVISORY_LOCK = 72707369;

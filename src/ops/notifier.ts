@@ -1,4 +1,4 @@
-import { LogLevel, WebClient } from "@slack/web-api";
+import type { WebClient } from "@slack/web-api";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../log/index.js";
 
@@ -27,13 +27,16 @@ export function createNotifier(config: Pick<Config, "SLACK_BOT_TOKEN" | "SLACK_O
     };
   }
   const base = config.SLACK_API_URL ? (config.SLACK_API_URL.endsWith("/") ? config.SLACK_API_URL : `${config.SLACK_API_URL}/`) : undefined;
-  // Few retries and a short timeout: an alert that cannot go out must not pile up behind Slack.
-  const client = new WebClient(token, { slackApiUrl: base, timeout: 5000, retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 }, logLevel: LogLevel.ERROR });
+  // Loaded on the first message: most processes never post one. Few retries and a short timeout: an
+  // alert that cannot go out must not pile up behind Slack.
+  let client: Promise<WebClient> | undefined;
+  const slack = () => (client ??= import("@slack/web-api").then(({ WebClient, LogLevel }) =>
+    new WebClient(token, { slackApiUrl: base, timeout: 5000, retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 }, logLevel: LogLevel.ERROR })));
   return {
     live: true,
     async post(msg) {
       try {
-        const r = await client.chat.postMessage({ channel: msg.channel ?? opsChannel, text: msg.text, ...(msg.blocks ? { blocks: msg.blocks as never } : {}) });
+        const r = await (await slack()).chat.postMessage({ channel: msg.channel ?? opsChannel, text: msg.text, ...(msg.blocks ? { blocks: msg.blocks as never } : {}) });
         return { ok: Boolean(r.ok), ts: r.ts };
       } catch (err) {
         logger.error({ err: (err as Error).message, alert: msg.text }, "could not post the ops message to Slack; check SLACK_BOT_TOKEN, SLACK_OPS_CHANNEL and that the bot is in the channel");

@@ -3,12 +3,18 @@ import { channelsConfigured } from "../config/index.js";
 import { connectDatabase, ensureDatabase, migrate, pendingMigrations, type Database } from "../db/index.js";
 import type { Logger } from "../log/index.js";
 import { checkRedis, createRedis, type Redis } from "../redis/index.js";
-import { createExecutor, createInterpreter, PgUsageRecorder, type Interpreter } from "../ai/index.js";
+import { loadExecutor, loadInterpreter, PgUsageRecorder, type Interpreter } from "../ai/index.js";
 import { Conversation } from "../bot/index.js";
 import { DeliveryQueue, DeliveryWorker, type Sender } from "../notify/index.js";
 import { configuredSenders } from "../notify/senders.js";
 import { mountChannels } from "../bot/channels.js";
-import { createNotifier, createOpsHooks, mountOps, sourceOf, startOps, withSitrepExecutor, type OpsHooks } from "../ops/index.js";
+// The ops modules a worker needs, by path: ops/index.js also brings the admin pages and metrics, which
+// only HTTP processes load (below).
+import type { OpsHooks } from "../ops/index.js";
+import { createOpsHooks, startOps } from "../ops/monitor.js";
+import { createNotifier } from "../ops/notifier.js";
+import { sourceOf } from "../ops/sitrep-data.js";
+import { withSitrepExecutor } from "../ops/sitrep-executor.js";
 import { FireWorker, Scheduler, TaskService, Timers, type Executor } from "../tasks/index.js";
 import { HttpServer, send } from "../http/index.js";
 
@@ -85,7 +91,7 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
     cleanups.push(["queues", async () => { await timers.close(); await deliveries.close(); }]);
 
     const tasks = new TaskService({ prisma: db.prisma, timers, horizonMs: config.SCHEDULER_HORIZON_MS, maxActiveTasks: config.MAX_ACTIVE_TASKS, now: o.now });
-    const conversation = new Conversation({ prisma: db.prisma, tasks, interpreter: o.interpreter ?? createInterpreter(config, { logger, usage }), defaultTimezone: config.DEFAULT_TIMEZONE, logger });
+    const conversation = new Conversation({ prisma: db.prisma, tasks, interpreter: o.interpreter ?? (await loadInterpreter(config, { logger, usage })), defaultTimezone: config.DEFAULT_TIMEZONE, logger });
     // Alerts go to SLACK_OPS_CHANNEL (or only to the log without Slack); tests may pass their own hooks.
     const monitor = o.ops ? undefined : createOpsHooks({ config, logger });
     const ops: OpsHooks = o.ops ?? monitor!;
@@ -96,7 +102,7 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
       const deliveryWorker = new DeliveryWorker({ pool: db.pool, redis, prefix, queue: deliveries, concurrency: config.DELIVERY_CONCURRENCY, senders, logger, onDeliveryFailed: (d) => ops.deliveryFailed(d) });
       cleanups.push(["delivery worker", () => deliveryWorker.close()]);
       // Sitrep subscriptions are tasks too: they post the report to their channel instead of messaging the owner.
-      const executor = withSitrepExecutor(o.executor ?? createExecutor(config, { logger, usage }), () => ({ source: sourceOf({ db, timers, deliveries }), notifier: createNotifier(config, logger) }));
+      const executor = withSitrepExecutor(o.executor ?? (await loadExecutor(config, { logger, usage })), () => ({ source: sourceOf({ db, timers, deliveries }), notifier: createNotifier(config, logger) }));
       const fire = new FireWorker(
         { pool: db.pool, connection: newRedis(), prefix, logger, executor, outbox: deliveryWorker, now: o.now, concurrency: config.WORKER_CONCURRENCY, attempts: config.RUN_ATTEMPTS, leadMs, lockDurationMs: o.lockDurationMs, horizonMs: config.SCHEDULER_HORIZON_MS, onRunFailed: (run, error) => ops.runFailed({ taskId: run.task.id, runId: run.runId, error }) },
         timers,
@@ -125,7 +131,7 @@ export async function startRuntime(config: Config, logger: Logger, parts: Runtim
         send(res, ok ? 200 : 503, { ok, ...checks });
       });
       await mountChannels(http, rt);
-      mountOps(http, rt);
+      (await import("../ops/index.js")).mountOps(http, rt);
       rt.port = await http.listen(config.PORT);
       rt.http = http;
       cleanups.push(["http", () => http.close()]);

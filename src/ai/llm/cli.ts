@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import type { Interpreter } from "../interpreter.js";
-import { createInterpreter } from "./index.js";
+import { loadInterpreter } from "../load.js";
 
 export type InterpreterKind = "offline" | "llm" | "auto";
 
@@ -16,5 +16,5 @@ export async function interpreterForCli(kind: string): Promise<Interpreter> {
   const config = { ...loadConfig(), INTERPRETER: kind as InterpreterKind };
   if (kind === "llm" && !config.OPENAI_API_KEY) throw new ConfigError("OPENAI_API_KEY is missing: --interpreter llm needs it (and OPENAI_BASE_URL for a server other than OpenAI); set it in the environment or in .env");
   const logger = createLogger({ level: config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL, pretty: false, destination: 2 });
-  return createInterpreter(config, { logger });
+  return loadInterpreter(config, { logger });
 }
