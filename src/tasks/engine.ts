@@ -6,7 +6,7 @@ import { MicroBatcher, Slots, type BatcherOptions } from "./batch.js";
 import { claimRun, completeRun, failRun, heartbeat, releaseRun, type ClaimResult, type ClaimedRun, type Completed, type Completion, type OutboxItem } from "./runs.js";
 import { claimMany, completeMany, type ClaimInput, type CompleteInput } from "./runs-batch.js";
 import { occurrenceAfter } from "./schedule.js";
-import { FIRE_QUEUE, Timers, type FireJob } from "./timers.js";
+import { FIRE_QUEUE, SWEEP_JOB, SWEEP_MS, Timers, type FireJob, type SweepJob, type TimerItem } from "./timers.js";
 
 /** What a run produces: messages for the task's owner (never anyone else), and an optional end to a recurrence. */
 export interface ExecutionResult {
@@ -84,6 +84,15 @@ interface AfterCommit {
 }
 
 /**
+ * How firing one occurrence ended: done (or nothing to do), to be looked at again later (another worker
+ * holds it), or failed, for good or for a retry.
+ */
+type Outcome = { status: string } | { lookAgainInMs: number } | { error: Error; final: boolean };
+
+/** The first retry's delay, for runs fired by a sweep (their own timers use BullMQ's backoff, the same). */
+const RETRY_DELAY_MS = 2000;
+
+/**
  * The fire worker: waits out the last hop to the due instant, claims the occurrence in Postgres, acts,
  * and writes the outcome and its outbox rows in one transaction. Retries with exponential backoff.
  * Exactly once comes from Postgres, not Redis: the run row is the claim, so duplicate or re-created
@@ -91,12 +100,14 @@ interface AfterCommit {
  */
 export class FireWorker {
   /** The first of `workers` (kept for callers that listen to one). */
-  readonly worker: Worker<FireJob>;
-  readonly workers: Worker<FireJob>[];
+  readonly worker: Worker<FireJob | SweepJob>;
+  readonly workers: Worker<FireJob | SweepJob>[];
   private readonly now: () => Date;
   private readonly lease: number;
   private readonly leadMs: number;
   private readonly slots: Slots;
+  /** Occurrences a sweep may hold at once (claimed, waiting out the last hop, running). */
+  private readonly held: Slots;
   private readonly claims: MicroBatcher<ClaimInput, ClaimResult> | null;
   private readonly completions: MicroBatcher<CompleteInput, Completed> | null;
   private readonly afterCommit: MicroBatcher<AfterCommit, void>;
@@ -107,6 +118,7 @@ export class FireWorker {
     this.leadMs = o.leadMs ?? 250;
     const concurrency = o.concurrency ?? 100;
     this.slots = new Slots(concurrency);
+    this.held = new Slots(o.prefetch ?? 2000);
     const b = o.batch === false ? null : o.batch ?? {};
     this.claims = b ? new MicroBatcher((items) => claimMany(o.pool, items, this.lease), b) : null;
     this.completions = b ? new MicroBatcher((items) => completeMany(o.pool, items, this.now()), b) : null;
@@ -119,7 +131,7 @@ export class FireWorker {
     // so a burst is fetched by several workers side by side; they share this process's slots and batches.
     const fetchers = Math.max(1, o.fetchers ?? 4);
     this.workers = Array.from({ length: fetchers }, () => {
-      const w = new Worker<FireJob>(FIRE_QUEUE, (job, token) => this.process(job, token), {
+      const w = new Worker<FireJob | SweepJob>(FIRE_QUEUE, (job, token) => this.process(job, token), {
         connection: o.connection,
         prefix: o.prefix,
         concurrency: Math.ceil((concurrency + (o.prefetch ?? 2000)) / fetchers),
@@ -133,34 +145,80 @@ export class FireWorker {
     this.worker = this.workers[0]!;
   }
 
-  private async process(job: Job<FireJob>, token?: string): Promise<string> {
-    const occurrence = new Date(job.data.occurrence);
-    const early = occurrence.getTime() - this.now().getTime();
+  private async process(job: Job<FireJob | SweepJob>, token?: string): Promise<string> {
+    const at = job.name === SWEEP_JOB ? (job.data as SweepJob).from : (job.data as FireJob).occurrence;
+    const early = at - this.now().getTime();
     // Came much too early (a clock moved, or a timer set from stale data): go back to Redis instead of holding a slot.
     if (early > Math.max(1000, this.leadMs * 4)) return this.delay(job, token, early - this.leadMs);
-    // Claimed before the due instant, so the instant itself costs no round trip: the run then waits out
-    // the last hop holding its lease. A cancel in between still sends nothing (the completion sees it).
-    const now = this.now();
-    const grace = this.o.misfireGraceMs ?? 60_000;
-    const claim = this.claims && now.getTime() - occurrence.getTime() <= grace
-      ? await this.claims.add({ taskId: job.data.taskId, occurrence, now })
-      : await claimRun(this.o.pool, job.data.taskId, occurrence, now, this.lease, grace);
-    if (!claim.claimed) {
-      this.o.logger.debug({ taskId: job.data.taskId, reason: claim.reason }, "timer fired, nothing to do");
-      if (claim.moveTo) await this.timers.set([{ taskId: job.data.taskId, occurrence: claim.moveTo }], this.now());
-      // Another worker holds the occurrence: look again once its lease could have lapsed.
-      if (claim.busy) return this.delay(job, token, this.lease);
-      return claim.reason;
-    }
-    return this.run(job, claim.run, occurrence);
+    if (job.name === SWEEP_JOB) return this.sweep((job.data as SweepJob).from);
+    const { taskId } = job.data as FireJob;
+    const out = await this.fire(taskId, new Date(at));
+    if ("lookAgainInMs" in out) return this.delay(job, token, out.lookAgainInMs);
+    // Thrown, a failed attempt is retried by BullMQ with its backoff; an UnrecoverableError is not.
+    if ("error" in out) throw out.final ? new UnrecoverableError(out.error.message) : out.error;
+    return out.status;
   }
 
-  private async delay(job: Job<FireJob>, token: string | undefined, ms: number): Promise<never> {
+  private async delay(job: Job, token: string | undefined, ms: number): Promise<never> {
     await job.moveToDelayed(Date.now() + ms, token);
     throw new DelayedError();
   }
 
-  private async run(job: Job<FireJob>, run: ClaimedRun, occurrence: Date): Promise<string> {
+  /**
+   * Fires every task due within one sweep's second that has no timer of its own (created or changed one
+   * at a time, those keep theirs). What cannot finish now (another worker holds it, or an attempt
+   * failed) gets a timer of its own to be looked at again.
+   * The sweep job is held until its runs end, so a worker that dies mid-sweep leaves a stalled job that
+   * another worker sweeps again; claims make that harmless.
+   */
+  private async sweep(from: number): Promise<string> {
+    const { rows: due } = await this.o.pool.query<{ id: string; next_run_at: Date }>(
+      `SELECT id, next_run_at FROM tasks WHERE status IN ('scheduled', 'running') AND next_run_at >= $1 AND next_run_at < $2 ORDER BY next_run_at`,
+      [new Date(from), new Date(from + SWEEP_MS)],
+    );
+    const own = await this.timers.ownTimers(due.map((r) => ({ taskId: r.id, occurrence: r.next_run_at })));
+    const rows = due.filter((_, i) => !own[i]);
+    const later: TimerItem[] = [];
+    await Promise.all(rows.map(async ({ id, next_run_at: occurrence }) => {
+      await this.held.acquire();
+      try {
+        const out = await this.fire(id, occurrence);
+        if ("lookAgainInMs" in out) later.push({ taskId: id, occurrence, notBefore: new Date(Date.now() + out.lookAgainInMs) });
+        else if ("error" in out && !out.final) later.push({ taskId: id, occurrence, notBefore: new Date(Date.now() + RETRY_DELAY_MS) });
+      } catch (err) {
+        // The claim itself failed (Postgres unreachable, say): try this one again on a timer of its own.
+        this.o.logger.warn({ taskId: id, err: (err as Error).message }, "could not fire a swept task; will retry");
+        later.push({ taskId: id, occurrence, notBefore: new Date(Date.now() + RETRY_DELAY_MS) });
+      } finally {
+        this.held.release();
+      }
+    }));
+    await this.timers.set(later, this.now());
+    return `swept ${rows.length}`;
+  }
+
+  /**
+   * One occurrence, start to end: claimed before the due instant (so the instant itself costs no round
+   * trip), the last hop waited out holding the lease, then acted on and recorded. A cancel in between
+   * still sends nothing (the completion sees it). Throws only when the claim cannot be made.
+   */
+  private async fire(taskId: string, occurrence: Date): Promise<Outcome> {
+    const now = this.now();
+    const grace = this.o.misfireGraceMs ?? 60_000;
+    const claim = this.claims && now.getTime() - occurrence.getTime() <= grace
+      ? await this.claims.add({ taskId, occurrence, now })
+      : await claimRun(this.o.pool, taskId, occurrence, now, this.lease, grace);
+    if (!claim.claimed) {
+      this.o.logger.debug({ taskId, reason: claim.reason }, "timer fired, nothing to do");
+      if (claim.moveTo) await this.timers.set([{ taskId, occurrence: claim.moveTo }], this.now());
+      // Another worker holds the occurrence: look again once its lease could have lapsed.
+      if (claim.busy) return { lookAgainInMs: this.lease };
+      return { status: claim.reason };
+    }
+    return this.run(claim.run, occurrence);
+  }
+
+  private async run(run: ClaimedRun, occurrence: Date): Promise<Outcome> {
     const beat = setInterval(() => void heartbeat(this.o.pool, run, this.now()).catch(() => {}), Math.max(500, this.lease / 3));
     try {
       // Timers may wake a millisecond early against the wall clock: wait until the instant has truly come.
@@ -181,31 +239,34 @@ export class FireWorker {
         : await completeRun(this.o.pool, run, completion, after);
       this.o.logger.info({ taskId: run.task.id, runId: run.runId, lateMs, status: done.status }, "task fired");
       await this.afterCommit.add({ deliveryIds: done.deliveryIds, timer: done.status === "scheduled" && timerAt ? { taskId: run.task.id, occurrence: timerAt } : null });
-      return done.status;
+      return { status: done.status };
     } catch (err) {
-      return await this.failed(job, run, occurrence, err);
+      return await this.failed(run, occurrence, err);
     } finally {
       clearInterval(beat);
     }
   }
 
-  /** A failed attempt: released for the retry, or, on the last one, failed for good with the ops hook called. */
-  private async failed(job: Job<FireJob>, run: ClaimedRun, occurrence: Date, err: unknown): Promise<never> {
-    const message = err instanceof Error ? err.message : String(err);
-    const final = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  /**
+   * A failed attempt: released for the retry, or, on the last one (the run row counts attempts, takeovers
+   * included), failed for good with the ops hook called.
+   */
+  private async failed(run: ClaimedRun, occurrence: Date, err: unknown): Promise<Outcome> {
+    const error = err instanceof Error ? err : new Error(String(err));
+    const final = err instanceof UnrecoverableError || run.attempt >= (this.o.attempts ?? 5);
     if (!final) {
-      await releaseRun(this.o.pool, run, message);
-      this.o.logger.warn({ taskId: run.task.id, attempt: job.attemptsMade + 1, err: message }, "run failed, will retry");
-      throw err;
+      await releaseRun(this.o.pool, run, error.message);
+      this.o.logger.warn({ taskId: run.task.id, attempt: run.attempt, err: error.message }, "run failed, will retry");
+      return { error, final };
     }
     const now = this.now();
     const next = occurrenceAfter(run.task, occurrence, now);
-    if (await failRun(this.o.pool, run, message, next, now)) {
-      this.o.logger.error({ taskId: run.task.id, runId: run.runId, err: message }, "run failed for good");
-      this.o.onRunFailed?.(run, message);
+    if (await failRun(this.o.pool, run, error.message, next, now)) {
+      this.o.logger.error({ taskId: run.task.id, runId: run.runId, err: error.message }, "run failed for good");
+      this.o.onRunFailed?.(run, error.message);
       if (next && next.getTime() - now.getTime() <= (this.o.horizonMs ?? 3_600_000)) await this.timers.set([{ taskId: run.task.id, occurrence: next }], this.now());
     }
-    throw new UnrecoverableError(message);
+    return { error, final };
   }
 
   /** Stops taking jobs and waits for those in flight (a job still running at the deadline is released to another worker). */

@@ -37,8 +37,8 @@ export class Scheduler {
   }
 
   /**
-   * Sets timers for in-horizon tasks that have none yet (timer_at differs from next_run_at).
-   * Overdue recurring tasks first jump to their latest missed occurrence.
+   * Sets timers for in-horizon tasks that have none yet (timer_at differs from next_run_at): sweeps, one
+   * per second of due time (see SWEEP_MS). Overdue recurring tasks first jump to their latest missed occurrence.
    */
   async advanceHorizon(): Promise<number> {
     const now = this.now();
@@ -53,17 +53,18 @@ export class Scheduler {
       );
       if (rows.length === 0) return total;
       const items = rows.map((r) => ({ taskId: r.id, occurrence: occurrenceToFire(r, r.next_run_at, now, this.o.misfireGraceMs ?? 60_000) }));
-      await this.o.timers.set(items, this.now());
-      // Only where the task is still as read: a reschedule or cancel meanwhile must not be overwritten
-      // (the timer just set for it then finds nothing to do).
+      // Only where the task is still as read: a reschedule or cancel meanwhile must not be overwritten.
       // Rows are locked in id order first, as the engine's batches lock them, so the two cannot deadlock.
-      await this.o.pool.query(
+      // The rows are moved before their sweeps are set, so a sweep that fires at once finds them in place.
+      const moved = await this.o.pool.query<{ next_run_at: Date }>(
         `WITH v AS (SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS v(id, occ, was)),
               lk AS (SELECT t.id FROM tasks t JOIN v ON v.id = t.id ORDER BY t.id FOR UPDATE OF t)
          UPDATE tasks t SET next_run_at = v.occ, timer_at = v.occ FROM v
-          WHERE t.id = v.id AND t.status = 'scheduled' AND t.next_run_at = v.was AND (SELECT count(*) FROM lk) >= 0`,
+          WHERE t.id = v.id AND t.status = 'scheduled' AND t.next_run_at = v.was AND (SELECT count(*) FROM lk) >= 0
+         RETURNING t.next_run_at`,
         [items.map((i) => i.taskId), items.map((i) => i.occurrence), rows.map((r) => r.next_run_at)],
       );
+      await this.o.timers.sweep(moved.rows.map((r) => r.next_run_at), this.now());
       total += items.length;
       if (rows.length < batch) return total;
     }

@@ -10,37 +10,72 @@ export interface FireJob {
   occurrence: number;
 }
 
+/** A sweep: fires every task due within [from, from + SWEEP_MS). */
+export interface SweepJob {
+  /** Epoch ms, a multiple of SWEEP_MS. */
+  from: number;
+}
+
+export const SWEEP_JOB = "sweep";
+
+/**
+ * Tasks armed in bulk (by the scheduler's horizon pass) share one timer per second of due time: one
+ * Redis job instead of thousands when many fall due together, and the worker claims them in batches.
+ * Tasks armed one at a time (created, rescheduled, retried) keep a timer of their own.
+ */
+export const SWEEP_MS = 1000;
+export const sweepStart = (occurrence: Date): number => Math.floor(occurrence.getTime() / SWEEP_MS) * SWEEP_MS;
+const sweepJobId = (from: number) => `s-${from}`;
+
+/** A timer for one occurrence; `notBefore` holds it back further (a retry's backoff, a busy occurrence). */
+export interface TimerItem {
+  taskId: string;
+  occurrence: Date;
+  notBefore?: Date;
+}
+
 /**
  * Redis holds timers only; Postgres holds the truth. A timer is a delayed BullMQ job whose id is derived
  * from task and occurrence, so setting it twice is harmless, and one that fires for a changed task does nothing.
  */
 export class Timers {
-  readonly queue: Queue<FireJob>;
+  readonly queue: Queue<FireJob | SweepJob>;
 
   constructor(private readonly redis: Redis, prefix: string, private readonly leadMs: number, private readonly attempts = 5) {
-    this.queue = new Queue<FireJob>(FIRE_QUEUE, { connection: redis, prefix });
+    this.queue = new Queue<FireJob | SweepJob>(FIRE_QUEUE, { connection: redis, prefix });
+  }
+
+  private opts(jobId: string, fireAt: number, now: Date) {
+    return {
+      jobId,
+      delay: Math.max(0, fireAt - now.getTime()),
+      attempts: this.attempts,
+      backoff: { type: "exponential", delay: 2000 },
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * 24 * 3600 },
+    };
   }
 
   /**
    * Sets timers, `leadMs` early: the worker then waits out the last hop on its own timer, which is more
    * precise than BullMQ's delayed-job promotion.
    */
-  async set(items: { taskId: string; occurrence: Date }[], now: Date): Promise<void> {
+  async set(items: TimerItem[], now: Date): Promise<void> {
     if (items.length === 0) return;
     await this.queue.addBulk(
-      items.map(({ taskId, occurrence }) => ({
+      items.map(({ taskId, occurrence, notBefore }) => ({
         name: "fire",
         data: { taskId, occurrence: occurrence.getTime() },
-        opts: {
-          jobId: fireJobId(taskId, occurrence),
-          delay: Math.max(0, occurrence.getTime() - now.getTime() - this.leadMs),
-          attempts: this.attempts,
-          backoff: { type: "exponential", delay: 2000 },
-          removeOnComplete: true,
-          removeOnFail: { age: 7 * 24 * 3600 },
-        },
+        opts: this.opts(fireJobId(taskId, occurrence), Math.max(occurrence.getTime() - this.leadMs, notBefore?.getTime() ?? 0), now),
       })),
     );
+  }
+
+  /** Sets the sweep timers that cover these occurrences (see SWEEP_MS), `leadMs` early like the others. */
+  async sweep(occurrences: Date[], now: Date): Promise<void> {
+    const starts = [...new Set(occurrences.map(sweepStart))];
+    if (starts.length === 0) return;
+    await this.queue.addBulk(starts.map((from) => ({ name: SWEEP_JOB, data: { from }, opts: this.opts(sweepJobId(from), from - this.leadMs, now) })));
   }
 
   /** Drops a timer that is no longer wanted (best effort: a stale timer is harmless anyway). */
@@ -48,13 +83,22 @@ export class Timers {
     await this.queue.remove(fireJobId(taskId, occurrence)).catch(() => 0);
   }
 
-  /** Which of these timers exist in Redis (the reconciler's check for lost data). */
-  async existing(items: { taskId: string; occurrence: Date }[]): Promise<boolean[]> {
-    if (items.length === 0) return [];
+  /** Which of these occurrences have a timer in Redis, their own or a sweep's (the reconciler's check for lost data). */
+  existing(items: { taskId: string; occurrence: Date }[]): Promise<boolean[]> {
+    return this.anyExists(items.map((i) => [fireJobId(i.taskId, i.occurrence), sweepJobId(sweepStart(i.occurrence))]));
+  }
+
+  /** Which of these occurrences have a timer of their own (a sweep leaves those to it). */
+  ownTimers(items: { taskId: string; occurrence: Date }[]): Promise<boolean[]> {
+    return this.anyExists(items.map((i) => [fireJobId(i.taskId, i.occurrence)]));
+  }
+
+  private async anyExists(jobIds: string[][]): Promise<boolean[]> {
+    if (jobIds.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const i of items) pipeline.exists(this.queue.toKey(fireJobId(i.taskId, i.occurrence)));
+    for (const ids of jobIds) pipeline.exists(...ids.map((id) => this.queue.toKey(id)));
     const results = (await pipeline.exec()) ?? [];
-    return results.map(([, n]: [Error | null, unknown]) => n === 1);
+    return results.map(([, n]: [Error | null, unknown]) => Number(n) > 0);
   }
 
   /**

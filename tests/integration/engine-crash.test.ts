@@ -23,7 +23,13 @@ describe("a worker process killed mid-run", () => {
     for (const rt of runtimes.splice(0)) await rt.close();
   });
 
-  it("leaves a stalled job that another worker completes once, as attempt 2", async () => {
+  // A task created one at a time has a timer of its own; one stored without a timer (a bulk import, a
+  // task entering the horizon) is fired by the sweep for its second. Either way a dead worker's run is
+  // taken over once.
+  it.each([
+    ["its own timer", false],
+    ["a sweep", true],
+  ])("a run started from %s leaves a stalled job that another worker completes once, as attempt 2", async (_, swept) => {
     // This runtime only creates the task: it runs no workers, so the child process takes the job.
     const front = await startTestRuntime({ parts: { worker: false } });
     runtimes.push(front);
@@ -32,7 +38,10 @@ describe("a worker process killed mid-run", () => {
     await eventually(() => messages.some((m) => m.ready), "the worker process to start", 30_000);
 
     const user = await front.db.prisma.user.create({ data: { timezone: "UTC", consoleName: unique("user") } });
-    const task = await front.tasks.create({ userId: user.id, title: "survive a crash", instruction: "x", when: { runAt: new Date(Date.now() + 500) }, timezone: "UTC", channel: "console" });
+    const runAt = new Date(Date.now() + 500);
+    const task = swept
+      ? await front.db.prisma.task.create({ data: { userId: user.id, title: "survive a crash", instruction: "x", runAt, nextRunAt: runAt, timezone: "UTC", channel: "console", status: "scheduled" } })
+      : await front.tasks.create({ userId: user.id, title: "survive a crash", instruction: "x", when: { runAt }, timezone: "UTC", channel: "console" });
     const started = await eventually(() => messages.find((m) => m.started), "the run to start in the worker process", 20_000);
     expect(started.attempt).toBe(1);
 
