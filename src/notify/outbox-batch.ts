@@ -1,21 +1,13 @@
 import type pg from "pg";
+import type { ClaimedDelivery } from "../tasks/index.js";
+
+export type { ClaimedDelivery };
 
 /**
  * The delivery worker's hot path, many deliveries per statement (fed by a MicroBatcher): the claim and
  * the success update, with the same rules as the single-row statements they replace. Rows are locked in
  * id order, so batches from several workers cannot deadlock each other.
  */
-
-export interface ClaimedDelivery {
-  id: string;
-  channel: string;
-  recipient: string;
-  body: string;
-  opted_out: boolean;
-  user_id: string;
-  /** Attempts so far, this one included. */
-  attempts: number;
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -3,7 +3,7 @@ import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type 
 import type pg from "pg";
 import type { Logger } from "../log/index.js";
 import { MicroBatcher, Slots, type BatcherOptions } from "./batch.js";
-import { claimRun, completeRun, failRun, heartbeat, releaseRun, type ClaimResult, type ClaimedRun, type Completed, type Completion, type OutboxItem } from "./runs.js";
+import { claimRun, completeRun, failRun, heartbeat, releaseRun, type ClaimResult, type ClaimedDelivery, type ClaimedRun, type Completed, type Completion, type OutboxItem } from "./runs.js";
 import { claimMany, completeMany, type ClaimInput, type CompleteInput } from "./runs-batch.js";
 import { occurrenceAfter } from "./schedule.js";
 import { FIRE_QUEUE, SWEEP_JOB, SWEEP_MS, Timers, type FireJob, type SweepJob, type TimerItem } from "./timers.js";
@@ -35,7 +35,8 @@ export interface Executor {
 
 /** Hands new outbox rows to the delivery worker (resolves once they are on their way, not when sent). */
 export interface OutboxSink {
-  dispatch(deliveryIds: string[]): Promise<void>;
+  /** Rows by id (still pending), or rows written already claimed by this process. */
+  dispatch(deliveries: (string | ClaimedDelivery)[]): Promise<void>;
 }
 
 /** Where a message for this user on this channel goes, or null when they cannot be reached there. */
@@ -79,7 +80,7 @@ export interface EngineOptions {
 }
 
 interface AfterCommit {
-  deliveryIds: string[];
+  deliveries: (string | ClaimedDelivery)[];
   timer: { taskId: string; occurrence: Date } | null;
 }
 
@@ -123,7 +124,7 @@ export class FireWorker {
     this.claims = b ? new MicroBatcher((items) => claimMany(o.pool, items, this.lease), b) : null;
     this.completions = b ? new MicroBatcher((items) => completeMany(o.pool, items, this.now()), b) : null;
     this.afterCommit = new MicroBatcher<AfterCommit, void>(async (items) => {
-      await o.outbox.dispatch(items.flatMap((i) => i.deliveryIds));
+      await o.outbox.dispatch(items.flatMap((i) => i.deliveries));
       await this.timers.set(items.flatMap((i) => (i.timer ? [i.timer] : [])), this.now());
       return items.map(() => undefined);
     }, { windowMs: 1, maxBatch: 1000 });
@@ -238,7 +239,7 @@ export class FireWorker {
         ? await this.completions.add({ run, done: completion })
         : await completeRun(this.o.pool, run, completion, after);
       this.o.logger.info({ taskId: run.task.id, runId: run.runId, lateMs, status: done.status }, "task fired");
-      await this.afterCommit.add({ deliveryIds: done.deliveryIds, timer: done.status === "scheduled" && timerAt ? { taskId: run.task.id, occurrence: timerAt } : null });
+      await this.afterCommit.add({ deliveries: done.deliveries, timer: done.status === "scheduled" && timerAt ? { taskId: run.task.id, occurrence: timerAt } : null });
       return { status: done.status };
     } catch (err) {
       return await this.failed(run, occurrence, err);

@@ -4,5 +4,5 @@ export { Scheduler, type SchedulerOptions } from "./scheduler.js";
 export { Timers, FIRE_QUEUE } from "./timers.js";
 export { judgeNewTask, canTransition, ACTIVE_STATUSES, LIMITS } from "./policy.js";
 export { firstOccurrence, occurrenceAfter, occurrenceToFire, fireJobId, type TaskTiming } from "./schedule.js";
-export type { ClaimedRun } from "./runs.js";
+export type { ClaimedRun, ClaimedDelivery } from "./runs.js";
 export { MicroBatcher, Slots, type BatcherOptions } from "./batch.js";

@@ -80,8 +80,8 @@ mine AS (
   RETURNING lk.*, r.status::text AS run_status),
 ok AS (SELECT * FROM mine WHERE run_status = 'succeeded'),
 dl AS (
-  INSERT INTO deliveries (run_id, task_id, user_id, channel, recipient, body)
-  SELECT run_id, task_id, user_id, channel::"Channel", recipient, body FROM ok WHERE body IS NOT NULL
+  INSERT INTO deliveries (run_id, task_id, user_id, channel, recipient, body, status, attempts)
+  SELECT run_id, task_id, user_id, channel::"Channel", recipient, body, 'sending', 1 FROM ok WHERE body IS NOT NULL
   ON CONFLICT (run_id, channel) DO NOTHING RETURNING id, run_id),
 upd AS (
   UPDATE tasks t SET status = (CASE WHEN ok.next IS NULL THEN 'completed' ELSE 'scheduled' END)::"TaskStatus",
@@ -91,7 +91,11 @@ SELECT (SELECT coalesce(jsonb_object_agg(run_id, jsonb_build_array(run_status, t
        (SELECT coalesce(jsonb_object_agg(id, status), '{}') FROM upd) AS tasks,
        (SELECT coalesce(jsonb_object_agg(run_id, id), '{}') FROM dl) AS deliveries`;
 
-/** Finishes many runs at once (see completeRun). One result per input, in order. */
+/**
+ * Finishes many runs at once (see completeRun). One result per input, in order. The outbox rows are
+ * written already claimed ('sending', attempt 1): the caller's process sends them at once, and the
+ * outbox reconciler re-sends any a crash leaves in 'sending'.
+ */
 export async function completeMany(pool: pg.Pool, items: CompleteInput[], now: Date): Promise<Completed[]> {
   const payload = items.map(({ run, done }) => {
     const d = done.deliveries[0];
@@ -102,11 +106,13 @@ export async function completeMany(pool: pg.Pool, items: CompleteInput[], now: D
   });
   const { rows } = await pool.query<{ runs: Record<string, [string, string]>; tasks: Record<string, string>; deliveries: Record<string, string> }>(COMPLETE_SQL, [JSON.stringify(payload), now]);
   const { runs, tasks, deliveries } = rows[0]!;
-  return items.map(({ run }): Completed => {
+  return items.map(({ run, done }): Completed => {
     const r = runs[run.runId];
-    if (!r) return { deliveryIds: [], status: "lost" };
-    if (r[0] !== "succeeded") return { deliveryIds: [], status: r[1] };
-    const d = deliveries[run.runId];
-    return { deliveryIds: d ? [d] : [], status: tasks[run.task.id]! };
+    if (!r) return { deliveries: [], status: "lost" };
+    if (r[0] !== "succeeded") return { deliveries: [], status: r[1] };
+    const id = deliveries[run.runId];
+    const d = done.deliveries[0];
+    const claimed = id && d ? [{ id, channel: d.channel, recipient: d.recipient, body: d.body, opted_out: run.user.optedOut, user_id: run.task.userId, attempts: 1 }] : [];
+    return { deliveries: claimed, status: tasks[run.task.id]! };
   });
 }

@@ -140,9 +140,27 @@ export interface Completion {
   followUp?: { at: Date; title: string; instruction: string };
 }
 
-/** The outcome of finishing a run: the task's status after it ("lost" when another worker took the run over). */
+/**
+ * An outbox row claimed for sending ('sending', its attempt counted): by a delivery worker's claim, or
+ * written so by a run whose process sends it at once.
+ */
+export interface ClaimedDelivery {
+  id: string;
+  channel: string;
+  recipient: string;
+  body: string;
+  opted_out: boolean;
+  user_id: string;
+  /** Attempts so far, this one included. */
+  attempts: number;
+}
+
+/**
+ * The outcome of finishing a run: the task's status after it ("lost" when another worker took the run
+ * over), and its outbox rows: pending ones by id, or rows written already claimed by this process.
+ */
 export interface Completed {
-  deliveryIds: string[];
+  deliveries: (string | ClaimedDelivery)[];
   status: string;
 }
 
@@ -162,8 +180,8 @@ export function completeRun(pool: pg.Pool, run: ClaimedRun, done: Completion, no
         WHERE id = $1 AND attempt = $2 AND status = 'running'`,
       [run.runId, run.attempt, now, ok ? "succeeded" : "skipped", ok ? done.output : null, ok && done.usage ? JSON.stringify(done.usage) : null, ok ? null : `task became ${status === "running" ? "rescheduled" : status} during the run`, done.startedAt, Math.min(done.lateMs, 2_000_000_000)],
     );
-    if (mine.rowCount === 0) return { deliveryIds: [], status: "lost" };
-    if (!ok) return { deliveryIds: [], status: status ?? "missing" };
+    if (mine.rowCount === 0) return { deliveries: [], status: "lost" };
+    if (!ok) return { deliveries: [], status: status ?? "missing" };
     const ids: string[] = [];
     for (const d of done.deliveries) {
       const r = await c.query(
@@ -185,7 +203,7 @@ export function completeRun(pool: pg.Pool, run: ClaimedRun, done: Completion, no
       `UPDATE tasks SET status = $2, next_run_at = $3, timer_at = $5, last_run_at = $4, run_count = run_count + 1, version = version + 1, updated_at = $4 WHERE id = $1`,
       [run.task.id, next, done.next, now, done.timerAt ?? null],
     );
-    return { deliveryIds: ids, status: next };
+    return { deliveries: ids, status: next };
   });
 }
 

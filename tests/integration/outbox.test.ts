@@ -80,7 +80,7 @@ describe("the outbox: sending the messages runs produce", () => {
 
   it("sends every message of a burst larger than its slots exactly once (the rest wait in the queue)", async () => {
     const sender = new ScriptedSender(() => null, 20);
-    const { rt, user } = await start(sender, { DELIVERY_CONCURRENCY: "3" });
+    const { rt, user } = await start(sender, { DELIVERY_CONCURRENCY: "3", MAX_ACTIVE_TASKS: "100" });
     const tasks = await Promise.all(Array.from({ length: 40 }, (_, i) => remind(rt, user.id, `burst ${i}`, 300)));
     await eventually(() => sender.calls.length >= 40, "40 sends", 20_000);
     await new Promise((r) => setTimeout(r, 500));
