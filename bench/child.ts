@@ -22,8 +22,8 @@ export interface WorkerSpec {
   prefix: string;
   leadMs: number;
   concurrency: number;
-  /** Caps the worker's V8 heap (--max-old-space-size), as a deployment might; none: Node's default. */
-  heapMb?: number;
+  /** Node flags for the Herald worker: by default those `npm run worker` starts production workers with. */
+  nodeFlags: string[];
 }
 
 /** A worker in a process of its own, so its RSS and CPU are its own, as in production. */
@@ -33,7 +33,7 @@ export class BenchWorker {
   static async start(spec: WorkerSpec): Promise<BenchWorker> {
     // Compiled (bin/bench.js), the worker runs as production does; from the sources, through tsx.
     const compiled = import.meta.url.endsWith(".js");
-    const child = fork(fileURLToPath(new URL(compiled ? "./worker.js" : "./worker.ts", import.meta.url)), [JSON.stringify(spec)], { execArgv: [...(compiled ? [] : ["--import", "tsx"]), ...(spec.heapMb ? [`--max-old-space-size=${spec.heapMb}`, "--max-semi-space-size=4"] : [])], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = fork(fileURLToPath(new URL(compiled ? "./worker.js" : "./worker.ts", import.meta.url)), [JSON.stringify(spec)], { execArgv: [...(compiled ? [] : ["--import", "tsx"]), ...(spec.mode === "herald" ? spec.nodeFlags : [])], stdio: ["ignore", "inherit", "inherit", "ipc"] });
     await new Promise<void>((resolve, reject) => {
       child.once("message", () => resolve());
       child.once("exit", (code) => reject(new Error(`bench worker exited with ${code} before it was ready`)));
