@@ -1,8 +1,6 @@
 import type pg from "pg";
 import type { ClaimedDelivery } from "../tasks/index.js";
 
-export type { ClaimedDelivery };
-
 /**
  * The delivery worker's hot path, many deliveries per statement (fed by a MicroBatcher): the claim and
  * the success update, with the same rules as the single-row statements they replace. Rows are locked in

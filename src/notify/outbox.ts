@@ -2,8 +2,8 @@ import { Queue, UnrecoverableError, Worker } from "bullmq";
 import type pg from "pg";
 import type { Logger } from "../log/index.js";
 import type { Redis } from "../redis/index.js";
-import { MicroBatcher, Slots, type BatcherOptions } from "../tasks/index.js";
-import { claimDeliveries, finishDeliveries, type ClaimedDelivery, type SentDelivery } from "./outbox-batch.js";
+import { MicroBatcher, Slots, type BatcherOptions, type ClaimedDelivery } from "../tasks/index.js";
+import { claimDeliveries, finishDeliveries, type SentDelivery } from "./outbox-batch.js";
 import { DeliveryError, type Sender } from "./types.js";
 
 export const DELIVER_QUEUE = "deliver";

@@ -6,7 +6,7 @@ import { MicroBatcher, Slots, type BatcherOptions } from "./batch.js";
 import { claimRun, completeRun, failRun, heartbeat, releaseRun, type ClaimResult, type ClaimedDelivery, type ClaimedRun, type Completed, type Completion, type OutboxItem } from "./runs.js";
 import { claimMany, completeMany, type ClaimInput, type CompleteInput } from "./runs-batch.js";
 import { occurrenceAfter } from "./schedule.js";
-import { FIRE_QUEUE, SWEEP_JOB, SWEEP_MS, Timers, type FireJob, type SweepJob, type TimerItem } from "./timers.js";
+import { FIRE_QUEUE, RETRY_DELAY_MS, SWEEP_JOB, SWEEP_MS, Timers, type FireJob, type SweepJob, type TimerItem } from "./timers.js";
 
 /** What a run produces: messages for the task's owner (never anyone else), and an optional end to a recurrence. */
 export interface ExecutionResult {
@@ -89,9 +89,6 @@ interface AfterCommit {
  * holds it), or failed, for good or for a retry.
  */
 type Outcome = { status: string } | { lookAgainInMs: number } | { error: Error; final: boolean };
-
-/** The first retry's delay, for runs fired by a sweep (their own timers use BullMQ's backoff, the same). */
-const RETRY_DELAY_MS = 2000;
 
 /**
  * The fire worker: waits out the last hop to the due instant, claims the occurrence in Postgres, acts,

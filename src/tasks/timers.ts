@@ -18,6 +18,9 @@ export interface SweepJob {
 
 export const SWEEP_JOB = "sweep";
 
+/** A failed run's first retry waits this long; each further one backs off exponentially from it. */
+export const RETRY_DELAY_MS = 2000;
+
 /**
  * Tasks armed in bulk (by the scheduler's horizon pass) share one timer per second of due time: one
  * Redis job instead of thousands when many fall due together, and the worker claims them in batches.
@@ -50,7 +53,7 @@ export class Timers {
       jobId,
       delay: Math.max(0, fireAt - now.getTime()),
       attempts: this.attempts,
-      backoff: { type: "exponential", delay: 2000 },
+      backoff: { type: "exponential", delay: RETRY_DELAY_MS },
       removeOnComplete: true,
       removeOnFail: { age: 7 * 24 * 3600 },
     };
