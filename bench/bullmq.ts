@@ -6,7 +6,12 @@ import type { Scratch } from "./engine.js";
  * Bare BullMQ doing the same no-op work as Herald: one delayed job per task, due at the same instants,
  * processed by a worker that records its lateness and does nothing else. The yardstick for Herald's figures.
  */
-export async function bullmqSpread(s: Scratch, w: BenchWorker, n: number, spreadMs: number): Promise<WorkerReport & { due: number }> {
+export async function bullmqSpread(
+  s: Scratch,
+  w: BenchWorker,
+  n: number,
+  spreadMs: number,
+): Promise<WorkerReport & { due: number }> {
   const queue = new Queue<{ due: number }>("bare", { connection: s.redis, prefix: s.prefix });
   const due = Math.round(Date.now() + 8_000 + n / 5);
   const step = spreadMs / n;

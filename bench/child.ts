@@ -33,7 +33,14 @@ export class BenchWorker {
   static async start(spec: WorkerSpec): Promise<BenchWorker> {
     // Compiled (bin/bench.js), the worker runs as production does; from the sources, through tsx.
     const compiled = import.meta.url.endsWith(".js");
-    const child = fork(fileURLToPath(new URL(compiled ? "./worker.js" : "./worker.ts", import.meta.url)), [JSON.stringify(spec)], { execArgv: [...(compiled ? [] : ["--import", "tsx"]), ...(spec.mode === "herald" ? spec.nodeFlags : [])], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = fork(
+      fileURLToPath(new URL(compiled ? "./worker.js" : "./worker.ts", import.meta.url)),
+      [JSON.stringify(spec)],
+      {
+        execArgv: [...(compiled ? [] : ["--import", "tsx"]), ...(spec.mode === "herald" ? spec.nodeFlags : [])],
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       child.once("message", () => resolve());
       child.once("exit", (code) => reject(new Error(`bench worker exited with ${code} before it was ready`)));

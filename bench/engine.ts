@@ -32,7 +32,9 @@ export async function createScratch(server: string, redisUrl: string): Promise<S
 /** Drops the database and deletes every key under the prefix (never FLUSHALL: the Redis is shared). */
 export async function dropScratch(s: Scratch): Promise<void> {
   await s.db.close().catch(() => {});
-  await dropDatabase(s.databaseUrl).catch((err) => console.error(`could not drop ${s.databaseUrl}: ${(err as Error).message}`));
+  await dropDatabase(s.databaseUrl).catch((err) =>
+    console.error(`could not drop ${s.databaseUrl}: ${(err as Error).message}`),
+  );
   let cursor = "0";
   do {
     const [next, keys] = await s.redis.scan(cursor, "MATCH", `${s.prefix}*`, "COUNT", 1000);
@@ -74,7 +76,13 @@ export interface PhaseResult extends WorkerReport {
 }
 
 /** `n` tasks due over `spreadMs`, fired by the Herald worker. */
-export async function heraldSpread(s: Scratch, w: BenchWorker, n: number, spreadMs: number, leadMs: number): Promise<PhaseResult> {
+export async function heraldSpread(
+  s: Scratch,
+  w: BenchWorker,
+  n: number,
+  spreadMs: number,
+  leadMs: number,
+): Promise<PhaseResult> {
   const due = Math.round(Date.now() + 8_000 + n / 5);
   await insertTasks(s, n, new Date(due), spreadMs / n);
   const { ms } = await schedule(s, leadMs);
@@ -88,7 +96,10 @@ export async function heraldSpread(s: Scratch, w: BenchWorker, n: number, spread
 export const heraldBurst = (s: Scratch, w: BenchWorker, n: number, leadMs: number) => heraldSpread(s, w, n, 0, leadMs);
 
 /** Redis memory for `n` tasks spread over the next year: only the ones within the horizon get a timer. */
-export async function farFutureMemory(s: Scratch, n: number): Promise<{ deltaMb: number; prefixKeysMb: number; timers: number; scheduleMs: number }> {
+export async function farFutureMemory(
+  s: Scratch,
+  n: number,
+): Promise<{ deltaMb: number; prefixKeysMb: number; timers: number; scheduleMs: number }> {
   const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await s.redis.info("memory"))![1]);
   const before = await usedMemory();
   await insertTasks(s, n, new Date(Date.now() + 60_000), (365 * 24 * 3600_000) / n);
@@ -101,5 +112,10 @@ export async function farFutureMemory(s: Scratch, n: number): Promise<{ deltaMb:
     for (const k of keys) bytes += Number(await s.redis.memory("USAGE", k)) || 0;
     cursor = next;
   } while (cursor !== "0");
-  return { deltaMb: Math.max(0, after - before) / 1048576, prefixKeysMb: bytes / 1048576, timers: count, scheduleMs: ms };
+  return {
+    deltaMb: Math.max(0, after - before) / 1048576,
+    prefixKeysMb: bytes / 1048576,
+    timers: count,
+    scheduleMs: ms,
+  };
 }

@@ -41,7 +41,9 @@ const nodeFlags = (flags["worker-flags"] ?? productionWorkerFlags()).split(" ").
 
 /** The node flags of package.json's "worker" script (from bench/ or, compiled, from dist/bench/). */
 function productionWorkerFlags(): string {
-  const file = [new URL("../package.json", import.meta.url), new URL("../../package.json", import.meta.url)].find((u) => existsSync(u))!;
+  const file = [new URL("../package.json", import.meta.url), new URL("../../package.json", import.meta.url)].find((u) =>
+    existsSync(u),
+  )!;
   const script = (JSON.parse(readFileSync(file, "utf8")) as { scripts: Record<string, string> }).scripts.worker ?? "";
   return (script.match(/--[\w-]+(=\S+)?/g) ?? []).join(" ");
 }
@@ -54,7 +56,8 @@ const pct = (xs: number[], p: number) => {
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const log = (msg: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 const burstSeconds = (r: WorkerReport & { due: number }, n: number) => (r.done >= n ? (r.lastAt - r.due) / 1000 : NaN);
-const firedSeconds = (r: WorkerReport & { due: number }, n: number) => (r.fired >= n ? (r.lastFiredAt - r.due) / 1000 : NaN);
+const firedSeconds = (r: WorkerReport & { due: number }, n: number) =>
+  r.fired >= n ? (r.lastFiredAt - r.due) / 1000 : NaN;
 /** Runs `once` `repeat` times; returns each run's result. */
 async function repeated<T>(once: () => Promise<T>): Promise<T[]> {
   const out: T[] = [];
@@ -70,7 +73,9 @@ async function main(): Promise<void> {
     const spec = { databaseUrl: s.databaseUrl, redisUrl: s.redisUrl, prefix: s.prefix, leadMs, concurrency, nodeFlags };
     const herald = await BenchWorker.start({ ...spec, mode: "herald" });
     workers.push(herald);
-    log(`Herald: ${tasks} tasks due over ${spreadMs / 1000} s (lead ${leadMs} ms, concurrency ${concurrency}, worker flags: ${nodeFlags.join(" ") || "none"})`);
+    log(
+      `Herald: ${tasks} tasks due over ${spreadMs / 1000} s (lead ${leadMs} ms, concurrency ${concurrency}, worker flags: ${nodeFlags.join(" ") || "none"})`,
+    );
     const hs = await heraldSpread(s, herald, tasks, spreadMs, leadMs);
     if (hs.scheduledLate) log("warning: scheduling finished after the first task was due; lateness includes it");
     log(`Herald: burst of ${burst} due at one instant, ${repeat} times`);
@@ -91,10 +96,13 @@ async function main(): Promise<void> {
     let sitrep: number | undefined;
     try {
       // bench/sitrep.ts belongs to the ops work; included when it exists.
-      const mod = (await import("./sitrep.js" as string)) as { benchSitrep?: () => Promise<{ sitrep_ms_1m_tasks: number }> };
+      const mod = (await import("./sitrep.js" as string)) as {
+        benchSitrep?: () => Promise<{ sitrep_ms_1m_tasks: number }>;
+      };
       if (mod.benchSitrep) sitrep = (await mod.benchSitrep()).sitrep_ms_1m_tasks;
     } catch (err) {
-      if ((err as { code?: string }).code !== "ERR_MODULE_NOT_FOUND") log(`sitrep bench failed: ${(err as Error).message}`);
+      if ((err as { code?: string }).code !== "ERR_MODULE_NOT_FOUND")
+        log(`sitrep bench failed: ${(err as Error).message}`);
     }
 
     // Medians over the repeats; every run is printed too.
@@ -103,13 +111,24 @@ async function main(): Promise<void> {
     const hBurst = pct(hRuns, 0.5);
     const bBurst = pct(bRuns, 0.5);
     const runs = (xs: number[]) => xs.map((x) => round(x, 2)).join(" ");
-    const row = (name: string, h: string | number, b: string | number) => console.log(`${name.padEnd(34)}${String(h).padStart(16)}${String(b).padStart(16)}`);
+    const row = (name: string, h: string | number, b: string | number) =>
+      console.log(`${name.padEnd(34)}${String(h).padStart(16)}${String(b).padStart(16)}`);
     console.log(`\n${"".padEnd(34)}${"Herald".padStart(16)}${"bare BullMQ".padStart(16)}`);
     row(`lateness p50, ${tasks} over ${spreadMs / 1000}s (ms)`, pct(hs.lateness, 0.5), pct(bs.lateness, 0.5));
     row("lateness p99 (ms)", pct(hs.lateness, 0.99), pct(bs.lateness, 0.99));
     row("lateness max (ms)", Math.max(...hs.lateness), Math.max(...bs.lateness));
     row("fired / delivered", `${hs.lateness.length}/${hs.done}`, bs.done);
-    row(`burst of ${burst}: due to all fired (s)`, round(pct(hb.map((r) => firedSeconds(r, burst)), 0.5), 2), round(bBurst, 2));
+    row(
+      `burst of ${burst}: due to all fired (s)`,
+      round(
+        pct(
+          hb.map((r) => firedSeconds(r, burst)),
+          0.5,
+        ),
+        2,
+      ),
+      round(bBurst, 2),
+    );
     row(`  due to all delivered (s), median`, round(hBurst, 2), round(bBurst, 2));
     row(`  each of ${repeat} runs (s)`, runs(hRuns), runs(bRuns));
     row("throughput (/s), median", Math.round(burst / hBurst), Math.round(burst / bBurst));
@@ -120,11 +139,18 @@ async function main(): Promise<void> {
     row("  horizon pass over them (ms)", mem.scheduleMs, "");
     if (sitrep !== undefined) row(`sitrep with ${far} tasks (ms)`, sitrep, "");
     if (flags.json) {
-      console.log(JSON.stringify({
-        lateness_p50_ms: pct(hs.lateness, 0.5), lateness_p99_ms: pct(hs.lateness, 0.99), burst_10k_seconds: round(hBurst, 3),
-        throughput_per_s: Math.round(burst / hBurst), bullmq_throughput_per_s: Math.round(burst / bBurst),
-        redis_mb_1m_tasks: round(mem.deltaMb, 2), worker_rss_mb: round(rss), ...(sitrep !== undefined ? { sitrep_ms_1m_tasks: sitrep } : {}),
-      }));
+      console.log(
+        JSON.stringify({
+          lateness_p50_ms: pct(hs.lateness, 0.5),
+          lateness_p99_ms: pct(hs.lateness, 0.99),
+          burst_10k_seconds: round(hBurst, 3),
+          throughput_per_s: Math.round(burst / hBurst),
+          bullmq_throughput_per_s: Math.round(burst / bBurst),
+          redis_mb_1m_tasks: round(mem.deltaMb, 2),
+          worker_rss_mb: round(rss),
+          ...(sitrep !== undefined ? { sitrep_ms_1m_tasks: sitrep } : {}),
+        }),
+      );
     }
   } finally {
     for (const w of workers) await w.stop().catch(() => {});

@@ -40,7 +40,9 @@ const FILL_SQL = (tasks: number) => [
 ];
 
 /** Runs the benchmark; returns the median sitrep time in ms at `tasks` stored tasks. */
-export async function benchSitrep(opts: { tasks?: number; log?: (line: string) => void } = {}): Promise<{ sitrep_ms_1m_tasks: number }> {
+export async function benchSitrep(
+  opts: { tasks?: number; log?: (line: string) => void } = {},
+): Promise<{ sitrep_ms_1m_tasks: number }> {
   const tasks = opts.tasks ?? 1_000_000;
   const log = opts.log ?? (() => {});
   const cfg = loadConfig();
@@ -61,7 +63,7 @@ export async function benchSitrep(opts: { tasks?: number; log?: (line: string) =
     const src = { pool: db.pool, fireQueue, deliverQueue };
     for (let i = 0; i < 2; i++) await loadSitrep(src, "24h");
     const times: number[] = [];
-    let last;
+    let last: Awaited<ReturnType<typeof loadSitrep>> | undefined;
     for (let i = 0; i < 20; i++) {
       const start = performance.now();
       last = await loadSitrep(src, "24h");
@@ -69,7 +71,9 @@ export async function benchSitrep(opts: { tasks?: number; log?: (line: string) =
     }
     times.sort((a, b) => a - b);
     const p50 = Math.round(percentile(times, 50)! * 10) / 10;
-    log(`sitrep over ${last!.tasks.total.toLocaleString("en-US")} tasks, ${last!.runs.total.toLocaleString("en-US")} runs in 24h: p50 ${p50} ms, p95 ${Math.round(percentile(times, 95)! * 10) / 10} ms (20 runs)`);
+    log(
+      `sitrep over ${last!.tasks.total.toLocaleString("en-US")} tasks, ${last!.runs.total.toLocaleString("en-US")} runs in 24h: p50 ${p50} ms, p95 ${Math.round(percentile(times, 95)! * 10) / 10} ms (20 runs)`,
+    );
     return { sitrep_ms_1m_tasks: p50 };
   } finally {
     await fireQueue.obliterate({ force: true }).catch(() => {});

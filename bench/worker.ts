@@ -16,24 +16,63 @@ let lastAt = 0;
 let fired = 0;
 let lastFiredAt = 0;
 let rssPeak = 0;
-const sample = () => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss); };
+const sample = () => {
+  rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+};
 setInterval(sample, 200).unref();
 
 let close: () => Promise<unknown>;
 if (spec.mode === "herald") {
-  const config = loadConfig({ DATABASE_URL: spec.databaseUrl, REDIS_URL: spec.redisUrl, REDIS_PREFIX: spec.prefix, LOG_LEVEL: "silent", WORKER_CONCURRENCY: String(spec.concurrency) });
-  const rt = await startRuntime(config, silentLogger, { worker: true, http: false }, {
-    leadMs: spec.leadMs,
-    executor: { execute: async ({ run, lateMs }) => { lateness.push(lateMs); fired++; lastFiredAt = Date.now(); return { message: `⏰ ${run.task.title}` }; } },
-    senders: [{ channel: "console", send: async () => { done++; lastAt = Date.now(); return { status: "delivered" }; } }],
+  const config = loadConfig({
+    DATABASE_URL: spec.databaseUrl,
+    REDIS_URL: spec.redisUrl,
+    REDIS_PREFIX: spec.prefix,
+    LOG_LEVEL: "silent",
+    WORKER_CONCURRENCY: String(spec.concurrency),
   });
+  const rt = await startRuntime(
+    config,
+    silentLogger,
+    { worker: true, http: false },
+    {
+      leadMs: spec.leadMs,
+      executor: {
+        execute: async ({ run, lateMs }) => {
+          lateness.push(lateMs);
+          fired++;
+          lastFiredAt = Date.now();
+          return { message: `⏰ ${run.task.title}` };
+        },
+      },
+      senders: [
+        {
+          channel: "console",
+          send: async () => {
+            done++;
+            lastAt = Date.now();
+            return { status: "delivered" };
+          },
+        },
+      ],
+    },
+  );
   close = () => rt.close();
 } else {
-  const worker = new Worker<{ due: number }>("bare", async (job) => { const t = Date.now(); lateness.push(t - job.data.due); done++; fired++; lastAt = lastFiredAt = t; }, {
-    connection: createRedis(spec.redisUrl),
-    prefix: spec.prefix,
-    concurrency: spec.concurrency,
-  });
+  const worker = new Worker<{ due: number }>(
+    "bare",
+    async (job) => {
+      const t = Date.now();
+      lateness.push(t - job.data.due);
+      done++;
+      fired++;
+      lastAt = lastFiredAt = t;
+    },
+    {
+      connection: createRedis(spec.redisUrl),
+      prefix: spec.prefix,
+      concurrency: spec.concurrency,
+    },
+  );
   close = () => worker.close();
 }
 
@@ -41,7 +80,13 @@ process.on("message", async (m: { cmd: string; reset?: boolean }) => {
   if (m.cmd === "report") {
     sample();
     process.send!({ lateness, done, lastAt, fired, lastFiredAt, rssPeakMb: rssPeak / 1048576 });
-    if (m.reset) { lateness = []; done = 0; lastAt = 0; fired = 0; lastFiredAt = 0; }
+    if (m.reset) {
+      lateness = [];
+      done = 0;
+      lastAt = 0;
+      fired = 0;
+      lastFiredAt = 0;
+    }
   } else if (m.cmd === "stop") {
     await close();
     process.exit(0);

@@ -4,7 +4,17 @@
 // through tsx's loader costs about 50 MB of memory per process (its hooks run on a thread of their own)
 // and most of a second at start. Run by `npm install`, and by bin/herald.js and bin/bench.js whenever a
 // source file is newer than the last build, so an edit never runs stale code.
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -28,7 +38,10 @@ function sources() {
 
 /** What the build was made from: the files and their modification times. */
 function fingerprint(files) {
-  return files.map((f) => `${relative(root, f)}@${statSync(f).mtimeMs}`).sort().join("\n");
+  return files
+    .map((f) => `${relative(root, f)}@${statSync(f).mtimeMs}`)
+    .sort()
+    .join("\n");
 }
 
 function isCurrent(files) {
@@ -45,7 +58,16 @@ export async function build() {
   const files = sources();
   const tmp = `${DIST}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
-  await esbuild({ entryPoints: files, outdir: tmp, outbase: root, format: "esm", platform: "node", target: "node20", sourcemap: "linked", logLevel: "warning" });
+  await esbuild({
+    entryPoints: files,
+    outdir: tmp,
+    outbase: root,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    sourcemap: "linked",
+    logLevel: "warning",
+  });
   writeFileSync(join(tmp, ".stamp.json"), JSON.stringify({ fingerprint: fingerprint(files) }));
   const old = `${DIST}.old-${process.pid}`;
   if (existsSync(DIST)) renameSync(DIST, old);
@@ -68,7 +90,8 @@ export async function ensureBuilt() {
     } catch (err) {
       if (err.code !== "EEXIST") return false;
       // Someone else is building; a lock older than the deadline is left over from a crash.
-      if (Date.now() > deadline || Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs > 30_000) rmSync(lock, { force: true });
+      if (Date.now() > deadline || Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs > 30_000)
+        rmSync(lock, { force: true });
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -76,7 +99,9 @@ export async function ensureBuilt() {
     if (!isCurrent(sources())) await build();
     return true;
   } catch (err) {
-    process.stderr.write(`herald: could not compile to dist/ (${err.message}); running the TypeScript sources instead\n`);
+    process.stderr.write(
+      `herald: could not compile to dist/ (${err.message}); running the TypeScript sources instead\n`,
+    );
     return false;
   } finally {
     rmSync(lock, { force: true });

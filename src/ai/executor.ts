@@ -6,7 +6,10 @@ const LATE_NOTICE_MS = 60_000;
 
 /** The reminder as the user sees it when it fires: "⏰ stretch", with a note when it is late. */
 export function formatReminder(title: string, occurrence: Date, lateMs: number, tz: string, now: Date): string {
-  const late = lateMs > LATE_NOTICE_MS ? ` (late: this was due ${formatForUser(occurrence, tz, now)}; Herald was not running then)` : "";
+  const late =
+    lateMs > LATE_NOTICE_MS
+      ? ` (late: this was due ${formatForUser(occurrence, tz, now)}; Herald was not running then)`
+      : "";
   return `⏰ ${title}${late}`;
 }
 

@@ -2,7 +2,18 @@
  * The contract every interpreter (offline grammar, LLM) fulfils: a message and its context in,
  * one Interpretation out. Pure data: no I/O, no storage.
  */
-export const INTENTS = ["create", "list", "cancel", "reschedule", "snooze", "pause", "resume", "timezone", "help", "other"] as const;
+export const INTENTS = [
+  "create",
+  "list",
+  "cancel",
+  "reschedule",
+  "snooze",
+  "pause",
+  "resume",
+  "timezone",
+  "help",
+  "other",
+] as const;
 export type Intent = (typeof INTENTS)[number];
 
 export type Channel = "console" | "sms" | "email" | "slack";

@@ -24,7 +24,7 @@ export interface ConsoleOptions {
  */
 export async function runConsole(o: ConsoleOptions): Promise<void> {
   const now = o.now ?? (() => new Date());
-  const write = (s: string) => o.output.write(s.endsWith("\n") ? s : s + "\n");
+  const write = (s: string) => o.output.write(s.endsWith("\n") ? s : `${s}\n`);
   const rl = createInterface({ input: o.input, terminal: false });
   const showPrompt = () => o.prompt && o.output.write("> ");
 
@@ -38,7 +38,8 @@ export async function runConsole(o: ConsoleOptions): Promise<void> {
     showPrompt();
   });
 
-  if (o.prompt) write(`Herald is listening. Type a request ("remind me in 1 minute to stretch"), "help", or Ctrl-D to quit.`);
+  if (o.prompt)
+    write(`Herald is listening. Type a request ("remind me in 1 minute to stretch"), "help", or Ctrl-D to quit.`);
   showPrompt();
   // Lines are handled one at a time, in order, even when they arrive faster than they are answered.
   let chain: Promise<unknown> = subscribed.then(async () => {

@@ -36,7 +36,15 @@ export class Conversation {
     }
     await this.o.prisma.$transaction([
       this.o.prisma.message.update({ where: { id: message.id }, data: { status: "handled" } }),
-      this.o.prisma.message.create({ data: { userId: user.id, direction: "out", channel: msg.channel, body: reply.text, address: (msg.address ?? {}) as object } }),
+      this.o.prisma.message.create({
+        data: {
+          userId: user.id,
+          direction: "out",
+          channel: msg.channel,
+          body: reply.text,
+          address: (msg.address ?? {}) as object,
+        },
+      }),
     ]);
     return { duplicate: false, reply, messageId: message.id, userId: user.id };
   }
@@ -45,7 +53,15 @@ export class Conversation {
   private async record(msg: InboundMessage, userId: string) {
     try {
       return await this.o.prisma.message.create({
-        data: { userId, direction: "in", channel: msg.channel, externalId: msg.externalId ?? null, body: msg.text, address: (msg.address ?? {}) as object, createdAt: msg.receivedAt },
+        data: {
+          userId,
+          direction: "in",
+          channel: msg.channel,
+          externalId: msg.externalId ?? null,
+          body: msg.text,
+          address: (msg.address ?? {}) as object,
+          createdAt: msg.receivedAt,
+        },
       });
     } catch (err) {
       if ((err as { code?: string }).code === "P2002") return null;
@@ -56,7 +72,9 @@ export class Conversation {
   private async respond(msg: InboundMessage, user: User, messageId: string): Promise<Reply> {
     const text = msg.text.trim();
     if (text.length > LIMITS.maxRequestChars) {
-      return { text: `That message is ${text.length} characters; I read up to ${LIMITS.maxRequestChars}. Please send a shorter request.` };
+      return {
+        text: `That message is ${text.length} characters; I read up to ${LIMITS.maxRequestChars}. Please send a shorter request.`,
+      };
     }
     if (!text) return { text: NOT_UNDERSTOOD };
     const tz = user.timezone;
@@ -68,7 +86,12 @@ export class Conversation {
     if (state.draft && !["list", "cancel", "help", "timezone", "pause", "resume"].includes(it.intent)) {
       const combined = await this.o.interpreter.interpret(`remind me to ${state.draft.task} ${text}`, { now, tz });
       if (combined.intent === "create" && combined.schedule && combined.schedule.kind !== "unspecified") {
-        it = { ...combined, task: state.draft.task, channel: combined.channel ?? (state.draft.channel as Interpretation["channel"]), audience: combined.audience ?? state.draft.audience };
+        it = {
+          ...combined,
+          task: state.draft.task,
+          channel: combined.channel ?? (state.draft.channel as Interpretation["channel"]),
+          audience: combined.audience ?? state.draft.audience,
+        };
       }
     }
     this.o.logger.debug({ intent: it.intent, confidence: it.confidence }, "interpreted");
@@ -88,7 +111,8 @@ export class Conversation {
       case "reschedule":
         return this.change(it, user, state, now);
       case "timezone": {
-        if (!it.timezone || !isValidTimeZone(it.timezone)) return { text: 'Which time zone? Say it like "my time zone is Europe/Berlin" or "America/New_York".' };
+        if (!it.timezone || !isValidTimeZone(it.timezone))
+          return { text: 'Which time zone? Say it like "my time zone is Europe/Berlin" or "America/New_York".' };
         await this.o.prisma.user.update({ where: { id: user.id }, data: { timezone: it.timezone } });
         return { text: `✓ Your time zone is now ${it.timezone}. It's ${formatForUser(now, it.timezone)} there.` };
       }
@@ -99,15 +123,25 @@ export class Conversation {
     }
   }
 
-  private async create(it: Interpretation, msg: InboundMessage, user: User, state: ConversationState, messageId: string): Promise<Reply> {
+  private async create(
+    it: Interpretation,
+    msg: InboundMessage,
+    user: User,
+    state: ConversationState,
+    messageId: string,
+  ): Promise<Reply> {
     const task = it.task?.trim();
     if (!task) return { text: 'What should I remind you about? Say it like "remind me at 5 to call mom".' };
     if (!it.schedule || it.schedule.kind === "unspecified") {
       const asked = it.question ?? askWhen(task);
-      await saveState(this.o.prisma, user.id, { ...state, draft: { task, channel: it.channel, audience: it.audience, asked } });
+      await saveState(this.o.prisma, user.id, {
+        ...state,
+        draft: { task, channel: it.channel, audience: it.audience, asked },
+      });
       return { text: asked };
     }
-    const when: When = it.schedule.kind === "once" ? { runAt: it.schedule.at } : { rrule: it.schedule.rrule, dtstart: it.schedule.next };
+    const when: When =
+      it.schedule.kind === "once" ? { runAt: it.schedule.at } : { rrule: it.schedule.rrule, dtstart: it.schedule.next };
     const created = await this.o.tasks.create({
       userId: user.id,
       title: task,
@@ -126,22 +160,42 @@ export class Conversation {
   private async change(it: Interpretation, user: User, state: ConversationState, now: Date): Promise<Reply> {
     const tz = user.timezone;
     const matches = await this.resolve(it.ref ?? { kind: "last" }, user, state, it.intent);
-    if (matches.length === 0) return { text: `I couldn't find that reminder. Say "list" to see them, then e.g. "${it.intent} 2".` };
+    if (matches.length === 0)
+      return { text: `I couldn't find that reminder. Say "list" to see them, then e.g. "${it.intent} 2".` };
     if (matches.length > 1 && it.ref?.kind !== "all") {
       await saveState(this.o.prisma, user.id, { ...state, lastList: matches.map((t) => t.id) });
-      return { text: `${listTasks(matches, tz, now, "Which one do you mean")}`.replace('Reply "cancel 2" to cancel one.', `Reply "${it.intent} 1" or "${it.intent} 2".`) };
+      return {
+        text: `${listTasks(matches, tz, now, "Which one do you mean")}`.replace(
+          'Reply "cancel 2" to cancel one.',
+          `Reply "${it.intent} 1" or "${it.intent} 2".`,
+        ),
+      };
     }
     const done: Task[] = [];
     for (const t of matches) {
       switch (it.intent) {
-        case "cancel": done.push(await this.o.tasks.cancel(t.id)); break;
-        case "pause": done.push(await this.o.tasks.pause(t.id)); break;
-        case "resume": done.push(await this.o.tasks.resume(t.id)); break;
-        case "snooze": done.push(await this.o.tasks.snooze(t.id, it.snoozeMinutes ?? 10)); break;
+        case "cancel":
+          done.push(await this.o.tasks.cancel(t.id));
+          break;
+        case "pause":
+          done.push(await this.o.tasks.pause(t.id));
+          break;
+        case "resume":
+          done.push(await this.o.tasks.resume(t.id));
+          break;
+        case "snooze":
+          done.push(await this.o.tasks.snooze(t.id, it.snoozeMinutes ?? 10));
+          break;
         case "reschedule": {
           const s = it.schedule;
-          if (!s || s.kind === "unspecified") return { text: `When should "${t.title}" be instead? (e.g. "move it to 4pm")` };
-          done.push(await this.o.tasks.reschedule(t.id, s.kind === "once" ? { runAt: s.at } : { rrule: s.rrule, dtstart: s.next }));
+          if (!s || s.kind === "unspecified")
+            return { text: `When should "${t.title}" be instead? (e.g. "move it to 4pm")` };
+          done.push(
+            await this.o.tasks.reschedule(
+              t.id,
+              s.kind === "once" ? { runAt: s.at } : { rrule: s.rrule, dtstart: s.next },
+            ),
+          );
           break;
         }
       }
@@ -149,16 +203,30 @@ export class Conversation {
     await saveState(this.o.prisma, user.id, { ...state, lastTaskId: done[done.length - 1]!.id });
     const first = done[0]!;
     switch (it.intent) {
-      case "cancel": return { text: done.length > 1 ? `✓ Cancelled ${done.length} reminders.` : `✓ Cancelled "${first.title}".` };
-      case "pause": return { text: done.length > 1 ? `✓ Paused ${done.length} reminders.` : `✓ Paused "${first.title}". Say "resume" to turn it back on.` };
-      case "resume": return { text: `✓ Resumed "${first.title}": ${describeSchedule(first, tz, now)}.` };
-      default: return { text: `✓ "${first.title}" is now ${describeSchedule(first, tz, now)}.`, taskId: first.id };
+      case "cancel":
+        return { text: done.length > 1 ? `✓ Cancelled ${done.length} reminders.` : `✓ Cancelled "${first.title}".` };
+      case "pause":
+        return {
+          text:
+            done.length > 1
+              ? `✓ Paused ${done.length} reminders.`
+              : `✓ Paused "${first.title}". Say "resume" to turn it back on.`,
+        };
+      case "resume":
+        return { text: `✓ Resumed "${first.title}": ${describeSchedule(first, tz, now)}.` };
+      default:
+        return { text: `✓ "${first.title}" is now ${describeSchedule(first, tz, now)}.`, taskId: first.id };
     }
   }
 
   /** The tasks a reference points at, among the user's active ones. */
   private async resolve(ref: TaskRef, user: User, state: ConversationState, intent: string): Promise<Task[]> {
-    const statuses = intent === "resume" ? ["paused", "pending_approval"] : intent === "snooze" ? ["scheduled", "paused", "completed", "running"] : ["scheduled", "paused", "pending_approval", "running"];
+    const statuses =
+      intent === "resume"
+        ? ["paused", "pending_approval"]
+        : intent === "snooze"
+          ? ["scheduled", "paused", "completed", "running"]
+          : ["scheduled", "paused", "pending_approval", "running"];
     const active = (await this.o.tasks.listActive(user.id)).filter((t) => statuses.includes(t.status));
     switch (ref.kind) {
       case "all":
@@ -177,7 +245,10 @@ export class Conversation {
         });
       }
       case "text": {
-        const words = ref.words.toLowerCase().split(/\s+/).filter((w) => w.length > 2);
+        const words = ref.words
+          .toLowerCase()
+          .split(/\s+/)
+          .filter((w) => w.length > 2);
         return active.filter((t) => words.some((w) => t.title.toLowerCase().includes(w)));
       }
       case "recurring": {
@@ -185,7 +256,13 @@ export class Conversation {
         return ref.freq ? rec.filter((t) => t.rrule!.includes(`FREQ=${ref.freq!.toUpperCase()}`)) : rec;
       }
       case "last": {
-        const lastFired = intent === "snooze" ? await this.o.prisma.task.findFirst({ where: { userId: user.id, lastRunAt: { not: null } }, orderBy: { lastRunAt: "desc" } }) : null;
+        const lastFired =
+          intent === "snooze"
+            ? await this.o.prisma.task.findFirst({
+                where: { userId: user.id, lastRunAt: { not: null } },
+                orderBy: { lastRunAt: "desc" },
+              })
+            : null;
         const id = lastFired?.id ?? state.lastTaskId;
         const t = id ? await this.o.tasks.get(id) : null;
         if (t && statuses.includes(t.status)) return [t];

@@ -18,9 +18,15 @@ export interface ReminderDeps {
  * repeat of a one-off); skip moves a recurring task past its next occurrence; stop/cancel end it.
  * @throws HeraldError herald_task_not_found when the task is missing or not the user's.
  */
-export async function actOnReminder(d: ReminderDeps, userId: string, taskId: string, verb: ReminderVerb): Promise<string> {
+export async function actOnReminder(
+  d: ReminderDeps,
+  userId: string,
+  taskId: string,
+  verb: ReminderVerb,
+): Promise<string> {
   const task = await d.tasks.get(taskId);
-  if (!task || task.userId !== userId) throw new HeraldError("herald_task_not_found", "I couldn't find that reminder any more. Say \"list\" to see yours.");
+  if (!task || task.userId !== userId)
+    throw new HeraldError("herald_task_not_found", 'I couldn\'t find that reminder any more. Say "list" to see yours.');
   const open = ["scheduled", "paused", "pending_approval"].includes(task.status);
   switch (verb) {
     case "done": {
@@ -35,7 +41,9 @@ export async function actOnReminder(d: ReminderDeps, userId: string, taskId: str
     }
     case "skip": {
       const next = await skipNext(d, task);
-      return next ? `✓ Skipped. Next "${task.title}": ${formatForUser(next, task.timezone)}.` : `✓ Skipped. "${task.title}" has no more occurrences.`;
+      return next
+        ? `✓ Skipped. Next "${task.title}": ${formatForUser(next, task.timezone)}.`
+        : `✓ Skipped. "${task.title}" has no more occurrences.`;
     }
     case "cancel":
     case "stop": {
@@ -52,17 +60,32 @@ export async function actOnReminder(d: ReminderDeps, userId: string, taskId: str
  */
 async function skipNext(d: ReminderDeps, task: Task): Promise<Date | null> {
   if (!task.rrule || !task.nextRunAt || task.status !== "scheduled") {
-    throw new HeraldError("herald_task_state", `"${task.title}" isn't a scheduled recurring reminder, so there is nothing to skip. Say "cancel" to stop it.`);
+    throw new HeraldError(
+      "herald_task_state",
+      `"${task.title}" isn't a scheduled recurring reminder, so there is nothing to skip. Say "cancel" to stop it.`,
+    );
   }
   const after = occurrenceAfter(task, task.nextRunAt, d.now());
-  await d.prisma.task.update({ where: { id: task.id }, data: after ? { nextRunAt: after, version: { increment: 1 } } : { nextRunAt: null, status: "completed", version: { increment: 1 } } });
+  await d.prisma.task.update({
+    where: { id: task.id },
+    data: after
+      ? { nextRunAt: after, version: { increment: 1 } }
+      : { nextRunAt: null, status: "completed", version: { increment: 1 } },
+  });
   if (task.timerAt) await d.timers.remove(task.id, task.nextRunAt);
   await audit(d, task.userId, "skipped", task);
   return after;
 }
 
 async function audit(d: ReminderDeps, userId: string, action: string, task: Task): Promise<void> {
-  await d.prisma.auditLog.create({ data: { actor: `user:${userId}`, action, taskId: task.id, before: { status: task.status, nextRunAt: task.nextRunAt?.toISOString() ?? null } } });
+  await d.prisma.auditLog.create({
+    data: {
+      actor: `user:${userId}`,
+      action,
+      taskId: task.id,
+      before: { status: task.status, nextRunAt: task.nextRunAt?.toISOString() ?? null },
+    },
+  });
 }
 
 /** The reminder "done" refers to: the user's task that fired most recently. */

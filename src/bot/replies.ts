@@ -27,7 +27,10 @@ export function confirmCreated(task: Task, tz: string, now: Date): string {
 
 export function listTasks(tasks: Task[], tz: string, now: Date, heading = "Your reminders"): string {
   if (tasks.length === 0) return `You have no reminders scheduled. Try "remind me tomorrow at 9 to call mom".`;
-  const lines = tasks.map((t, i) => `${i + 1}. ${t.title}: ${describeSchedule(t, tz, now)}${t.status === "scheduled" || t.status === "running" ? "" : ` [${t.status.replace("_", " ")}]`}`);
+  const lines = tasks.map(
+    (t, i) =>
+      `${i + 1}. ${t.title}: ${describeSchedule(t, tz, now)}${t.status === "scheduled" || t.status === "running" ? "" : ` [${t.status.replace("_", " ")}]`}`,
+  );
   return `${heading}:\n${lines.join("\n")}\nReply "cancel 2" to cancel one.`;
 }
 
@@ -42,4 +45,5 @@ export const HELP = [
 export const NOT_UNDERSTOOD =
   'I can set reminders and run small tasks at a time you choose. Try "remind me tomorrow at 9 to call mom", or "help".';
 
-export const askWhen = (task: string) => `When should I remind you to ${task}? (e.g. "at 5pm", "tomorrow morning", "every monday at 9")`;
+export const askWhen = (task: string) =>
+  `When should I remind you to ${task}? (e.g. "at 5pm", "tomorrow morning", "every monday at 9")`;

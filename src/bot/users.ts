@@ -25,7 +25,12 @@ export async function findOrCreateUser(prisma: Db, msg: InboundMessage, defaultT
   }
   try {
     return await prisma.user.create({
-      data: { ...where, name: msg.identity.name ?? null, timezone: msg.identity.timezone ?? defaultTz, preferredChannel: msg.channel },
+      data: {
+        ...where,
+        name: msg.identity.name ?? null,
+        timezone: msg.identity.timezone ?? defaultTz,
+        preferredChannel: msg.channel,
+      },
     });
   } catch (err) {
     // Two first messages at once: the other one created the user.

@@ -60,11 +60,21 @@ function registerTasks(program: Command): void {
     .option("--json", "print JSON")
     .action((o: Record<string, string | boolean | undefined>) =>
       withRuntime(async (rt, ops) => {
-        const filters = ops.parseFilters({ status: o.status as string, user: o.user as string, channel: o.channel as string, text: o.text as string, dueFrom: o.dueFrom as string, dueTo: o.dueTo as string, limit: o.limit as string, cursor: o.cursor as string });
+        const filters = ops.parseFilters({
+          status: o.status as string,
+          user: o.user as string,
+          channel: o.channel as string,
+          text: o.text as string,
+          dueFrom: o.dueFrom as string,
+          dueTo: o.dueTo as string,
+          limit: o.limit as string,
+          cursor: o.cursor as string,
+        });
         const page = await ops.listTasks(rt, filters);
         if (o.json) return json(page);
         if (page.tasks.length === 0) return out("No tasks match.");
-        for (const t of page.tasks) out(`${t.id}  ${t.status.padEnd(16)} ${t.channel.padEnd(7)} next ${utc(t.nextRunAt).padEnd(17)}  ${t.title}`);
+        for (const t of page.tasks)
+          out(`${t.id}  ${t.status.padEnd(16)} ${t.channel.padEnd(7)} next ${utc(t.nextRunAt).padEnd(17)}  ${t.title}`);
         if (page.nextCursor) out(`more: --cursor ${page.nextCursor}`);
       }),
     );
@@ -78,11 +88,17 @@ function registerTasks(program: Command): void {
         if (!d) throw new HeraldError("herald_task_not_found", `No task ${id}. \`herald tasks list\` shows the ids.`);
         if (o.json) return json(d);
         const t = d.task;
-        out(`${t.title}\n  id ${t.id}\n  status ${t.status}${t.approvalReason ? ` (${t.approvalReason})` : ""}\n  channel ${t.channel}${t.audience ? ` -> ${t.audience}` : ""}\n  when ${t.rrule ? `${t.rrule} (${t.timezone})` : utc(t.runAt)}; next ${utc(t.nextRunAt)}\n  instruction ${t.instruction}`);
+        out(
+          `${t.title}\n  id ${t.id}\n  status ${t.status}${t.approvalReason ? ` (${t.approvalReason})` : ""}\n  channel ${t.channel}${t.audience ? ` -> ${t.audience}` : ""}\n  when ${t.rrule ? `${t.rrule} (${t.timezone})` : utc(t.runAt)}; next ${utc(t.nextRunAt)}\n  instruction ${t.instruction}`,
+        );
         out(`runs (${d.runs.length}):`);
-        for (const r of d.runs) out(`  ${utc(r.occurrence)} ${r.status} attempt ${r.attempt} late ${r.lateMs ?? "-"} ms ${r.error ? `error: ${r.error.slice(0, 200)}` : ""}`);
+        for (const r of d.runs)
+          out(
+            `  ${utc(r.occurrence)} ${r.status} attempt ${r.attempt} late ${r.lateMs ?? "-"} ms ${r.error ? `error: ${r.error.slice(0, 200)}` : ""}`,
+          );
         out(`deliveries (${d.deliveries.length}):`);
-        for (const x of d.deliveries) out(`  ${utc(x.createdAt)} ${x.channel} ${x.status}${x.error ? ` error: ${x.error.slice(0, 200)}` : ""}`);
+        for (const x of d.deliveries)
+          out(`  ${utc(x.createdAt)} ${x.channel} ${x.status}${x.error ? ` error: ${x.error.slice(0, 200)}` : ""}`);
         out(`messages (${d.messages.length}):`);
         for (const m of d.messages) out(`  ${utc(m.createdAt)} ${m.body.slice(0, 200)}`);
       }),
@@ -117,7 +133,8 @@ export function registerOps(program: Command): void {
     .action((o: { window: string; json?: boolean }) =>
       withRuntime(async (rt, ops) => {
         const window = ops.parseWindow(o.window);
-        if (!window) throw new HeraldError("herald_cli_bad_window", `--window must be 1h, 24h or 7d (got "${o.window}")`);
+        if (!window)
+          throw new HeraldError("herald_cli_bad_window", `--window must be 1h, 24h or 7d (got "${o.window}")`);
         const s = await ops.loadSitrep(ops.sourceOf(rt), window);
         if (o.json) json(s);
         else out(ops.sitrepText(s));

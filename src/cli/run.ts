@@ -37,7 +37,8 @@ function untilSignal(logger: Logger): Promise<string> {
 /** `herald start | serve | worker`: run until a signal, then shut down cleanly. */
 export async function runServer(parts: RuntimeParts, opts: { console?: boolean } = {}): Promise<void> {
   const cfg = config();
-  const interactive = opts.console ?? (Boolean(process.stdin.isTTY) && !channelsConfigured(cfg).slack && !channelsConfigured(cfg).sms);
+  const interactive =
+    opts.console ?? (Boolean(process.stdin.isTTY) && !channelsConfigured(cfg).slack && !channelsConfigured(cfg).sms);
   // In a terminal with the console open, logs would interleave with the chat: keep them to warnings.
   const logger = createLogger({ level: interactive && cfg.LOG_LEVEL === "info" ? "warn" : cfg.LOG_LEVEL });
   let rt: Runtime;
@@ -83,7 +84,16 @@ function runConsoleFor(rt: Runtime, user: string): Promise<void> {
     );
     return rows.map((r) => r.body);
   };
-  return runConsole({ conversation: rt.conversation, subscriber: rt.newRedis(), prefix: rt.config.REDIS_PREFIX, user, input: process.stdin, output: process.stdout, prompt: Boolean(process.stdin.isTTY), takeMissed });
+  return runConsole({
+    conversation: rt.conversation,
+    subscriber: rt.newRedis(),
+    prefix: rt.config.REDIS_PREFIX,
+    user,
+    input: process.stdin,
+    output: process.stdout,
+    prompt: Boolean(process.stdin.isTTY),
+    takeMissed,
+  });
 }
 
 export function consoleUser(): string {
@@ -102,7 +112,9 @@ export async function runMigrate(): Promise<void> {
     const db = await connectDatabase(cfg.DATABASE_URL, { max: 1 });
     const applied = await migrate(db.pool);
     await db.close();
-    process.stdout.write(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(", ")}\n` : "Database is up to date.\n");
+    process.stdout.write(
+      applied.length ? `Applied ${applied.length} migration(s): ${applied.join(", ")}\n` : "Database is up to date.\n",
+    );
   } catch (err) {
     fail(err);
   }

@@ -10,17 +10,21 @@ import { isValidTimeZone } from "../time/index.js";
 const url = (example: string) =>
   z.string().refine((s) => URL.canParse(s), { message: `must be a URL such as ${example}` });
 
-const optional = <T extends z.ZodTypeAny>(t: T) =>
-  z.preprocess((v) => (v === "" ? undefined : v), t.optional());
+const optional = <T extends z.ZodTypeAny>(t: T) => z.preprocess((v) => (v === "" ? undefined : v), t.optional());
 
 const schema = z.object({
-  DATABASE_URL: url("postgresql://postgres@127.0.0.1:5432/herald").default("postgresql://postgres@127.0.0.1:5432/herald"),
+  DATABASE_URL: url("postgresql://postgres@127.0.0.1:5432/herald").default(
+    "postgresql://postgres@127.0.0.1:5432/herald",
+  ),
   REDIS_URL: url("redis://127.0.0.1:6379").default("redis://127.0.0.1:6379"),
   /** Prefix of every Redis key Herald writes, so several deployments (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().min(1).default("herald"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: optional(url("https://herald.example.com")),
-  DEFAULT_TIMEZONE: z.string().default("UTC").refine(isValidTimeZone, { message: "must be an IANA time zone such as America/New_York" }),
+  DEFAULT_TIMEZONE: z
+    .string()
+    .default("UTC")
+    .refine(isValidTimeZone, { message: "must be an IANA time zone such as America/New_York" }),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
   INTERPRETER: z.enum(["auto", "offline", "llm"]).default("auto"),
@@ -36,7 +40,9 @@ const schema = z.object({
 
   TWILIO_ACCOUNT_SID: optional(z.string().startsWith("AC", { message: "must be an account SID starting with AC" })),
   TWILIO_AUTH_TOKEN: optional(z.string()),
-  TWILIO_FROM_NUMBER: optional(z.string().regex(/^\+[1-9]\d{6,14}$/, { message: "must be an E.164 number such as +15551234567" })),
+  TWILIO_FROM_NUMBER: optional(
+    z.string().regex(/^\+[1-9]\d{6,14}$/, { message: "must be an E.164 number such as +15551234567" }),
+  ),
   TWILIO_API_URL: optional(url("https://api.twilio.com")),
   SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(3),
 
@@ -71,12 +77,17 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const name = String(issue.path[0]);
-    throw new ConfigError(`${name} ${issue.message} (got ${JSON.stringify(env[name] ?? "")}); set it in the environment or in .env (see .env.example)`);
+    throw new ConfigError(
+      `${name} ${issue.message} (got ${JSON.stringify(env[name] ?? "")}); set it in the environment or in .env (see .env.example)`,
+    );
   }
   const c = result.data;
   requireTogether(c, ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER"], "to send and receive SMS");
   requireTogether(c, ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"], "to use Slack");
-  if (c.TWILIO_ACCOUNT_SID && !c.PUBLIC_URL) throw new ConfigError("PUBLIC_URL is required with Twilio: set it to the https URL Twilio posts to, such as https://herald.example.com (signatures are checked against it)");
+  if (c.TWILIO_ACCOUNT_SID && !c.PUBLIC_URL)
+    throw new ConfigError(
+      "PUBLIC_URL is required with Twilio: set it to the https URL Twilio posts to, such as https://herald.example.com (signatures are checked against it)",
+    );
   return c;
 }
 
@@ -84,7 +95,9 @@ function requireTogether(c: Config, names: (keyof Config)[], purpose: string): v
   const set = names.filter((n) => c[n] !== undefined);
   if (set.length === 0 || set.length === names.length) return;
   const missing = names.find((n) => c[n] === undefined)!;
-  throw new ConfigError(`${missing} is missing: ${set.join(", ")} ${set.length === 1 ? "is" : "are"} set, and ${names.join(", ")} are all needed ${purpose}`);
+  throw new ConfigError(
+    `${missing} is missing: ${set.join(", ")} ${set.length === 1 ? "is" : "are"} set, and ${names.join(", ")} are all needed ${purpose}`,
+  );
 }
 
 /** process.env over the .env file in the working directory (process.env wins). */

@@ -1,4 +1,12 @@
-export { connectDatabase, ensureDatabase, dropDatabase, describeDatabaseUrl, postgresUnavailable, type Database, type Db } from "./connect.js";
+export {
+  connectDatabase,
+  ensureDatabase,
+  dropDatabase,
+  describeDatabaseUrl,
+  postgresUnavailable,
+  type Database,
+  type Db,
+} from "./connect.js";
 export { migrate, pendingMigrations, readMigrations } from "./migrate.js";
 export type { User, Task, TaskRun, Delivery, Message } from "../generated/prisma/client.js";
 export { Prisma } from "../generated/prisma/client.js";

@@ -15,8 +15,9 @@ export const MIGRATIONS_DIR = findUp("prisma/migrations");
 /** `rel` in the nearest directory above this file that has it (this file is in src/db, or dist/src/db compiled). */
 function findUp(rel: string): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  for (let dir = here; dirname(dir) !== dir; dir = dirname(dir)) if (existsSync(join(dir, rel))) return join(dir, rel) + "/";
-  return join(here, "../..", rel) + "/";
+  for (let dir = here; dirname(dir) !== dir; dir = dirname(dir))
+    if (existsSync(join(dir, rel))) return `${join(dir, rel)}/`;
+  return `${join(here, "../..", rel)}/`;
 }
 
 // Prisma Migrate's own advisory lock key, so our runner and `prisma migrate deploy` exclude each other.
@@ -65,13 +66,22 @@ export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<stri
     for (const m of readMigrations(dir)) {
       const row = done.get(m.name);
       if (row?.finished_at) continue;
-      if (row) throw new Error(`migration ${m.name} started earlier but did not finish; repair the database, then mark it rolled back in _prisma_migrations`);
+      if (row)
+        throw new Error(
+          `migration ${m.name} started earlier but did not finish; repair the database, then mark it rolled back in _prisma_migrations`,
+        );
       const id = randomUUID();
       await client.query("BEGIN");
       try {
-        await client.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`, [id, m.checksum, m.name]);
+        await client.query(
+          `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`,
+          [id, m.checksum, m.name],
+        );
         await client.query(m.sql);
-        await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [id]);
+        await client.query(
+          `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
+          [id],
+        );
         await client.query("COMMIT");
       } catch (err) {
         await client.query("ROLLBACK");

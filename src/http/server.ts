@@ -9,7 +9,10 @@ export class HttpServer {
   private readonly prefixes: [string, Handler][] = [];
   readonly server: Server;
 
-  constructor(private readonly logger: Logger, private readonly maxBodyBytes = 1_000_000) {
+  constructor(
+    private readonly logger: Logger,
+    private readonly maxBodyBytes = 1_000_000,
+  ) {
     this.server = createServer((req, res) => void this.dispatch(req, res));
   }
 
@@ -61,6 +64,9 @@ export class HttpServer {
 /** Writes a JSON (or, for a string body, plain text) response. */
 export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === "string" ? body : JSON.stringify(body);
-  res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json", ...headers });
+  res.writeHead(status, {
+    "content-type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json",
+    ...headers,
+  });
   res.end(text);
 }

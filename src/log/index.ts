@@ -12,12 +12,28 @@ export function createLogger(opts: { level?: string; pretty?: boolean; destinati
   const base = {
     level: opts.level ?? "info",
     redact: {
-      paths: ["*.authToken", "*.token", "*.apiKey", "*.password", "*.secret", "*.signingSecret", "*.authorization", "headers.authorization", "*.headers.authorization"],
+      paths: [
+        "*.authToken",
+        "*.token",
+        "*.apiKey",
+        "*.password",
+        "*.secret",
+        "*.signingSecret",
+        "*.authorization",
+        "headers.authorization",
+        "*.headers.authorization",
+      ],
       censor: "[redacted]",
     },
   };
   if (pretty) {
-    return pino({ ...base, transport: { target: "pino-pretty", options: { destination: opts.destination ?? 2, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" } } });
+    return pino({
+      ...base,
+      transport: {
+        target: "pino-pretty",
+        options: { destination: opts.destination ?? 2, translateTime: "HH:MM:ss.l", ignore: "pid,hostname" },
+      },
+    });
   }
   return pino(base, pino.destination({ fd: opts.destination ?? 2, sync: false }));
 }

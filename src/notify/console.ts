@@ -10,10 +10,16 @@ export const consoleTopic = (prefix: string, user: string) => `${prefix}:console
  */
 export class ConsoleSender implements Sender {
   readonly channel = "console";
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
 
   async send(m: OutboundMessage): Promise<SendResult> {
-    const listeners = await this.redis.publish(consoleTopic(this.prefix, m.recipient), JSON.stringify({ id: m.deliveryId, body: m.body }));
+    const listeners = await this.redis.publish(
+      consoleTopic(this.prefix, m.recipient),
+      JSON.stringify({ id: m.deliveryId, body: m.body }),
+    );
     if (listeners === 0) throw new DeliveryError(`no console session is open for ${m.recipient}`);
     return { status: "delivered", providerId: m.deliveryId };
   }

@@ -51,7 +51,7 @@ UPDATE deliveries d SET status = CASE WHEN d.status = 'sending' THEN inp.status:
   FROM lk, inp WHERE d.id = lk.id AND inp.id = lk.id`;
 
 /** Records many accepted sends at once. */
-export async function finishDeliveries(pool: pg.Pool, items: SentDelivery[]): Promise<void[]> {
+export async function finishDeliveries(pool: pg.Pool, items: SentDelivery[]): Promise<undefined[]> {
   if (items.length === 0) return [];
   await pool.query(FINISH_SQL, [items.map((i) => i.id), items.map((i) => i.status), items.map((i) => i.providerId)]);
   return items.map(() => undefined);

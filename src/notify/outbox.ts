@@ -16,7 +16,11 @@ interface DeliverJob {
 export class DeliveryQueue {
   readonly queue: Queue<DeliverJob>;
 
-  constructor(redis: Redis, prefix: string, readonly attempts = 5) {
+  constructor(
+    redis: Redis,
+    prefix: string,
+    readonly attempts = 5,
+  ) {
     this.queue = new Queue<DeliverJob>(DELIVER_QUEUE, { connection: redis, prefix });
   }
 
@@ -27,7 +31,14 @@ export class DeliveryQueue {
       deliveryIds.map((deliveryId) => ({
         name: "deliver",
         data: { deliveryId },
-        opts: { jobId: `d-${deliveryId}`, delay: delayMs, attempts: this.attempts, backoff: { type: "exponential", delay: RETRY_DELAY_MS }, removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } },
+        opts: {
+          jobId: `d-${deliveryId}`,
+          delay: delayMs,
+          attempts: this.attempts,
+          backoff: { type: "exponential", delay: RETRY_DELAY_MS },
+          removeOnComplete: true,
+          removeOnFail: { age: 7 * 24 * 3600 },
+        },
       })),
     );
   }
@@ -92,7 +103,7 @@ export class DeliveryWorker {
   readonly worker: Worker<DeliverJob>;
   private readonly senders: Map<string, Sender>;
   private readonly claims: MicroBatcher<string, ClaimedDelivery | null>;
-  private readonly finishes: MicroBatcher<SentDelivery, void>;
+  private readonly finishes: MicroBatcher<SentDelivery, undefined>;
   /** Provider calls in flight (shared by both paths). */
   private readonly sends: Slots;
   /** Direct deliveries under way (claim, send, record), at most PIPELINE × concurrency; rows waiting for room. */
@@ -108,7 +119,11 @@ export class DeliveryWorker {
     const concurrency = o.concurrency ?? 200;
     this.sends = new Slots(concurrency);
     this.maxDirect = concurrency * PIPELINE;
-    this.worker = new Worker<DeliverJob>(DELIVER_QUEUE, (job) => this.deliver(job.data.deliveryId, true), { connection: o.redis.duplicate({ maxRetriesPerRequest: null }), prefix: o.prefix, concurrency });
+    this.worker = new Worker<DeliverJob>(DELIVER_QUEUE, (job) => this.deliver(job.data.deliveryId, true), {
+      connection: o.redis.duplicate({ maxRetriesPerRequest: null }),
+      prefix: o.prefix,
+      concurrency,
+    });
     this.worker.on("error", (err) => o.logger.warn({ err: err.message }, "delivery worker error"));
   }
 
@@ -130,8 +145,16 @@ export class DeliveryWorker {
     while (this.direct.size < this.maxDirect && this.waiting.length && !this.closing) {
       const item = this.waiting.shift()!;
       const p: Promise<unknown> = this.deliver(item, false)
-        .catch((err) => this.o.logger.warn({ deliveryId: idOf(item), err: (err as Error).message }, "direct delivery could not be handed to the queue; the reconciler will"))
-        .finally(() => { this.direct.delete(p); this.pump(); });
+        .catch((err) =>
+          this.o.logger.warn(
+            { deliveryId: idOf(item), err: (err as Error).message },
+            "direct delivery could not be handed to the queue; the reconciler will",
+          ),
+        )
+        .finally(() => {
+          this.direct.delete(p);
+          this.pump();
+        });
       this.direct.add(p);
     }
   }
@@ -147,25 +170,39 @@ export class DeliveryWorker {
     if (!d) return "not pending";
     const sender = this.senders.get(d.channel);
     try {
-      if (d.opted_out && d.channel === "sms") throw new DeliveryError("recipient has opted out (STOP); nothing is sent until they text START", { permanent: true });
-      if (!sender) throw new DeliveryError(`no ${d.channel} channel is configured on this server`, { permanent: false });
+      if (d.opted_out && d.channel === "sms")
+        throw new DeliveryError("recipient has opted out (STOP); nothing is sent until they text START", {
+          permanent: true,
+        });
+      if (!sender)
+        throw new DeliveryError(`no ${d.channel} channel is configured on this server`, { permanent: false });
       await this.sends.acquire();
-      const result = await sender.send({ deliveryId: d.id, channel: d.channel, recipient: d.recipient, body: d.body }).finally(() => this.sends.release());
+      const result = await sender
+        .send({ deliveryId: d.id, channel: d.channel, recipient: d.recipient, body: d.body })
+        .finally(() => this.sends.release());
       // Status callbacks can arrive before this update; never move a delivery backwards (batched, see outbox-batch.ts).
       await this.finishes.add({ id: d.id, status: result.status, providerId: result.providerId ?? null });
       return result.status;
     } catch (err) {
       const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error).message);
       const final = e.opts.permanent || d.attempts >= this.o.queue.attempts;
-      await this.o.pool.query(`UPDATE deliveries SET status = $2, error = $3, updated_at = now() WHERE id = $1`, [d.id, final ? "failed" : "pending", e.message.slice(0, 2000)]);
-      if (e.opts.optOut) await this.o.pool.query(`UPDATE users SET opted_out = true, opted_out_at = now() WHERE id = $1`, [d.user_id]);
+      await this.o.pool.query(`UPDATE deliveries SET status = $2, error = $3, updated_at = now() WHERE id = $1`, [
+        d.id,
+        final ? "failed" : "pending",
+        e.message.slice(0, 2000),
+      ]);
+      if (e.opts.optOut)
+        await this.o.pool.query(`UPDATE users SET opted_out = true, opted_out_at = now() WHERE id = $1`, [d.user_id]);
       if (final) {
         this.o.logger.error({ deliveryId: d.id, channel: d.channel, err: e.message }, "delivery failed for good");
         this.o.onDeliveryFailed?.({ id: d.id, channel: d.channel, error: e.message });
         if (queued) throw new UnrecoverableError(e.message);
         return "failed";
       }
-      this.o.logger.warn({ deliveryId: d.id, channel: d.channel, attempt: d.attempts, err: e.message }, "delivery failed, will retry");
+      this.o.logger.warn(
+        { deliveryId: d.id, channel: d.channel, attempt: d.attempts, err: e.message },
+        "delivery failed, will retry",
+      );
       if (queued) throw e;
       await this.o.queue.enqueue([d.id], RETRY_DELAY_MS);
       return "retrying";

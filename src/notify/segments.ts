@@ -53,7 +53,10 @@ export function fitSegments(text: string, maxSegments: number): string {
   let next = "";
   for (const ch of text) {
     const u = unitsOf(ch, enc);
-    if (used + u > room) { next = ch; break; }
+    if (used + u > room) {
+      next = ch;
+      break;
+    }
     kept += ch;
     used += u;
   }

@@ -15,20 +15,38 @@ export function slackClient(token: string, apiUrl?: string): webApi.WebClient {
 }
 
 /** Slack error codes that no retry will fix. https://api.slack.com/methods/chat.postMessage#errors */
-const PERMANENT = new Set(["user_not_found", "user_disabled", "account_inactive", "invalid_auth", "not_authed", "token_revoked", "missing_scope", "cannot_dm_bot", "channel_not_found", "is_archived", "msg_too_long", "invalid_blocks"]);
+const PERMANENT = new Set([
+  "user_not_found",
+  "user_disabled",
+  "account_inactive",
+  "invalid_auth",
+  "not_authed",
+  "token_revoked",
+  "missing_scope",
+  "cannot_dm_bot",
+  "channel_not_found",
+  "is_archived",
+  "msg_too_long",
+  "invalid_blocks",
+]);
 
 /** Whether a Slack failure is worth retrying: rate limits, network and 5xx are; the codes above are not. */
 export function classifySlackError(err: unknown): { permanent: boolean; message: string } {
   const e = err as { code?: string; data?: { error?: string }; message?: string };
   const code = e.data?.error;
-  if (code) return { permanent: PERMANENT.has(code), message: `Slack ${code}${PERMANENT.has(code) ? "" : " (will retry)"}` };
+  if (code)
+    return { permanent: PERMANENT.has(code), message: `Slack ${code}${PERMANENT.has(code) ? "" : " (will retry)"}` };
   return { permanent: false, message: `Slack request failed: ${e.message ?? String(err)}` };
 }
 
 /** Posts reminders to the user's DM with Done / Snooze / Cancel buttons. */
 export class SlackSender implements Sender {
   readonly channel = "slack";
-  constructor(private readonly client: webApi.WebClient, private readonly pool: () => pg.Pool, private readonly logger: Logger) {}
+  constructor(
+    private readonly client: webApi.WebClient,
+    private readonly pool: () => pg.Pool,
+    private readonly logger: Logger,
+  ) {}
 
   async send(m: OutboundMessage): Promise<SendResult> {
     try {
@@ -36,7 +54,11 @@ export class SlackSender implements Sender {
       const dm = await this.client.conversations.open({ users: m.recipient });
       const channel = dm.channel?.id;
       if (!channel) throw new DeliveryError(`Slack conversations.open returned no channel for ${m.recipient}`);
-      const posted = await this.client.chat.postMessage({ channel, text: m.body, blocks: reminderBlocks(m.body, task) as never[] });
+      const posted = await this.client.chat.postMessage({
+        channel,
+        text: m.body,
+        blocks: reminderBlocks(m.body, task) as never[],
+      });
       this.logger.info({ deliveryId: m.deliveryId, channel, ts: posted.ts }, "reminder posted to Slack");
       return { providerId: `${channel}:${posted.ts}`, status: "delivered" };
     } catch (err) {
@@ -47,7 +69,10 @@ export class SlackSender implements Sender {
   }
 
   private async taskOf(deliveryId: string): Promise<{ id: string; recurring: boolean } | null> {
-    const { rows } = await this.pool().query<{ id: string; rrule: string | null }>(`SELECT t.id, t.rrule FROM deliveries d JOIN tasks t ON t.id = d.task_id WHERE d.id = $1`, [deliveryId]);
+    const { rows } = await this.pool().query<{ id: string; rrule: string | null }>(
+      `SELECT t.id, t.rrule FROM deliveries d JOIN tasks t ON t.id = d.task_id WHERE d.id = $1`,
+      [deliveryId],
+    );
     return rows[0] ? { id: rows[0].id, recurring: Boolean(rows[0].rrule) } : null;
   }
 }

@@ -6,13 +6,22 @@ export type ReminderAction = "done" | "snooze_10" | "snooze_60" | "cancel" | "sk
 
 export const ACTION_PREFIX = "herald_";
 
-const LABELS: Record<ReminderAction, string> = { done: "Done", snooze_10: "Snooze 10 min", snooze_60: "Snooze 1 hour", cancel: "Cancel", skip: "Skip this one", stop: "Stop all" };
+const LABELS: Record<ReminderAction, string> = {
+  done: "Done",
+  snooze_10: "Snooze 10 min",
+  snooze_60: "Snooze 1 hour",
+  cancel: "Cancel",
+  skip: "Skip this one",
+  stop: "Stop all",
+};
 
 /** A reminder with Done / Snooze / Cancel buttons; a recurring one offers skip-this-one and stop-all instead of Cancel. */
 export function reminderBlocks(body: string, task: { id: string; recurring: boolean } | null): unknown[] {
   const section = { type: "section", text: { type: "mrkdwn", text: body.slice(0, 3000) } };
   if (!task) return [section];
-  const actions: ReminderAction[] = task.recurring ? ["done", "snooze_10", "snooze_60", "skip", "stop"] : ["done", "snooze_10", "snooze_60", "cancel"];
+  const actions: ReminderAction[] = task.recurring
+    ? ["done", "snooze_10", "snooze_60", "skip", "stop"]
+    : ["done", "snooze_10", "snooze_60", "cancel"];
   return [
     section,
     {

@@ -35,17 +35,35 @@ export class SmsSender implements Sender {
     }
     body = fitSegments(body, this.o.maxSegments);
     try {
-      const msg = await this.o.client.messages.create({ to: m.recipient, from: this.o.from, body, ...(this.o.statusCallback ? { statusCallback: this.o.statusCallback } : {}) });
-      this.o.logger.info({ deliveryId: m.deliveryId, to: maskPhone(m.recipient), sid: msg.sid, status: msg.status }, "SMS handed to Twilio");
-      return { providerId: msg.sid, status: msg.status === "sent" || msg.status === "delivered" ? msg.status : "queued" };
+      const msg = await this.o.client.messages.create({
+        to: m.recipient,
+        from: this.o.from,
+        body,
+        ...(this.o.statusCallback ? { statusCallback: this.o.statusCallback } : {}),
+      });
+      this.o.logger.info(
+        { deliveryId: m.deliveryId, to: maskPhone(m.recipient), sid: msg.sid, status: msg.status },
+        "SMS handed to Twilio",
+      );
+      return {
+        providerId: msg.sid,
+        status: msg.status === "sent" || msg.status === "delivered" ? msg.status : "queued",
+      };
     } catch (err) {
       const c = classifyTwilioError(err);
-      throw new DeliveryError(c.message, { permanent: c.permanent, optOut: c.optOut, status: c.status, providerCode: c.code });
+      throw new DeliveryError(c.message, {
+        permanent: c.permanent,
+        optOut: c.optOut,
+        status: c.status,
+        providerCode: c.code,
+      });
     }
   }
 
   private async emailOf(phone: string): Promise<string | null> {
-    const { rows } = await this.o.pool().query<{ email: string | null }>(`SELECT email FROM users WHERE phone = $1`, [phone]);
+    const { rows } = await this.o
+      .pool()
+      .query<{ email: string | null }>(`SELECT email FROM users WHERE phone = $1`, [phone]);
     return rows[0]?.email ?? null;
   }
 }

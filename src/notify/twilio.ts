@@ -24,16 +24,33 @@ class OriginClient extends twilio.RequestClient {
 
 /** A Twilio REST client for the account, pointed at `apiUrl` when one is configured. */
 export function twilioClient(accountSid: string, authToken: string, apiUrl?: string): twilio.Twilio {
-  return twilio(accountSid, authToken, apiUrl ? { httpClient: new OriginClient(new URL(apiUrl)) as twilio.RequestClient } : undefined);
+  return twilio(
+    accountSid,
+    authToken,
+    apiUrl ? { httpClient: new OriginClient(new URL(apiUrl)) as twilio.RequestClient } : undefined,
+  );
 }
 
 /** What a Twilio REST failure means for a retry. https://www.twilio.com/docs/api/errors */
-export function classifyTwilioError(err: unknown): { permanent: boolean; optOut: boolean; code?: number; status?: number; message: string } {
+export function classifyTwilioError(err: unknown): {
+  permanent: boolean;
+  optOut: boolean;
+  code?: number;
+  status?: number;
+  message: string;
+} {
   const e = err as { status?: number; code?: number; message?: string; moreInfo?: string };
   const code = typeof e.code === "number" ? e.code : undefined;
   const status = typeof e.status === "number" ? e.status : undefined;
   // 21610: the recipient replied STOP at the carrier; nothing reaches them until they text START.
-  if (code === 21610) return { permanent: true, optOut: true, code, status, message: `Twilio 21610: the recipient has unsubscribed (STOP); they must text START before Herald can reach them` };
+  if (code === 21610)
+    return {
+      permanent: true,
+      optOut: true,
+      code,
+      status,
+      message: `Twilio 21610: the recipient has unsubscribed (STOP); they must text START before Herald can reach them`,
+    };
   // Other 4xx (bad number 21211, not SMS-capable 21614, …) won't change on retry; 429 and 5xx may.
   const permanent = status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 408;
   const what = code ? `Twilio ${code}` : status ? `Twilio HTTP ${status}` : "Twilio request failed";

@@ -25,7 +25,10 @@ export interface Sender {
  */
 export class DeliveryError extends Error {
   override name = "DeliveryError";
-  constructor(message: string, readonly opts: { permanent?: boolean; optOut?: boolean; status?: number; providerCode?: string | number } = {}) {
+  constructor(
+    message: string,
+    readonly opts: { permanent?: boolean; optOut?: boolean; status?: number; providerCode?: string | number } = {},
+  ) {
     super(message);
   }
 }

@@ -24,7 +24,16 @@ export function guarded(rt: Pick<Runtime, "config">, handler: Handler): Handler 
   return async (req, res) => {
     const auth = authorize(req, rt.config.ADMIN_TOKEN);
     if (auth === "off") return send(res, 503, { error: ADMIN_OFF_MESSAGE, code: "herald_admin_off" });
-    if (auth === "denied") return send(res, 401, { error: "Missing or wrong admin token: send Authorization: Bearer <ADMIN_TOKEN>.", code: "herald_admin_unauthorized" }, { "www-authenticate": 'Bearer realm="herald-admin"' });
+    if (auth === "denied")
+      return send(
+        res,
+        401,
+        {
+          error: "Missing or wrong admin token: send Authorization: Bearer <ADMIN_TOKEN>.",
+          code: "herald_admin_unauthorized",
+        },
+        { "www-authenticate": 'Bearer realm="herald-admin"' },
+      );
     return handler(req, res);
   };
 }
@@ -41,48 +50,65 @@ function fail(res: ServerResponse, err: unknown, rt: Pick<Runtime, "logger">): v
 
 /** Mounts the admin API routes. */
 export function mountAdminApi(http: HttpServer, rt: Runtime): void {
-  http.route("GET", "/admin/api/sitrep", guarded(rt, async (req, res) => {
-    const q = queryOf(req);
-    const window = parseWindow(q.window ?? "24h");
-    if (!window) return send(res, 400, { error: "window must be 1h, 24h or 7d", code: "herald_admin_bad_filter" });
-    const s = await loadSitrep(sourceOf(rt), window);
-    return q.format === "text" ? send(res, 200, sitrepText(s)) : send(res, 200, s);
-  }));
+  http.route(
+    "GET",
+    "/admin/api/sitrep",
+    guarded(rt, async (req, res) => {
+      const q = queryOf(req);
+      const window = parseWindow(q.window ?? "24h");
+      if (!window) return send(res, 400, { error: "window must be 1h, 24h or 7d", code: "herald_admin_bad_filter" });
+      const s = await loadSitrep(sourceOf(rt), window);
+      return q.format === "text" ? send(res, 200, sitrepText(s)) : send(res, 200, s);
+    }),
+  );
 
-  http.route("GET", `${PREFIX}*`, guarded(rt, async (req, res) => {
-    const seg = segmentsAfter(req, PREFIX);
-    try {
-      if (seg[0] === "tasks" && seg.length === 1) return send(res, 200, await listTasks(rt, parseFilters(queryOf(req))));
-      if (seg[0] === "tasks" && seg.length === 2) {
-        const detail = await getTaskDetail(rt, seg[1]!);
-        return detail ? send(res, 200, detail) : send(res, 404, { error: `No task ${seg[1]}.`, code: "herald_task_not_found" });
+  http.route(
+    "GET",
+    `${PREFIX}*`,
+    guarded(rt, async (req, res) => {
+      const seg = segmentsAfter(req, PREFIX);
+      try {
+        if (seg[0] === "tasks" && seg.length === 1)
+          return send(res, 200, await listTasks(rt, parseFilters(queryOf(req))));
+        if (seg[0] === "tasks" && seg.length === 2) {
+          const detail = await getTaskDetail(rt, seg[1]!);
+          return detail
+            ? send(res, 200, detail)
+            : send(res, 404, { error: `No task ${seg[1]}.`, code: "herald_task_not_found" });
+        }
+      } catch (err) {
+        return fail(res, err, rt);
       }
-    } catch (err) {
-      return fail(res, err, rt);
-    }
-    return send(res, 404, { error: `no admin route GET ${req.url}; see GET /admin/api/tasks and /admin/api/sitrep` });
-  }));
+      return send(res, 404, { error: `no admin route GET ${req.url}; see GET /admin/api/tasks and /admin/api/sitrep` });
+    }),
+  );
 
-  http.route("POST", `${PREFIX}*`, guarded(rt, async (req, res) => {
-    const seg = segmentsAfter(req, PREFIX);
-    const action = seg[2] as AdminAction | undefined;
-    if (seg[0] !== "tasks" || seg.length !== 3 || !action || !ADMIN_ACTIONS.includes(action)) {
-      return send(res, 404, { error: `no admin route POST ${req.url}; actions are POST /admin/api/tasks/:id/(${ADMIN_ACTIONS.join("|")})` });
-    }
-    try {
-      const b = bodyOf(req);
-      const out = await performAction(rt, {
-        action,
-        taskId: seg[1]!,
-        actor: `admin:${(b.actor ?? "api").slice(0, 60)}`,
-        reason: b.reason?.slice(0, 500),
-        runAt: optionalDate(b.runAt, "runAt"),
-        rrule: b.rrule || undefined,
-        dtstart: optionalDate(b.dtstart, "dtstart"),
-      });
-      return send(res, 200, out);
-    } catch (err) {
-      return fail(res, err, rt);
-    }
-  }));
+  http.route(
+    "POST",
+    `${PREFIX}*`,
+    guarded(rt, async (req, res) => {
+      const seg = segmentsAfter(req, PREFIX);
+      const action = seg[2] as AdminAction | undefined;
+      if (seg[0] !== "tasks" || seg.length !== 3 || !action || !ADMIN_ACTIONS.includes(action)) {
+        return send(res, 404, {
+          error: `no admin route POST ${req.url}; actions are POST /admin/api/tasks/:id/(${ADMIN_ACTIONS.join("|")})`,
+        });
+      }
+      try {
+        const b = bodyOf(req);
+        const out = await performAction(rt, {
+          action,
+          taskId: seg[1]!,
+          actor: `admin:${(b.actor ?? "api").slice(0, 60)}`,
+          reason: b.reason?.slice(0, 500),
+          runAt: optionalDate(b.runAt, "runAt"),
+          rrule: b.rrule || undefined,
+          dtstart: optionalDate(b.dtstart, "dtstart"),
+        });
+        return send(res, 200, out);
+      } catch (err) {
+        return fail(res, err, rt);
+      }
+    }),
+  );
 }

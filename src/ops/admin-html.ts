@@ -7,7 +7,10 @@ import { TASK_STATUSES } from "./sitrep.js";
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(s: unknown): string {
-  return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+  return String(s ?? "").replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
 }
 
 const h = escapeHtml;
@@ -43,17 +46,33 @@ export function messagePage(title: string, text: string): string {
 /** The actions offered for a task in its status. */
 export function actionsFor(t: Pick<Task, "status">): string[] {
   switch (t.status) {
-    case "pending_approval": return ["approve", "reject", "cancel"];
-    case "scheduled": return ["run", "pause", "cancel"];
-    case "paused": return ["resume", "cancel"];
-    case "failed": return ["retry", "cancel"];
-    case "running": return ["cancel"];
-    case "completed": return ["run"];
-    default: return [];
+    case "pending_approval":
+      return ["approve", "reject", "cancel"];
+    case "scheduled":
+      return ["run", "pause", "cancel"];
+    case "paused":
+      return ["resume", "cancel"];
+    case "failed":
+      return ["retry", "cancel"];
+    case "running":
+      return ["cancel"];
+    case "completed":
+      return ["run"];
+    default:
+      return [];
   }
 }
 
-const LABEL: Record<string, string> = { approve: "Approve", reject: "Reject", cancel: "Cancel", retry: "Retry", run: "Run now", pause: "Pause", resume: "Resume", reschedule: "Reschedule" };
+const LABEL: Record<string, string> = {
+  approve: "Approve",
+  reject: "Reject",
+  cancel: "Cancel",
+  retry: "Retry",
+  run: "Run now",
+  pause: "Pause",
+  resume: "Resume",
+  reschedule: "Reschedule",
+};
 
 function actionForm(taskId: string, action: string, back: string, extra = ""): string {
   return `<form class="inline" method="post" action="/admin/tasks/${h(taskId)}/${action}"><input type="hidden" name="back" value="${h(back)}">${extra}<button type="submit" name="action" value="${action}">${LABEL[action]}</button></form>`;
@@ -62,11 +81,19 @@ function actionForm(taskId: string, action: string, back: string, extra = ""): s
 function taskRow(t: Task, back: string, withActions: boolean): string {
   return `<tr data-task-id="${h(t.id)}"><td><a href="/admin/tasks/${h(t.id)}">${h(t.title)}</a></td><td class="status">${h(t.status)}</td><td>${h(t.channel)}${t.audience ? ` → ${h(t.audience)}` : ""}</td>
 <td>${when(t.nextRunAt)}${t.rrule ? `<br><small>${h(t.rrule)}</small>` : ""}</td><td>${h(t.approvalReason ?? "")}</td>
-<td>${withActions ? actionsFor(t).map((a) => actionForm(t.id, a, back)).join("") : when(t.createdAt)}</td></tr>`;
+<td>${
+    withActions
+      ? actionsFor(t)
+          .map((a) => actionForm(t.id, a, back))
+          .join("")
+      : when(t.createdAt)
+  }</td></tr>`;
 }
 
 const table = (head: string[], rows: string[], empty: string) =>
-  rows.length ? `<table><thead><tr>${head.map((x) => `<th>${h(x)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>` : `<p>${h(empty)}</p>`;
+  rows.length
+    ? `<table><thead><tr>${head.map((x) => `<th>${h(x)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`
+    : `<p>${h(empty)}</p>`;
 
 function select(name: string, values: readonly string[], current: string | undefined): string {
   return `<select name="${name}"><option value="">any ${name}</option>${values.map((v) => `<option${v === current ? " selected" : ""}>${h(v)}</option>`).join("")}</select>`;
@@ -81,14 +108,24 @@ export interface IndexData {
 /** The front page: the approval queue first, then search and results. */
 export function indexPage(d: IndexData, flash: { msg?: string; err?: string }): string {
   const q = d.query;
-  const next = d.results.nextCursor ? `<a href="/admin?${new URLSearchParams({ ...q, cursor: d.results.nextCursor }).toString().replace(/&/g, "&amp;")}">Next page →</a>` : "";
+  const next = d.results.nextCursor
+    ? `<a href="/admin?${new URLSearchParams({ ...q, cursor: d.results.nextCursor }).toString().replace(/&/g, "&amp;")}">Next page →</a>`
+    : "";
   const body = `<section aria-labelledby="pending"><h2 id="pending">Waiting for approval (${d.pending.length})</h2>
-${table(["Task", "Status", "Channel", "When", "Why", "Actions"], d.pending.map((t) => taskRow(t, "/admin", true)), "Nothing is waiting for approval.")}</section>
+${table(
+  ["Task", "Status", "Channel", "When", "Why", "Actions"],
+  d.pending.map((t) => taskRow(t, "/admin", true)),
+  "Nothing is waiting for approval.",
+)}</section>
 <section aria-labelledby="search"><h2 id="search">Tasks</h2>
 <form method="get" action="/admin"><input name="text" placeholder="title or instruction" value="${h(q.text)}">${select("status", TASK_STATUSES, q.status)}${select("channel", CHANNELS, q.channel)}
 <input name="user" placeholder="user (id, Slack id, name…)" value="${h(q.user)}"><label>due from <input name="dueFrom" placeholder="2026-11-25T00:00Z" value="${h(q.dueFrom)}"></label>
 <label>to <input name="dueTo" value="${h(q.dueTo)}"></label><button type="submit">Search</button></form>
-${table(["Task", "Status", "Channel", "Next run", "Why held", "Created"], d.results.tasks.map((t) => taskRow(t, "/admin", false)), "No tasks match.")}${next}</section>`;
+${table(
+  ["Task", "Status", "Channel", "Next run", "Why held", "Created"],
+  d.results.tasks.map((t) => taskRow(t, "/admin", false)),
+  "No tasks match.",
+)}${next}</section>`;
   return layout("Tasks", body, flash);
 }
 
@@ -98,17 +135,60 @@ export function detailPage(d: TaskDetail, flash: { msg?: string; err?: string })
   const back = `/admin/tasks/${t.id}`;
   const owner = t.user.name ?? t.user.slackUserId ?? t.user.consoleName ?? t.user.email ?? t.user.phone ?? t.user.id;
   const fields: [string, string][] = [
-    ["Status", t.status], ["Owner", owner], ["Channel", `${t.channel}${t.audience ? ` → ${t.audience}` : ""}`], ["Instruction", t.instruction],
-    ["When", t.rrule ? `${t.rrule} (${t.timezone}) from ${when(t.dtstart)}` : when(t.runAt)], ["Next run", when(t.nextRunAt)], ["Why held", t.approvalReason ?? "—"],
-    ["Runs", String(t.runCount)], ["Created", when(t.createdAt)], ["Id", t.id],
+    ["Status", t.status],
+    ["Owner", owner],
+    ["Channel", `${t.channel}${t.audience ? ` → ${t.audience}` : ""}`],
+    ["Instruction", t.instruction],
+    ["When", t.rrule ? `${t.rrule} (${t.timezone}) from ${when(t.dtstart)}` : when(t.runAt)],
+    ["Next run", when(t.nextRunAt)],
+    ["Why held", t.approvalReason ?? "—"],
+    ["Runs", String(t.runCount)],
+    ["Created", when(t.createdAt)],
+    ["Id", t.id],
   ];
-  const reschedule = t.status === "cancelled" || t.status === "completed" ? "" : `<form method="post" action="/admin/tasks/${h(t.id)}/reschedule"><input type="hidden" name="back" value="${h(back)}">
+  const reschedule =
+    t.status === "cancelled" || t.status === "completed"
+      ? ""
+      : `<form method="post" action="/admin/tasks/${h(t.id)}/reschedule"><input type="hidden" name="back" value="${h(back)}">
 <label>new time <input name="runAt" placeholder="2026-11-25T09:00Z"></label> or <label>RRULE <input name="rrule" placeholder="FREQ=DAILY;BYHOUR=9;BYMINUTE=0"></label><button type="submit">Reschedule</button></form>`;
   const body = `<table>${fields.map(([k, v]) => `<tr><th>${h(k)}</th><td><pre>${h(v)}</pre></td></tr>`).join("")}</table>
-<h2>Actions</h2><p>${actionsFor(t).map((a) => actionForm(t.id, a, back, a === "reject" ? `<input name="reason" placeholder="reason (optional)">` : "")).join("") || "None: the task is finished."}</p>${reschedule}
-<h2>Runs</h2>${table(["Occurrence", "Status", "Attempt", "Late", "Finished", "Output / error"], d.runs.map((r) => `<tr><td>${when(r.occurrence)}</td><td class="status">${h(r.status)}</td><td>${r.attempt}</td><td>${r.lateMs ?? "—"} ms</td><td>${when(r.finishedAt)}</td><td><pre>${h((r.error ?? r.output ?? "").slice(0, 500))}</pre></td></tr>`), "No runs yet.")}
-<h2>Deliveries</h2>${table(["Created", "Channel", "Recipient", "Status", "Attempts", "Error"], d.deliveries.map((x) => `<tr><td>${when(x.createdAt)}</td><td>${h(x.channel)}</td><td>${h(x.recipient)}</td><td class="status">${h(x.status)}</td><td>${x.attempts}</td><td>${h(x.error ?? "")}</td></tr>`), "No deliveries.")}
-<h2>Messages that created it</h2>${table(["At", "Channel", "Message"], d.messages.map((m) => `<tr><td>${when(m.createdAt)}</td><td>${h(m.channel)}</td><td><pre>${h(m.body)}</pre></td></tr>`), "No messages recorded (created by an operator or the API).")}
-<h2>Audit</h2>${table(["At", "Actor", "Action", "Before → after"], d.audit.map((a) => `<tr><td>${when(a.at)}</td><td>${h(a.actor)}</td><td>${h(a.action)}</td><td><pre>${h(JSON.stringify(a.before))} → ${h(JSON.stringify(a.after))}</pre></td></tr>`), "No admin actions yet.")}`;
+<h2>Actions</h2><p>${
+    actionsFor(t)
+      .map((a) =>
+        actionForm(t.id, a, back, a === "reject" ? `<input name="reason" placeholder="reason (optional)">` : ""),
+      )
+      .join("") || "None: the task is finished."
+  }</p>${reschedule}
+<h2>Runs</h2>${table(
+    ["Occurrence", "Status", "Attempt", "Late", "Finished", "Output / error"],
+    d.runs.map(
+      (r) =>
+        `<tr><td>${when(r.occurrence)}</td><td class="status">${h(r.status)}</td><td>${r.attempt}</td><td>${r.lateMs ?? "—"} ms</td><td>${when(r.finishedAt)}</td><td><pre>${h((r.error ?? r.output ?? "").slice(0, 500))}</pre></td></tr>`,
+    ),
+    "No runs yet.",
+  )}
+<h2>Deliveries</h2>${table(
+    ["Created", "Channel", "Recipient", "Status", "Attempts", "Error"],
+    d.deliveries.map(
+      (x) =>
+        `<tr><td>${when(x.createdAt)}</td><td>${h(x.channel)}</td><td>${h(x.recipient)}</td><td class="status">${h(x.status)}</td><td>${x.attempts}</td><td>${h(x.error ?? "")}</td></tr>`,
+    ),
+    "No deliveries.",
+  )}
+<h2>Messages that created it</h2>${table(
+    ["At", "Channel", "Message"],
+    d.messages.map(
+      (m) => `<tr><td>${when(m.createdAt)}</td><td>${h(m.channel)}</td><td><pre>${h(m.body)}</pre></td></tr>`,
+    ),
+    "No messages recorded (created by an operator or the API).",
+  )}
+<h2>Audit</h2>${table(
+    ["At", "Actor", "Action", "Before → after"],
+    d.audit.map(
+      (a) =>
+        `<tr><td>${when(a.at)}</td><td>${h(a.actor)}</td><td>${h(a.action)}</td><td><pre>${h(JSON.stringify(a.before))} → ${h(JSON.stringify(a.after))}</pre></td></tr>`,
+    ),
+    "No admin actions yet.",
+  )}`;
   return layout(t.title, body, flash);
 }

@@ -14,7 +14,12 @@ import { bodyOf, optionalDate, queryOf, segmentsAfter, statusOf } from "./http-u
  * is a form POST answered with a redirect (post/redirect/get), so the page needs no script.
  */
 function html(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-frame-options": "DENY", ...headers });
+  res.writeHead(status, {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "x-frame-options": "DENY",
+    ...headers,
+  });
   res.end(body);
 }
 
@@ -24,9 +29,11 @@ function redirect(res: ServerResponse, location: string, headers: Record<string,
 }
 
 /** Only redirect within the admin page (a form's `back` must not send the browser elsewhere). */
-const safeBack = (back: string | undefined) => (back && /^\/admin(\/|$|\?)/.test(back) && !back.startsWith("//") ? back : "/admin");
+const safeBack = (back: string | undefined) =>
+  back && /^\/admin(\/|$|\?)/.test(back) && !back.startsWith("//") ? back : "/admin";
 
-const withFlash = (path: string, key: "msg" | "err", text: string) => `${path}${path.includes("?") ? "&" : "?"}${key}=${encodeURIComponent(text)}`;
+const withFlash = (path: string, key: "msg" | "err", text: string) =>
+  `${path}${path.includes("?") ? "&" : "?"}${key}=${encodeURIComponent(text)}`;
 
 const isSecure = (req: IncomingMessage) => req.headers["x-forwarded-proto"] === "https";
 
@@ -86,13 +93,19 @@ export function mountAdminPage(http: HttpServer, rt: Runtime): void {
     if (!gate(req, res)) return;
     const seg = segmentsAfter(req, "/admin/");
     const action = seg[2] as AdminAction | undefined;
-    if (seg[0] !== "tasks" || seg.length !== 3 || !action || !ADMIN_ACTIONS.includes(action)) return html(res, 404, messagePage("Not found", "No such admin action."));
+    if (seg[0] !== "tasks" || seg.length !== 3 || !action || !ADMIN_ACTIONS.includes(action))
+      return html(res, 404, messagePage("Not found", "No such admin action."));
     const b = bodyOf(req);
     const back = safeBack(b.back);
     try {
       const out = await performAction(rt, {
-        action, taskId: seg[1]!, actor: "admin:web", reason: b.reason?.slice(0, 500) || undefined,
-        runAt: optionalDate(b.runAt, "new time"), rrule: b.rrule || undefined, dtstart: optionalDate(b.dtstart, "dtstart"),
+        action,
+        taskId: seg[1]!,
+        actor: "admin:web",
+        reason: b.reason?.slice(0, 500) || undefined,
+        runAt: optionalDate(b.runAt, "new time"),
+        rrule: b.rrule || undefined,
+        dtstart: optionalDate(b.dtstart, "dtstart"),
       });
       redirect(res, withFlash(back, "msg", out.message));
     } catch (err) {

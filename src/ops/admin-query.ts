@@ -22,7 +22,11 @@ export interface TaskFilters {
 }
 
 const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
-const date = z.preprocess(blankToUndefined, z.coerce.date().optional()).refine((d) => d === undefined || !Number.isNaN(d.getTime()), { message: "must be a date such as 2026-11-25T09:00:00Z" });
+const date = z
+  .preprocess(blankToUndefined, z.coerce.date().optional())
+  .refine((d) => d === undefined || !Number.isNaN(d.getTime()), {
+    message: "must be a date such as 2026-11-25T09:00:00Z",
+  });
 
 const filterSchema = z.object({
   status: z.preprocess(blankToUndefined, z.enum(TASK_STATUSES).optional()),
@@ -62,14 +66,25 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
     if (Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error("bad");
     return { createdAt, id };
   } catch {
-    throw new HeraldError("herald_admin_bad_cursor", "cursor is not valid: pass the nextCursor of the previous page, or leave it out for the first page");
+    throw new HeraldError(
+      "herald_admin_bad_cursor",
+      "cursor is not valid: pass the nextCursor of the previous page, or leave it out for the first page",
+    );
   }
 }
 
 export const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
 /** Fields of a task kept in the audit log's before/after. */
-export function snapshot(t: { status: string; nextRunAt: Date | null; runAt: Date | null; rrule: string | null; version: number } | null): Record<string, unknown> | null {
+export function snapshot(
+  t: { status: string; nextRunAt: Date | null; runAt: Date | null; rrule: string | null; version: number } | null,
+): Record<string, unknown> | null {
   if (!t) return null;
-  return { status: t.status, nextRunAt: t.nextRunAt?.toISOString() ?? null, runAt: t.runAt?.toISOString() ?? null, rrule: t.rrule, version: t.version };
+  return {
+    status: t.status,
+    nextRunAt: t.nextRunAt?.toISOString() ?? null,
+    runAt: t.runAt?.toISOString() ?? null,
+    rrule: t.rrule,
+    version: t.version,
+  };
 }

@@ -11,12 +11,18 @@ const minutes = (ms: number) => {
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 
 const LOOK: Record<AlertKey, string> = {
-  run_failed: "Look at `herald tasks list --status failed`, the admin page (/admin) or the worker log (\"run failed for good\"); `herald tasks retry <id>` runs one again.",
-  delivery_failed: "Look at the channel's credentials and provider status, the `deliveries` table (status failed, error) and the worker log (\"delivery failed for good\").",
-  timers_recreated: "Redis lost data (restart without persistence, flush or eviction): check Redis persistence (appendonly yes) and maxmemory-policy noeviction. Postgres still held every task; nothing was lost.",
-  no_worker: "Start or restart `herald worker` (or `herald start`); check the process manager and that workers reach REDIS_URL.",
-  backlog: "Workers are not keeping up or not running: check `herald sitrep` (queues, workers), the worker log, and WORKER_CONCURRENCY.",
-  llm_failing: "Check OPENAI_API_KEY, OPENAI_BASE_URL, the provider's status page and the `llm_calls` table (error); the offline interpreter keeps working meanwhile.",
+  run_failed:
+    'Look at `herald tasks list --status failed`, the admin page (/admin) or the worker log ("run failed for good"); `herald tasks retry <id>` runs one again.',
+  delivery_failed:
+    'Look at the channel\'s credentials and provider status, the `deliveries` table (status failed, error) and the worker log ("delivery failed for good").',
+  timers_recreated:
+    "Redis lost data (restart without persistence, flush or eviction): check Redis persistence (appendonly yes) and maxmemory-policy noeviction. Postgres still held every task; nothing was lost.",
+  no_worker:
+    "Start or restart `herald worker` (or `herald start`); check the process manager and that workers reach REDIS_URL.",
+  backlog:
+    "Workers are not keeping up or not running: check `herald sitrep` (queues, workers), the worker log, and WORKER_CONCURRENCY.",
+  llm_failing:
+    "Check OPENAI_API_KEY, OPENAI_BASE_URL, the provider's status page and the `llm_calls` table (error); the offline interpreter keeps working meanwhile.",
 };
 
 function headline(n: Notification): string {
@@ -24,14 +30,17 @@ function headline(n: Notification): string {
   switch (n.key) {
     case "run_failed":
       if (n.kind === "firing") return `A task run failed for good.${d}`;
-      if (n.kind === "repeat") return `${plural(n.count, "more task run")} failed for good in the last ${minutes(n.durationMs)} (${n.total} in all).${d}`;
+      if (n.kind === "repeat")
+        return `${plural(n.count, "more task run")} failed for good in the last ${minutes(n.durationMs)} (${n.total} in all).${d}`;
       return `No task run has failed for good for a while (${plural(n.total, "failure")} over ${minutes(n.durationMs)}).`;
     case "delivery_failed":
       if (n.kind === "firing") return `A delivery failed for good.${d}`;
-      if (n.kind === "repeat") return `${plural(n.count, "more delivery", "more deliveries")} failed for good (${n.total} in ${minutes(n.durationMs)}).${d}`;
+      if (n.kind === "repeat")
+        return `${plural(n.count, "more delivery", "more deliveries")} failed for good (${n.total} in ${minutes(n.durationMs)}).${d}`;
       return `Deliveries are going out again (${plural(n.total, "failure")} over ${minutes(n.durationMs)}).`;
     case "timers_recreated":
-      if (n.kind === "recovered") return `No more timers have gone missing from Redis (${n.total} re-created over ${minutes(n.durationMs)}).`;
+      if (n.kind === "recovered")
+        return `No more timers have gone missing from Redis (${n.total} re-created over ${minutes(n.durationMs)}).`;
       return `The reconciler re-created ${plural(n.count, "timer")} missing from Redis.${d}`;
     case "no_worker":
       if (n.kind === "recovered") return `A fire worker is live again (none was for ${minutes(n.durationMs)}).${d}`;

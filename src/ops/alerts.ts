@@ -66,7 +66,12 @@ const EVENT_KEYS: readonly EventAlert[] = ["run_failed", "delivery_failed", "tim
 export const isEventAlert = (k: AlertKey): k is EventAlert => (EVENT_KEYS as readonly string[]).includes(k);
 
 /** One step of the machine: the next state and what to announce. Pure; `now` is epoch ms. */
-export function stepAlerts(state: AlertState, obs: Observation, now: number, policy: AlertPolicy = DEFAULT_POLICY): { state: AlertState; notifications: Notification[] } {
+export function stepAlerts(
+  state: AlertState,
+  obs: Observation,
+  now: number,
+  policy: AlertPolicy = DEFAULT_POLICY,
+): { state: AlertState; notifications: Notification[] } {
   const next: AlertState = { ...state };
   const out: Notification[] = [];
   const note = (key: AlertKey, kind: NotificationKind, e: AlertEntry) =>
@@ -76,15 +81,32 @@ export function stepAlerts(state: AlertState, obs: Observation, now: number, pol
     if (ev.count <= 0) continue;
     const cur = next[ev.key];
     if (!cur) {
-      const e: AlertEntry = { phase: "firing", since: now, lastNotifiedAt: now, lastEventAt: now, count: ev.count, total: ev.count, detail: ev.detail };
+      const e: AlertEntry = {
+        phase: "firing",
+        since: now,
+        lastNotifiedAt: now,
+        lastEventAt: now,
+        count: ev.count,
+        total: ev.count,
+        detail: ev.detail,
+      };
       note(ev.key, "firing", e);
       next[ev.key] = { ...e, count: 0 };
     } else {
-      next[ev.key] = { ...cur, lastEventAt: now, count: cur.count + ev.count, total: cur.total + ev.count, detail: ev.detail };
+      next[ev.key] = {
+        ...cur,
+        lastEventAt: now,
+        count: cur.count + ev.count,
+        total: cur.total + ev.count,
+        detail: ev.detail,
+      };
     }
   }
 
-  for (const [key, c] of Object.entries(obs.conditions ?? {}) as [ConditionAlert, { active: boolean; count: number; detail: string }][]) {
+  for (const [key, c] of Object.entries(obs.conditions ?? {}) as [
+    ConditionAlert,
+    { active: boolean; count: number; detail: string },
+  ][]) {
     const cur = next[key];
     if (!c.active) {
       if (cur?.phase === "firing") note(key, "recovered", { ...cur, count: c.count, detail: c.detail });
@@ -93,7 +115,15 @@ export function stepAlerts(state: AlertState, obs: Observation, now: number, pol
     }
     const e: AlertEntry = cur
       ? { ...cur, count: c.count, detail: c.detail, lastEventAt: now }
-      : { phase: "pending", since: now, lastNotifiedAt: 0, lastEventAt: now, count: c.count, total: c.count, detail: c.detail };
+      : {
+          phase: "pending",
+          since: now,
+          lastNotifiedAt: 0,
+          lastEventAt: now,
+          count: c.count,
+          total: c.count,
+          detail: c.detail,
+        };
     if (e.phase === "pending" && now - e.since >= policy.forMs[key]) {
       e.phase = "firing";
       e.lastNotifiedAt = now;

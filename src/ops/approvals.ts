@@ -24,7 +24,11 @@ interface PendingRow {
 
 /** The approval request message for one task (pure). */
 export function approvalMessage(t: PendingRow): { text: string; blocks: unknown[] } {
-  const when = t.rrule ? `repeats (${t.rrule})` : t.next_run_at ? `at ${t.next_run_at.toISOString().slice(0, 16).replace("T", " ")} UTC` : "unscheduled";
+  const when = t.rrule
+    ? `repeats (${t.rrule})`
+    : t.next_run_at
+      ? `at ${t.next_run_at.toISOString().slice(0, 16).replace("T", " ")} UTC`
+      : "unscheduled";
   const text = `Approval needed: "${t.title}" by ${t.owner ?? "unknown user"} (${t.approval_reason ?? "policy"})`;
   const detail = [
     `*Approval needed:* ${escapeMrkdwn(t.title)}`,
@@ -40,8 +44,20 @@ export function approvalMessage(t: PendingRow): { text: string; blocks: unknown[
         type: "actions",
         block_id: `herald_approval_${t.id}`,
         elements: [
-          { type: "button", action_id: APPROVE_ACTION_ID, style: "primary", text: { type: "plain_text", text: "Approve" }, value: t.id },
-          { type: "button", action_id: REJECT_ACTION_ID, style: "danger", text: { type: "plain_text", text: "Reject" }, value: t.id },
+          {
+            type: "button",
+            action_id: APPROVE_ACTION_ID,
+            style: "primary",
+            text: { type: "plain_text", text: "Approve" },
+            value: t.id,
+          },
+          {
+            type: "button",
+            action_id: REJECT_ACTION_ID,
+            style: "danger",
+            text: { type: "plain_text", text: "Reject" },
+            value: t.id,
+          },
         ],
       },
     ],
@@ -52,7 +68,11 @@ export function approvalMessage(t: PendingRow): { text: string; blocks: unknown[
  * Posts approval requests for pending tasks not posted yet (an `approval_posted` audit row marks them).
  * Nothing is posted, or marked, while Slack is not configured. Returns how many were posted.
  */
-export async function postPendingApprovals(rt: Pick<Runtime, "db">, notifier: OpsNotifier, limit = 20): Promise<number> {
+export async function postPendingApprovals(
+  rt: Pick<Runtime, "db">,
+  notifier: OpsNotifier,
+  limit = 20,
+): Promise<number> {
   if (!notifier.live) return 0;
   const { rows } = await rt.db.pool.query<PendingRow>(
     `SELECT t.id, t.title, t.instruction, t.approval_reason, t.audience, t.channel::text AS channel, t.next_run_at, t.rrule,
@@ -77,7 +97,10 @@ export async function postPendingApprovals(rt: Pick<Runtime, "db">, notifier: Op
  * Handles a click on Approve or Reject (called by the Slack adapter with the button's value as taskId).
  * Returns the text to replace the request with; a refusal (already handled, not found) is a message, not an error.
  */
-export async function handleApprovalAction(rt: Runtime, a: { action: "approve" | "reject"; taskId: string; userId: string }): Promise<{ ok: boolean; text: string }> {
+export async function handleApprovalAction(
+  rt: Runtime,
+  a: { action: "approve" | "reject"; taskId: string; userId: string },
+): Promise<{ ok: boolean; text: string }> {
   try {
     const out = await performAction(rt, { action: a.action, taskId: a.taskId, actor: `slack:${a.userId}` });
     return { ok: true, text: `${a.action === "approve" ? "✅" : "🚫"} ${out.message} (by <@${a.userId}>)` };

@@ -68,4 +68,5 @@ export function authorize(req: Pick<IncomingMessage, "headers">, token: string |
 }
 
 /** What to tell a caller when the admin API is off. */
-export const ADMIN_OFF_MESSAGE = "The admin API is off: set ADMIN_TOKEN (16 characters or more, e.g. `openssl rand -hex 24`) in the environment or .env and restart Herald.";
+export const ADMIN_OFF_MESSAGE =
+  "The admin API is off: set ADMIN_TOKEN (16 characters or more, e.g. `openssl rand -hex 24`) in the environment or .env and restart Herald.";

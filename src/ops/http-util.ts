@@ -19,16 +19,24 @@ export function segmentsAfter(req: Pick<IncomingMessage, "url">, prefix: string)
  * The body as a flat object: JSON, or an HTML form (application/x-www-form-urlencoded).
  * @throws HeraldError herald_admin_bad_request when JSON does not parse.
  */
-export function bodyOf(req: Pick<IncomingMessage, "headers"> & { rawBody: Buffer }): Record<string, string | undefined> {
+export function bodyOf(
+  req: Pick<IncomingMessage, "headers"> & { rawBody: Buffer },
+): Record<string, string | undefined> {
   const text = req.rawBody.toString("utf8");
   if (!text.trim()) return {};
-  if ((req.headers["content-type"] ?? "").includes("application/x-www-form-urlencoded")) return Object.fromEntries(new URLSearchParams(text).entries());
+  if ((req.headers["content-type"] ?? "").includes("application/x-www-form-urlencoded"))
+    return Object.fromEntries(new URLSearchParams(text).entries());
   try {
     const v = JSON.parse(text) as unknown;
     if (!v || typeof v !== "object" || Array.isArray(v)) throw new Error("not an object");
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === null || x === undefined ? undefined : String(x)]));
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [k, x === null || x === undefined ? undefined : String(x)]),
+    );
   } catch {
-    throw new HeraldError("herald_admin_bad_request", "The body must be a JSON object (Content-Type: application/json) or a form.");
+    throw new HeraldError(
+      "herald_admin_bad_request",
+      "The body must be a JSON object (Content-Type: application/json) or a form.",
+    );
   }
 }
 
@@ -37,7 +45,12 @@ export function statusOf(err: unknown): number {
   if (!(err instanceof HeraldError)) return 500;
   if (err.code === "herald_task_not_found") return 404;
   if (err.code === "herald_task_state") return 409;
-  if (err.code.startsWith("herald_admin_bad") || err.code === "herald_schedule_empty" || err.code.startsWith("herald_limit")) return 400;
+  if (
+    err.code.startsWith("herald_admin_bad") ||
+    err.code === "herald_schedule_empty" ||
+    err.code.startsWith("herald_limit")
+  )
+    return 400;
   return 400;
 }
 
@@ -45,6 +58,10 @@ export function statusOf(err: unknown): number {
 export function optionalDate(v: string | undefined, field: string): Date | undefined {
   if (v === undefined || v === "") return undefined;
   const d = new Date(v);
-  if (Number.isNaN(d.getTime())) throw new HeraldError("herald_admin_bad_request", `${field} must be an ISO time such as 2026-11-25T09:00:00Z (got "${v}").`);
+  if (Number.isNaN(d.getTime()))
+    throw new HeraldError(
+      "herald_admin_bad_request",
+      `${field} must be an ISO time such as 2026-11-25T09:00:00Z (got "${v}").`,
+    );
   return d;
 }

@@ -33,7 +33,10 @@ export const noopOps: OpsHooks = { runFailed() {}, deliveryFailed() {}, timersRe
  * Answers Slack's `/sitrep [1h|24h|7d]`, `/sitrep subscribe …`, `/sitrep unsubscribe` (the Slack adapter
  * routes the command here). Returns the message to post: text and Block Kit blocks.
  */
-export async function handleSitrepCommand(rt: Runtime, args: { text: string; channelId: string; userId: string }): Promise<SlackReply> {
+export async function handleSitrepCommand(
+  rt: Runtime,
+  args: { text: string; channelId: string; userId: string },
+): Promise<SlackReply> {
   return sitrepCommand(rt, args);
 }
 

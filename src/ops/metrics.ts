@@ -9,21 +9,63 @@ import { buildSitrep } from "./sitrep.js";
  */
 export class OpsMetrics {
   readonly registry = new Registry();
-  private readonly tasks = new Gauge({ name: "herald_tasks", help: "Stored tasks by status", labelNames: ["status"], registers: [this.registry] });
-  private readonly runs = new Gauge({ name: "herald_runs_last_hour", help: "Runs started in the last hour by outcome", labelNames: ["status"], registers: [this.registry] });
+  private readonly tasks = new Gauge({
+    name: "herald_tasks",
+    help: "Stored tasks by status",
+    labelNames: ["status"],
+    registers: [this.registry],
+  });
+  private readonly runs = new Gauge({
+    name: "herald_runs_last_hour",
+    help: "Runs started in the last hour by outcome",
+    labelNames: ["status"],
+    registers: [this.registry],
+  });
   private readonly lateness = new Histogram({
     name: "herald_run_lateness_ms",
     help: "Firing lateness (ms after the due instant) of the most recent runs in the last hour",
     buckets: [10, 50, 100, 250, 500, 1000, 2500, 5000, 15000, 60000],
     registers: [this.registry],
   });
-  private readonly deliveries = new Gauge({ name: "herald_deliveries_last_hour", help: "Deliveries created in the last hour by channel and status", labelNames: ["channel", "status"], registers: [this.registry] });
-  private readonly queue = new Gauge({ name: "herald_queue_jobs", help: "BullMQ jobs by queue and state", labelNames: ["queue", "state"], registers: [this.registry] });
-  private readonly workers = new Gauge({ name: "herald_queue_workers", help: "Live BullMQ workers by queue", labelNames: ["queue"], registers: [this.registry] });
-  private readonly backlog = new Gauge({ name: "herald_backlog_tasks", help: "Scheduled tasks due over a minute ago and not started (capped at 10000)", registers: [this.registry] });
-  private readonly llmCalls = new Gauge({ name: "herald_llm_calls_last_hour", help: "LLM calls in the last hour by outcome", labelNames: ["outcome"], registers: [this.registry] });
-  private readonly llmTokens = new Gauge({ name: "herald_llm_tokens_last_hour", help: "LLM tokens (prompt + completion) in the last hour", registers: [this.registry] });
-  private readonly llmCost = new Gauge({ name: "herald_llm_cost_usd_last_hour", help: "Estimated LLM cost in USD in the last hour", registers: [this.registry] });
+  private readonly deliveries = new Gauge({
+    name: "herald_deliveries_last_hour",
+    help: "Deliveries created in the last hour by channel and status",
+    labelNames: ["channel", "status"],
+    registers: [this.registry],
+  });
+  private readonly queue = new Gauge({
+    name: "herald_queue_jobs",
+    help: "BullMQ jobs by queue and state",
+    labelNames: ["queue", "state"],
+    registers: [this.registry],
+  });
+  private readonly workers = new Gauge({
+    name: "herald_queue_workers",
+    help: "Live BullMQ workers by queue",
+    labelNames: ["queue"],
+    registers: [this.registry],
+  });
+  private readonly backlog = new Gauge({
+    name: "herald_backlog_tasks",
+    help: "Scheduled tasks due over a minute ago and not started (capped at 10000)",
+    registers: [this.registry],
+  });
+  private readonly llmCalls = new Gauge({
+    name: "herald_llm_calls_last_hour",
+    help: "LLM calls in the last hour by outcome",
+    labelNames: ["outcome"],
+    registers: [this.registry],
+  });
+  private readonly llmTokens = new Gauge({
+    name: "herald_llm_tokens_last_hour",
+    help: "LLM tokens (prompt + completion) in the last hour",
+    registers: [this.registry],
+  });
+  private readonly llmCost = new Gauge({
+    name: "herald_llm_cost_usd_last_hour",
+    help: "Estimated LLM cost in USD in the last hour",
+    registers: [this.registry],
+  });
 
   constructor(private readonly src: SitrepSource) {}
 
@@ -36,8 +78,10 @@ export class OpsMetrics {
     this.lateness.reset();
     for (const v of input.lateMs) this.lateness.observe(v);
     this.deliveries.reset();
-    for (const [channel, by] of Object.entries(s.deliveries.byChannel)) for (const [status, n] of Object.entries(by)) this.deliveries.set({ channel, status }, n);
-    for (const [queue, counts] of Object.entries(s.queues)) for (const [state, n] of Object.entries(counts)) this.queue.set({ queue, state }, n);
+    for (const [channel, by] of Object.entries(s.deliveries.byChannel))
+      for (const [status, n] of Object.entries(by)) this.deliveries.set({ channel, status }, n);
+    for (const [queue, counts] of Object.entries(s.queues))
+      for (const [state, n] of Object.entries(counts)) this.queue.set({ queue, state }, n);
     for (const [queue, n] of Object.entries(s.workers)) this.workers.set({ queue }, n);
     this.backlog.set(s.backlog.count);
     this.llmCalls.set({ outcome: "ok" }, s.llm.calls - s.llm.failed);

@@ -46,25 +46,37 @@ export class OpsMonitor {
 
   /** Feeds one observation through the state machine and posts what it announces. Never rejects. */
   observe(obs: Observation): Promise<void> {
-    this.chain = this.chain.then(async () => {
-      const { state, notifications } = stepAlerts(this.state, obs, this.now(), this.o.policy ?? DEFAULT_POLICY);
-      this.state = state;
-      for (const n of notifications) {
-        const msg = formatAlert(n);
-        this.o.logger.warn({ alert: n.key, kind: n.kind, count: n.count }, msg.text.split("\n")[0]!);
-        await this.o.notifier.post(msg);
-      }
-    }).catch((err) => this.o.logger.error({ err: (err as Error).message }, "ops alert step failed"));
+    this.chain = this.chain
+      .then(async () => {
+        const { state, notifications } = stepAlerts(this.state, obs, this.now(), this.o.policy ?? DEFAULT_POLICY);
+        this.state = state;
+        for (const n of notifications) {
+          const msg = formatAlert(n);
+          this.o.logger.warn({ alert: n.key, kind: n.kind, count: n.count }, msg.text.split("\n")[0]!);
+          await this.o.notifier.post(msg);
+        }
+      })
+      .catch((err) => this.o.logger.error({ err: (err as Error).message }, "ops alert step failed"));
     return this.chain;
   }
 
   /** Hooks the engine calls (see OpsHooks). */
   runFailed(info: { taskId: string; runId: string; error: string }): void {
-    void this.observe({ events: [{ key: "run_failed", count: 1, detail: `Latest: task ${info.taskId}: ${cut(info.error, 200)}` }] });
+    void this.observe({
+      events: [{ key: "run_failed", count: 1, detail: `Latest: task ${info.taskId}: ${cut(info.error, 200)}` }],
+    });
   }
 
   deliveryFailed(info: { id: string; channel: string; error: string }): void {
-    void this.observe({ events: [{ key: "delivery_failed", count: 1, detail: `Latest: ${info.channel} delivery ${info.id}: ${cut(info.error, 200)}` }] });
+    void this.observe({
+      events: [
+        {
+          key: "delivery_failed",
+          count: 1,
+          detail: `Latest: ${info.channel} delivery ${info.id}: ${cut(info.error, 200)}`,
+        },
+      ],
+    });
   }
 
   timersRecreated(count: number): void {
@@ -83,7 +95,10 @@ export class OpsMonitor {
         `SELECT count(*)::int AS n, min(next_run_at) AS oldest FROM (SELECT next_run_at FROM tasks WHERE status = 'scheduled' AND next_run_at < $1 ORDER BY next_run_at LIMIT $2) x`,
         [new Date(now - this.thresholds.backlogGraceMs), this.thresholds.backlog * 10],
       ),
-      rt.db.pool.query<{ ok: boolean; error: string | null }>(`SELECT ok, error FROM llm_calls WHERE at > $1 ORDER BY at DESC LIMIT 50`, [new Date(now - 15 * 60_000)]),
+      rt.db.pool.query<{ ok: boolean; error: string | null }>(
+        `SELECT ok, error FROM llm_calls WHERE at > $1 ORDER BY at DESC LIMIT 50`,
+        [new Date(now - 15 * 60_000)],
+      ),
     ]);
     const waiting = (timers.waiting ?? 0) + (timers.delayed ?? 0);
     const missing = [fireWorkers === 0 ? "fire" : null, deliverWorkers === 0 ? "deliver" : null].filter(Boolean);
@@ -92,17 +107,42 @@ export class OpsMonitor {
     const llmFailed = failedInRow === -1 ? llm.rows.length : failedInRow;
     await this.observe({
       conditions: {
-        no_worker: { active: missing.length > 0, count: waiting, detail: missing.length ? `No live ${missing.join(" or ")} worker; ${waiting} timer(s) waiting.` : "" },
-        backlog: { active: b.n >= this.thresholds.backlog, count: b.n, detail: b.oldest ? `Oldest due ${b.oldest.toISOString()}.` : "" },
-        llm_failing: { active: llmFailed >= this.thresholds.llmFailures, count: llmFailed, detail: llm.rows[0]?.error ? `Last error: ${cut(llm.rows[0].error, 200)}` : "" },
+        no_worker: {
+          active: missing.length > 0,
+          count: waiting,
+          detail: missing.length ? `No live ${missing.join(" or ")} worker; ${waiting} timer(s) waiting.` : "",
+        },
+        backlog: {
+          active: b.n >= this.thresholds.backlog,
+          count: b.n,
+          detail: b.oldest ? `Oldest due ${b.oldest.toISOString()}.` : "",
+        },
+        llm_failing: {
+          active: llmFailed >= this.thresholds.llmFailures,
+          count: llmFailed,
+          detail: llm.rows[0]?.error ? `Last error: ${cut(llm.rows[0].error, 200)}` : "",
+        },
       },
     });
   }
 }
 
 /** Hooks for the engine: alerts for runs and deliveries that failed for good and timers re-created. */
-export function createOpsHooks(o: { config: Pick<Config, "SLACK_BOT_TOKEN" | "SLACK_OPS_CHANNEL" | "SLACK_API_URL">; logger: Logger; notifier?: OpsNotifier; policy?: AlertPolicy; thresholds?: Partial<Thresholds>; now?: () => number }): OpsMonitor {
-  return new OpsMonitor({ notifier: o.notifier ?? createNotifier(o.config, o.logger), logger: o.logger, policy: o.policy, thresholds: o.thresholds, now: o.now });
+export function createOpsHooks(o: {
+  config: Pick<Config, "SLACK_BOT_TOKEN" | "SLACK_OPS_CHANNEL" | "SLACK_API_URL">;
+  logger: Logger;
+  notifier?: OpsNotifier;
+  policy?: AlertPolicy;
+  thresholds?: Partial<Thresholds>;
+  now?: () => number;
+}): OpsMonitor {
+  return new OpsMonitor({
+    notifier: o.notifier ?? createNotifier(o.config, o.logger),
+    logger: o.logger,
+    policy: o.policy,
+    thresholds: o.thresholds,
+    now: o.now,
+  });
 }
 
 /**
@@ -110,22 +150,28 @@ export function createOpsHooks(o: { config: Pick<Config, "SLACK_BOT_TOKEN" | "SL
  * the counters. With `conditions: false` (worker-only processes) it only closes the quiet periods of the
  * hooks' event alerts (the "N more" summaries and recoveries). Returns the stop function (waits for a tick in progress).
  */
-export function startOps(rt: Runtime, opts: { monitor?: OpsMonitor; intervalMs?: number; conditions?: boolean } = {}): () => Promise<void> {
+export function startOps(
+  rt: Runtime,
+  opts: { monitor?: OpsMonitor; intervalMs?: number; conditions?: boolean } = {},
+): () => Promise<void> {
   const monitor = opts.monitor ?? createOpsHooks({ config: rt.config, logger: rt.logger });
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   const tick = async () => {
     if (stopped) return;
-    const steps: [string, () => Promise<unknown>][] = opts.conditions === false
-      ? [["events", () => monitor.observe({})]]
-      : [
-          ["conditions", () => monitor.check(rt)],
-          ["approvals", () => postPendingApprovals(rt, monitor.o.notifier)],
-          ["counters", () => compactCounters(rt.db.pool)],
-        ];
+    const steps: [string, () => Promise<unknown>][] =
+      opts.conditions === false
+        ? [["events", () => monitor.observe({})]]
+        : [
+            ["conditions", () => monitor.check(rt)],
+            ["approvals", () => postPendingApprovals(rt, monitor.o.notifier)],
+            ["counters", () => compactCounters(rt.db.pool)],
+          ];
     for (const [name, fn] of steps) {
       if (stopped) return;
-      await fn().catch((err) => rt.logger.warn({ step: name, err: (err as Error).message }, "ops check failed; will retry"));
+      await fn().catch((err) =>
+        rt.logger.warn({ step: name, err: (err as Error).message }, "ops check failed; will retry"),
+      );
     }
   };
   running = tick();

@@ -19,7 +19,15 @@ export const SITREP_USAGE = [
 ].join("\n");
 
 const DAYS: Record<string, string> = { mon: "MO", tue: "TU", wed: "WE", thu: "TH", fri: "FR", sat: "SA", sun: "SU" };
-const DAY_NAMES: Record<string, string> = { MO: "Monday", TU: "Tuesday", WE: "Wednesday", TH: "Thursday", FR: "Friday", SA: "Saturday", SU: "Sunday" };
+const DAY_NAMES: Record<string, string> = {
+  MO: "Monday",
+  TU: "Tuesday",
+  WE: "Wednesday",
+  TH: "Thursday",
+  FR: "Friday",
+  SA: "Saturday",
+  SU: "Sunday",
+};
 
 /** "9am", "9:30", "17:00", "5pm" → [hour, minute], or null. */
 export function parseClock(s: string): [number, number] | null {
@@ -50,25 +58,40 @@ export function parseSitrepCommand(text: string): SitrepCommand {
   const spec = rest.filter((w) => !parseWindow(w) && w !== "at" && w !== "on");
   const kind = spec[0] ?? "daily";
   if (kind === "daily") {
-    const clock = spec[1] ? parseClock(spec[1]) : [9, 0] as [number, number];
+    const clock = spec[1] ? parseClock(spec[1]) : ([9, 0] as [number, number]);
     if (!clock) return { kind: "help", error: `"${spec[1]}" is not a time; try 9am or 17:30.` };
-    return { kind: "subscribe", rrule: `FREQ=DAILY;BYHOUR=${clock[0]};BYMINUTE=${clock[1]};BYSECOND=0`, label: `daily at ${clockLabel(clock)}`, window: explicit ?? "24h" };
+    return {
+      kind: "subscribe",
+      rrule: `FREQ=DAILY;BYHOUR=${clock[0]};BYMINUTE=${clock[1]};BYSECOND=0`,
+      label: `daily at ${clockLabel(clock)}`,
+      window: explicit ?? "24h",
+    };
   }
   if (kind === "weekly") {
     const dayWord = spec.slice(1).find((w) => DAYS[w.slice(0, 3)] && !parseClock(w));
     const day = dayWord ? DAYS[dayWord.slice(0, 3)]! : "MO";
     const clockWord = spec.slice(1).find((w) => w !== dayWord);
-    const clock = clockWord ? parseClock(clockWord) : [9, 0] as [number, number];
+    const clock = clockWord ? parseClock(clockWord) : ([9, 0] as [number, number]);
     if (!clock) return { kind: "help", error: `"${clockWord}" is not a time; try 9am or 17:30.` };
-    return { kind: "subscribe", rrule: `FREQ=WEEKLY;BYDAY=${day};BYHOUR=${clock[0]};BYMINUTE=${clock[1]};BYSECOND=0`, label: `weekly on ${DAY_NAMES[day]} at ${clockLabel(clock)}`, window: explicit ?? "7d" };
+    return {
+      kind: "subscribe",
+      rrule: `FREQ=WEEKLY;BYDAY=${day};BYHOUR=${clock[0]};BYMINUTE=${clock[1]};BYSECOND=0`,
+      label: `weekly on ${DAY_NAMES[day]} at ${clockLabel(clock)}`,
+      window: explicit ?? "7d",
+    };
   }
   if (kind === "hourly" || kind === "every") {
     const n = kind === "hourly" ? 1 : Number(spec[1]);
-    const unit = kind === "hourly" ? "hours" : spec[2] ?? "";
+    const unit = kind === "hourly" ? "hours" : (spec[2] ?? "");
     if (!Number.isInteger(n) || n < 1 || n > 168 || !/^(hours?|h)$/.test(unit)) {
       return { kind: "help", error: "Say `every N hours`, with N from 1 to 168." };
     }
-    return { kind: "subscribe", rrule: `FREQ=HOURLY;INTERVAL=${n}`, label: n === 1 ? "every hour" : `every ${n} hours`, window: explicit ?? (n === 1 ? "1h" : "24h") };
+    return {
+      kind: "subscribe",
+      rrule: `FREQ=HOURLY;INTERVAL=${n}`,
+      label: n === 1 ? "every hour" : `every ${n} hours`,
+      window: explicit ?? (n === 1 ? "1h" : "24h"),
+    };
   }
   return { kind: "help", error: `"${kind}" is not a schedule: use daily, weekly or every N hours.` };
 }

@@ -1,7 +1,16 @@
 import type { Queue } from "bullmq";
 import type pg from "pg";
 import type { Runtime } from "../runtime/index.js";
-import { buildSitrep, RUN_STATUSES, windowStart, type FailureRow, type QueueCounts, type Sitrep, type SitrepInput, type SitrepWindow } from "./sitrep.js";
+import {
+  buildSitrep,
+  RUN_STATUSES,
+  windowStart,
+  type FailureRow,
+  type QueueCounts,
+  type Sitrep,
+  type SitrepInput,
+  type SitrepWindow,
+} from "./sitrep.js";
 
 /**
  * The sitrep's I/O. Every query is either a read of a maintained counter (task_status_counts, ops_hourly)
@@ -32,7 +41,8 @@ export interface SitrepLimits {
 
 // One branch per run status so each is a backward range scan of the (status, started_at) index.
 const LATE_SQL = `SELECT late_ms FROM (${RUN_STATUSES.map(
-  (s) => `(SELECT late_ms, started_at FROM task_runs WHERE status = '${s}' AND started_at >= $1 AND late_ms IS NOT NULL ORDER BY started_at DESC LIMIT $2)`,
+  (s) =>
+    `(SELECT late_ms, started_at FROM task_runs WHERE status = '${s}' AND started_at >= $1 AND late_ms IS NOT NULL ORDER BY started_at DESC LIMIT $2)`,
 ).join(" UNION ALL ")}) x ORDER BY started_at DESC LIMIT $2`;
 
 const FAILURES_SQL = `(SELECT 'run' AS kind, r.task_id AS id, r.task_id AS "taskId", t.title, t.channel::text AS channel, COALESCE(r.finished_at, r.started_at) AS at, left(r.error, 400) AS error
@@ -48,34 +58,46 @@ export async function queueCounts(q: Queue): Promise<QueueCounts> {
 }
 
 /** Reads everything the sitrep needs, in parallel. */
-export async function readSitrepInput(src: SitrepSource, window: SitrepWindow, now: Date, limits: SitrepLimits = {}): Promise<SitrepInput> {
+export async function readSitrepInput(
+  src: SitrepSource,
+  window: SitrepWindow,
+  now: Date,
+  limits: SitrepLimits = {},
+): Promise<SitrepInput> {
   const lateSample = limits.lateSample ?? 1000;
   const countCap = limits.countCap ?? 10_000;
   const since = windowStart(now, window);
-  const q = <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => src.pool.query<T>(sql, params).then((r) => r.rows);
-  const [taskCounts, hourly, late, nextDue, due, backlog, failures, fire, deliver, fireWorkers, deliverWorkers] = await Promise.all([
-    q<{ status: string; n: number }>(`SELECT status::text AS status, sum(n)::float8 AS n FROM task_status_counts GROUP BY status`),
-    q<{ metric: string; key: string; n: number; tokens: number; cost: number }>(
-      `SELECT metric, key, sum(n)::float8 AS n, sum(tokens)::float8 AS tokens, sum(cost_usd) AS cost FROM ops_hourly
+  const q = <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>
+    src.pool.query<T>(sql, params).then((r) => r.rows);
+  const [taskCounts, hourly, late, nextDue, due, backlog, failures, fire, deliver, fireWorkers, deliverWorkers] =
+    await Promise.all([
+      q<{ status: string; n: number }>(
+        `SELECT status::text AS status, sum(n)::float8 AS n FROM task_status_counts GROUP BY status`,
+      ),
+      q<{ metric: string; key: string; n: number; tokens: number; cost: number }>(
+        `SELECT metric, key, sum(n)::float8 AS n, sum(tokens)::float8 AS tokens, sum(cost_usd) AS cost FROM ops_hourly
         WHERE metric IN ('run', 'delivery', 'llm') AND hour >= $1 GROUP BY metric, key`,
-      [since],
-    ),
-    q<{ late_ms: number }>(LATE_SQL, [since, lateSample]),
-    q<{ id: string; title: string; next_run_at: Date; channel: string }>(
-      `SELECT id, title, next_run_at, channel::text AS channel FROM tasks WHERE status = 'scheduled' AND next_run_at >= $1 ORDER BY next_run_at LIMIT 5`,
-      [now],
-    ),
-    q<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM tasks WHERE status = 'scheduled' AND next_run_at >= $1 AND next_run_at < $2 LIMIT $3) x`, [now, new Date(now.getTime() + 86_400_000), countCap]),
-    q<{ n: number; oldest: Date | null }>(
-      `SELECT count(*)::int AS n, min(next_run_at) AS oldest FROM (SELECT next_run_at FROM tasks WHERE status = 'scheduled' AND next_run_at < $1 ORDER BY next_run_at LIMIT $2) x`,
-      [new Date(now.getTime() - (limits.backlogGraceMs ?? 60_000)), countCap],
-    ),
-    q<FailureRow & { at: Date }>(FAILURES_SQL),
-    queueCounts(src.fireQueue),
-    queueCounts(src.deliverQueue),
-    src.fireQueue.getWorkersCount(),
-    src.deliverQueue.getWorkersCount(),
-  ]);
+        [since],
+      ),
+      q<{ late_ms: number }>(LATE_SQL, [since, lateSample]),
+      q<{ id: string; title: string; next_run_at: Date; channel: string }>(
+        `SELECT id, title, next_run_at, channel::text AS channel FROM tasks WHERE status = 'scheduled' AND next_run_at >= $1 ORDER BY next_run_at LIMIT 5`,
+        [now],
+      ),
+      q<{ n: number }>(
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM tasks WHERE status = 'scheduled' AND next_run_at >= $1 AND next_run_at < $2 LIMIT $3) x`,
+        [now, new Date(now.getTime() + 86_400_000), countCap],
+      ),
+      q<{ n: number; oldest: Date | null }>(
+        `SELECT count(*)::int AS n, min(next_run_at) AS oldest FROM (SELECT next_run_at FROM tasks WHERE status = 'scheduled' AND next_run_at < $1 ORDER BY next_run_at LIMIT $2) x`,
+        [new Date(now.getTime() - (limits.backlogGraceMs ?? 60_000)), countCap],
+      ),
+      q<FailureRow & { at: Date }>(FAILURES_SQL),
+      queueCounts(src.fireQueue),
+      queueCounts(src.deliverQueue),
+      src.fireQueue.getWorkersCount(),
+      src.deliverQueue.getWorkersCount(),
+    ]);
   return {
     now,
     window,
@@ -95,7 +117,12 @@ export async function readSitrepInput(src: SitrepSource, window: SitrepWindow, n
 }
 
 /** Reads and computes the sitrep. */
-export async function loadSitrep(src: SitrepSource, window: SitrepWindow = "24h", now = new Date(), limits?: SitrepLimits): Promise<Sitrep> {
+export async function loadSitrep(
+  src: SitrepSource,
+  window: SitrepWindow = "24h",
+  now = new Date(),
+  limits?: SitrepLimits,
+): Promise<Sitrep> {
   return buildSitrep(await readSitrepInput(src, window, now, limits));
 }
 

@@ -26,10 +26,19 @@ export function withSitrepExecutor(inner: Executor, deps: SitrepExecutorDeps | (
     async execute(input: ExecutionInput): Promise<ExecutionResult> {
       if (!isSitrepTask(input.run.task)) return inner.execute(input);
       const d = (resolved ??= typeof deps === "function" ? deps() : deps);
-      if (!d.notifier.live) throw new UnrecoverableError("a sitrep subscription needs Slack: set SLACK_BOT_TOKEN (and SLACK_OPS_CHANNEL) or cancel it with /sitrep unsubscribe");
-      const { rows } = await d.source.pool.query<{ audience: string | null }>(`SELECT audience FROM tasks WHERE id = $1`, [input.run.task.id]);
+      if (!d.notifier.live)
+        throw new UnrecoverableError(
+          "a sitrep subscription needs Slack: set SLACK_BOT_TOKEN (and SLACK_OPS_CHANNEL) or cancel it with /sitrep unsubscribe",
+        );
+      const { rows } = await d.source.pool.query<{ audience: string | null }>(
+        `SELECT audience FROM tasks WHERE id = $1`,
+        [input.run.task.id],
+      );
       const channel = rows[0]?.audience;
-      if (!channel) throw new UnrecoverableError(`sitrep subscription ${input.run.task.id} has no channel (audience); cancel it and subscribe again`);
+      if (!channel)
+        throw new UnrecoverableError(
+          `sitrep subscription ${input.run.task.id} has no channel (audience); cancel it and subscribe again`,
+        );
       const window = windowOfInstruction(input.run.task.instruction);
       const s = await loadSitrep(d.source, window, input.now);
       const posted = await d.notifier.post({ channel, text: sitrepText(s), blocks: sitrepBlocks(s) });

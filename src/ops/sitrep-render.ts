@@ -15,7 +15,9 @@ export function escapeMrkdwn(s: string): string {
 }
 
 function countsLine(by: Record<string, number>): string {
-  const parts = Object.entries(by).filter(([, n]) => n !== 0).map(([k, n]) => `${k.replace("_", " ")} ${num(n)}`);
+  const parts = Object.entries(by)
+    .filter(([, n]) => n !== 0)
+    .map(([k, n]) => `${k.replace("_", " ")} ${num(n)}`);
   return parts.length ? parts.join(" · ") : "none";
 }
 
@@ -24,11 +26,18 @@ function queueLine(q: QueueCounts): string {
 }
 
 /** The lines of the report, shared by text and blocks. `esc` escapes user-controlled text. */
-function sections(s: Sitrep, esc: (t: string) => string, bold: (t: string) => string): { title: string; body: string }[] {
+function sections(
+  s: Sitrep,
+  esc: (t: string) => string,
+  bold: (t: string) => string,
+): { title: string; body: string }[] {
   const now = new Date(s.at);
   const runs = s.runs.byStatus;
   const late = s.lateness;
-  const sample = late.sample >= late.sampleLimit ? `the last ${num(late.sample)} runs` : `${num(late.sample)} run${late.sample === 1 ? "" : "s"}`;
+  const sample =
+    late.sample >= late.sampleLimit
+      ? `the last ${num(late.sample)} runs`
+      : `${num(late.sample)} run${late.sample === 1 ? "" : "s"}`;
   const deliveries = Object.entries(s.deliveries.byChannel).map(([ch, by]) => `${ch}: ${countsLine(by)}`);
   const noWorker = s.workers.fire === 0 ? " ⚠️ no fire worker is running" : "";
   return [
@@ -37,7 +46,12 @@ function sections(s: Sitrep, esc: (t: string) => string, bold: (t: string) => st
       title: `Runs (${s.window})`,
       body: `${num(s.runs.total)} — succeeded ${num(runs.succeeded ?? 0)} · failed ${num(runs.failed ?? 0)} · skipped ${num(runs.skipped ?? 0)} · running ${num(runs.running ?? 0)}; success rate ${pct(s.runs.successRate)}`,
     },
-    { title: "Firing lateness", body: late.sample ? `p50 ${ms(late.p50Ms)} · p95 ${ms(late.p95Ms)} · max ${ms(late.maxMs)} (${sample})` : "no runs in the window" },
+    {
+      title: "Firing lateness",
+      body: late.sample
+        ? `p50 ${ms(late.p50Ms)} · p95 ${ms(late.p95Ms)} · max ${ms(late.maxMs)} (${sample})`
+        : "no runs in the window",
+    },
     {
       title: "Due",
       body: [
@@ -52,11 +66,19 @@ function sections(s: Sitrep, esc: (t: string) => string, bold: (t: string) => st
     {
       title: "Last failures",
       body: s.failures.length
-        ? s.failures.map((f) => `• ${utc(f.at)} ${f.kind === "run" ? `run of ${bold(esc(f.title ?? f.taskId ?? f.id))}` : `${f.channel} delivery ${f.id.slice(0, 8)}`}: ${esc(f.error)}`).join("\n")
+        ? s.failures
+            .map(
+              (f) =>
+                `• ${utc(f.at)} ${f.kind === "run" ? `run of ${bold(esc(f.title ?? f.taskId ?? f.id))}` : `${f.channel} delivery ${f.id.slice(0, 8)}`}: ${esc(f.error)}`,
+            )
+            .join("\n")
         : "none",
     },
     { title: `Deliveries (${s.window})`, body: deliveries.length ? deliveries.join("\n") : "none" },
-    { title: `LLM (${s.window})`, body: `${num(s.llm.calls)} calls (${num(s.llm.failed)} failed), ${num(s.llm.tokens)} tokens, ~$${s.llm.costUsd.toFixed(2)}` },
+    {
+      title: `LLM (${s.window})`,
+      body: `${num(s.llm.calls)} calls (${num(s.llm.failed)} failed), ${num(s.llm.tokens)} tokens, ~$${s.llm.costUsd.toFixed(2)}`,
+    },
   ];
 }
 
@@ -67,14 +89,29 @@ export function sitrepTitle(s: Sitrep): string {
 
 /** Plain text, one section per paragraph. */
 export function sitrepText(s: Sitrep): string {
-  return [sitrepTitle(s), ...sections(s, (t) => t, (t) => t).map((x) => `${x.title}: ${x.body}`)].join("\n");
+  return [
+    sitrepTitle(s),
+    ...sections(
+      s,
+      (t) => t,
+      (t) => t,
+    ).map((x) => `${x.title}: ${x.body}`),
+  ].join("\n");
 }
 
 /** Slack Block Kit: a header, one section per part, and a context line with the time. */
 export function sitrepBlocks(s: Sitrep): unknown[] {
   return [
     { type: "header", text: { type: "plain_text", text: sitrepTitle(s).slice(0, 150) } },
-    ...sections(s, escapeMrkdwn, (t) => `*${t}*`).map((x) => ({ type: "section", text: { type: "mrkdwn", text: `*${x.title}*\n${x.body}`.slice(0, 3000) } })),
-    { type: "context", elements: [{ type: "mrkdwn", text: `Generated ${utc(s.at)} · \`/sitrep 1h|24h|7d\` · \`/sitrep subscribe daily 9am\`` }] },
+    ...sections(s, escapeMrkdwn, (t) => `*${t}*`).map((x) => ({
+      type: "section",
+      text: { type: "mrkdwn", text: `*${x.title}*\n${x.body}`.slice(0, 3000) },
+    })),
+    {
+      type: "context",
+      elements: [
+        { type: "mrkdwn", text: `Generated ${utc(s.at)} · \`/sitrep 1h|24h|7d\` · \`/sitrep subscribe daily 9am\`` },
+      ],
+    },
   ];
 }

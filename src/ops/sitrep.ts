@@ -78,12 +78,28 @@ export interface Sitrep {
   backlog: { count: number; capped: boolean; oldestAt: string | null };
   queues: { fire: QueueCounts; deliver: QueueCounts };
   workers: { fire: number; deliver: number };
-  failures: { kind: "run" | "delivery"; id: string; taskId: string | null; title: string | null; channel: string | null; at: string; error: string }[];
+  failures: {
+    kind: "run" | "delivery";
+    id: string;
+    taskId: string | null;
+    title: string | null;
+    channel: string | null;
+    at: string;
+    error: string;
+  }[];
   deliveries: { byChannel: Record<string, Record<string, number>>; total: number; failed: number };
   llm: { calls: number; failed: number; tokens: number; costUsd: number };
 }
 
-export const TASK_STATUSES = ["scheduled", "pending_approval", "paused", "running", "completed", "failed", "cancelled"] as const;
+export const TASK_STATUSES = [
+  "scheduled",
+  "pending_approval",
+  "paused",
+  "running",
+  "completed",
+  "failed",
+  "cancelled",
+] as const;
 export const RUN_STATUSES = ["succeeded", "failed", "skipped", "running"] as const;
 
 /** Nearest-rank percentile of ascending `sorted` values; null for none. */
@@ -133,20 +149,38 @@ export function buildSitrep(i: SitrepInput): Sitrep {
     window: i.window,
     since: windowStart(i.now, i.window).toISOString(),
     tasks: { total: sum(Object.values(tasksBy)), byStatus: tasksBy },
-    runs: { total: sum(Object.values(runsBy)), byStatus: runsBy, successRate: successRate(runsBy.succeeded ?? 0, runsBy.failed ?? 0) },
-    lateness: { p50Ms: percentile(sorted, 50), p95Ms: percentile(sorted, 95), maxMs: sorted.at(-1) ?? null, sample: sorted.length, sampleLimit: i.lateSampleLimit },
+    runs: {
+      total: sum(Object.values(runsBy)),
+      byStatus: runsBy,
+      successRate: successRate(runsBy.succeeded ?? 0, runsBy.failed ?? 0),
+    },
+    lateness: {
+      p50Ms: percentile(sorted, 50),
+      p95Ms: percentile(sorted, 95),
+      maxMs: sorted.at(-1) ?? null,
+      sample: sorted.length,
+      sampleLimit: i.lateSampleLimit,
+    },
     due: {
       next: i.nextDue.map((t) => ({ id: t.id, title: t.title, at: t.nextRunAt.toISOString(), channel: t.channel })),
       next24h: Math.min(i.dueNext24h, i.countCap),
       next24hCapped: i.dueNext24h >= i.countCap,
     },
-    backlog: { count: Math.min(i.backlog, i.countCap), capped: i.backlog >= i.countCap, oldestAt: i.oldestBacklogAt?.toISOString() ?? null },
+    backlog: {
+      count: Math.min(i.backlog, i.countCap),
+      capped: i.backlog >= i.countCap,
+      oldestAt: i.oldestBacklogAt?.toISOString() ?? null,
+    },
     queues: i.queues,
     workers: i.workers,
     failures: [...i.failures]
       .sort((a, b) => b.at.getTime() - a.at.getTime())
       .slice(0, 5)
-      .map((f) => ({ ...f, at: f.at.toISOString(), error: cut((f.error ?? "(no error recorded)").replace(/\s+/g, " ").trim(), 200) })),
+      .map((f) => ({
+        ...f,
+        at: f.at.toISOString(),
+        error: cut((f.error ?? "(no error recorded)").replace(/\s+/g, " ").trim(), 200),
+      })),
     deliveries: { byChannel: deliveriesBy, total: deliveriesTotal, failed: deliveriesFailed },
     llm: { ...llm, costUsd: Math.round(llm.costUsd * 1e6) / 1e6 },
   };

@@ -28,7 +28,12 @@ export function createRedis(redisUrl: string): Redis {
  * timer is a reminder silently lost.
  */
 export async function checkRedis(redisUrl: string): Promise<void> {
-  const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
+  const probe = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 3000,
+    retryStrategy: () => null,
+  });
   // ioredis rejects with a generic "Connection is closed"; the socket's own error (ECONNREFUSED…) says more.
   let socketError: { code?: string; message?: string } | undefined;
   probe.on("error", (err: { code?: string; message?: string }) => (socketError ??= err));
@@ -39,10 +44,17 @@ export async function checkRedis(redisUrl: string): Promise<void> {
     probe.disconnect();
     const cause = socketError ?? (err as { code?: string; message?: string });
     const reason = cause.code ?? cause.message;
-    throw new UnavailableError("herald_redis_unavailable", `Cannot reach Redis at ${describeRedisUrl(redisUrl)} (REDIS_URL): ${reason}; ${START_HINT}`, { cause: err });
+    throw new UnavailableError(
+      "herald_redis_unavailable",
+      `Cannot reach Redis at ${describeRedisUrl(redisUrl)} (REDIS_URL): ${reason}; ${START_HINT}`,
+      { cause: err },
+    );
   }
   try {
-    const policy = await probe.config("GET", "maxmemory-policy").then((r) => (r as string[])[1]).catch(() => undefined);
+    const policy = await probe
+      .config("GET", "maxmemory-policy")
+      .then((r) => (r as string[])[1])
+      .catch(() => undefined);
     if (policy && policy !== "noeviction") {
       throw new UnavailableError(
         "herald_redis_eviction",

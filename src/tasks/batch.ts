@@ -29,7 +29,10 @@ export class MicroBatcher<I, O> {
   private readonly maxInFlight: number;
 
   /** @param run gets the inputs of one batch and returns one output per input, in order. */
-  constructor(private readonly run: (inputs: I[]) => Promise<O[]>, o: BatcherOptions = {}) {
+  constructor(
+    private readonly run: (inputs: I[]) => Promise<O[]>,
+    o: BatcherOptions = {},
+  ) {
     this.windowMs = o.windowMs ?? 1;
     this.maxBatch = o.maxBatch ?? 500;
     this.maxInFlight = o.maxInFlight ?? 4;
@@ -39,7 +42,11 @@ export class MicroBatcher<I, O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
       if (this.queue.length >= this.maxBatch) this.flush();
-      else if (!this.timer) this.timer = setTimeout(() => { this.timer = null; this.flush(); }, this.windowMs);
+      else if (!this.timer)
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          this.flush();
+        }, this.windowMs);
     });
   }
 
@@ -49,8 +56,12 @@ export class MicroBatcher<I, O> {
       this.inFlight++;
       this.run(batch.map((p) => p.input))
         .then(
-          (outs) => batch.forEach((p, i) => p.resolve(outs[i]!)),
-          (err) => batch.forEach((p) => p.reject(err)),
+          (outs) => {
+            for (const [i, p] of batch.entries()) p.resolve(outs[i]!);
+          },
+          (err) => {
+            for (const p of batch) p.reject(err);
+          },
         )
         .finally(() => {
           this.inFlight--;
@@ -68,7 +79,10 @@ export class Slots {
   constructor(private readonly size: number) {}
 
   async acquire(): Promise<void> {
-    if (this.used < this.size) { this.used++; return; }
+    if (this.used < this.size) {
+      this.used++;
+      return;
+    }
     await new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 

@@ -3,10 +3,31 @@ import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type 
 import type pg from "pg";
 import type { Logger } from "../log/index.js";
 import { MicroBatcher, Slots, type BatcherOptions } from "./batch.js";
-import { claimRun, completeRun, failRun, heartbeat, releaseRun, type ClaimResult, type ClaimedDelivery, type ClaimedRun, type Completed, type Completion, type OutboxItem } from "./runs.js";
+import {
+  claimRun,
+  completeRun,
+  failRun,
+  heartbeat,
+  releaseRun,
+  type ClaimResult,
+  type ClaimedDelivery,
+  type ClaimedRun,
+  type Completed,
+  type Completion,
+  type OutboxItem,
+} from "./runs.js";
 import { claimMany, completeMany, type ClaimInput, type CompleteInput } from "./runs-batch.js";
 import { occurrenceAfter } from "./schedule.js";
-import { FIRE_QUEUE, RETRY_DELAY_MS, SWEEP_JOB, SWEEP_MS, Timers, type FireJob, type SweepJob, type TimerItem } from "./timers.js";
+import {
+  FIRE_QUEUE,
+  RETRY_DELAY_MS,
+  SWEEP_JOB,
+  SWEEP_MS,
+  type Timers,
+  type FireJob,
+  type SweepJob,
+  type TimerItem,
+} from "./timers.js";
 
 /** What a run produces: messages for the task's owner (never anyone else), and an optional end to a recurrence. */
 export interface ExecutionResult {
@@ -42,11 +63,16 @@ export interface OutboxSink {
 /** Where a message for this user on this channel goes, or null when they cannot be reached there. */
 export function recipientFor(user: ClaimedRun["user"], channel: string): string | null {
   switch (channel) {
-    case "console": return user.consoleName;
-    case "sms": return user.phone;
-    case "email": return user.email;
-    case "slack": return user.slackUserId;
-    default: return null;
+    case "console":
+      return user.consoleName;
+    case "sms":
+      return user.phone;
+    case "email":
+      return user.email;
+    case "slack":
+      return user.slackUserId;
+    default:
+      return null;
   }
 }
 
@@ -110,21 +136,30 @@ export class FireWorker {
   private readonly completions: MicroBatcher<CompleteInput, Completed> | null;
   private readonly afterCommit: MicroBatcher<AfterCommit, void>;
 
-  constructor(private readonly o: EngineOptions, private readonly timers: Timers) {
+  constructor(
+    private readonly o: EngineOptions,
+    private readonly timers: Timers,
+  ) {
     this.now = o.now ?? (() => new Date());
     this.lease = o.lockDurationMs ?? 30_000;
     this.leadMs = o.leadMs ?? 250;
     const concurrency = o.concurrency ?? 100;
     this.slots = new Slots(concurrency);
     this.held = new Slots(o.prefetch ?? 2000);
-    const b = o.batch === false ? null : o.batch ?? {};
+    const b = o.batch === false ? null : (o.batch ?? {});
     this.claims = b ? new MicroBatcher((items) => claimMany(o.pool, items, this.lease), b) : null;
     this.completions = b ? new MicroBatcher((items) => completeMany(o.pool, items, this.now()), b) : null;
-    this.afterCommit = new MicroBatcher<AfterCommit, void>(async (items) => {
-      await o.outbox.dispatch(items.flatMap((i) => i.deliveries));
-      await this.timers.set(items.flatMap((i) => (i.timer ? [i.timer] : [])), this.now());
-      return items.map(() => undefined);
-    }, { windowMs: 1, maxBatch: 1000 });
+    this.afterCommit = new MicroBatcher<AfterCommit, void>(
+      async (items) => {
+        await o.outbox.dispatch(items.flatMap((i) => i.deliveries));
+        await this.timers.set(
+          items.flatMap((i) => (i.timer ? [i.timer] : [])),
+          this.now(),
+        );
+        return items.map(() => undefined);
+      },
+      { windowMs: 1, maxBatch: 1000 },
+    );
     // A BullMQ worker fetches one job per round trip while its slots are held (ours wait out the last hop),
     // so a burst is fetched by several workers side by side; they share this process's slots and batches.
     const fetchers = Math.max(1, o.fetchers ?? 4);
@@ -177,20 +212,24 @@ export class FireWorker {
     const own = await this.timers.ownTimers(due.map((r) => ({ taskId: r.id, occurrence: r.next_run_at })));
     const rows = due.filter((_, i) => !own[i]);
     const later: TimerItem[] = [];
-    await Promise.all(rows.map(async ({ id, next_run_at: occurrence }) => {
-      await this.held.acquire();
-      try {
-        const out = await this.fire(id, occurrence);
-        if ("lookAgainInMs" in out) later.push({ taskId: id, occurrence, notBefore: new Date(Date.now() + out.lookAgainInMs) });
-        else if ("error" in out && !out.final) later.push({ taskId: id, occurrence, notBefore: new Date(Date.now() + RETRY_DELAY_MS) });
-      } catch (err) {
-        // The claim itself failed (Postgres unreachable, say): try this one again on a timer of its own.
-        this.o.logger.warn({ taskId: id, err: (err as Error).message }, "could not fire a swept task; will retry");
-        later.push({ taskId: id, occurrence, notBefore: new Date(Date.now() + RETRY_DELAY_MS) });
-      } finally {
-        this.held.release();
-      }
-    }));
+    await Promise.all(
+      rows.map(async ({ id, next_run_at: occurrence }) => {
+        await this.held.acquire();
+        try {
+          const out = await this.fire(id, occurrence);
+          if ("lookAgainInMs" in out)
+            later.push({ taskId: id, occurrence, notBefore: new Date(Date.now() + out.lookAgainInMs) });
+          else if ("error" in out && !out.final)
+            later.push({ taskId: id, occurrence, notBefore: new Date(Date.now() + RETRY_DELAY_MS) });
+        } catch (err) {
+          // The claim itself failed (Postgres unreachable, say): try this one again on a timer of its own.
+          this.o.logger.warn({ taskId: id, err: (err as Error).message }, "could not fire a swept task; will retry");
+          later.push({ taskId: id, occurrence, notBefore: new Date(Date.now() + RETRY_DELAY_MS) });
+        } finally {
+          this.held.release();
+        }
+      }),
+    );
     await this.timers.set(later, this.now());
     return `swept ${rows.length}`;
   }
@@ -203,9 +242,10 @@ export class FireWorker {
   private async fire(taskId: string, occurrence: Date): Promise<Outcome> {
     const now = this.now();
     const grace = this.o.misfireGraceMs ?? 60_000;
-    const claim = this.claims && now.getTime() - occurrence.getTime() <= grace
-      ? await this.claims.add({ taskId, occurrence, now })
-      : await claimRun(this.o.pool, taskId, occurrence, now, this.lease, grace);
+    const claim =
+      this.claims && now.getTime() - occurrence.getTime() <= grace
+        ? await this.claims.add({ taskId, occurrence, now })
+        : await claimRun(this.o.pool, taskId, occurrence, now, this.lease, grace);
     if (!claim.claimed) {
       this.o.logger.debug({ taskId, reason: claim.reason }, "timer fired, nothing to do");
       if (claim.moveTo) await this.timers.set([{ taskId, occurrence: claim.moveTo }], this.now());
@@ -217,26 +257,49 @@ export class FireWorker {
   }
 
   private async run(run: ClaimedRun, occurrence: Date): Promise<Outcome> {
-    const beat = setInterval(() => void heartbeat(this.o.pool, run, this.now()).catch(() => {}), Math.max(500, this.lease / 3));
+    const beat = setInterval(
+      () => void heartbeat(this.o.pool, run, this.now()).catch(() => {}),
+      Math.max(500, this.lease / 3),
+    );
     try {
       // Timers may wake a millisecond early against the wall clock: wait until the instant has truly come.
-      for (let early = occurrence.getTime() - this.now().getTime(); early > 0; early = occurrence.getTime() - this.now().getTime()) await sleep(early);
+      for (
+        let early = occurrence.getTime() - this.now().getTime();
+        early > 0;
+        early = occurrence.getTime() - this.now().getTime()
+      )
+        await sleep(early);
       await this.slots.acquire();
       const now = this.now();
       const lateMs = Math.max(0, now.getTime() - occurrence.getTime());
-      const result = await this.o.executor.execute({ run, occurrence, now, lateMs }).finally(() => this.slots.release());
+      const result = await this.o.executor
+        .execute({ run, occurrence, now, lateMs })
+        .finally(() => this.slots.release());
       const deliveries: OutboxItem[] = [];
       const recipient = recipientFor(run.user, run.task.channel);
       if (result.message && recipient) deliveries.push({ channel: run.task.channel, recipient, body: result.message });
       const after = this.now();
       const next = result.finish ? null : occurrenceAfter(run.task, occurrence, after);
       const timerAt = next && next.getTime() - after.getTime() <= (this.o.horizonMs ?? 3_600_000) ? next : null;
-      const completion: Completion = { startedAt: now, lateMs, output: result.note ? `${result.message}\n${result.note}` : result.message, deliveries, next, timerAt, usage: result.usage, followUp: result.followUp };
-      const done = this.completions && !result.followUp && deliveries.length <= 1
-        ? await this.completions.add({ run, done: completion })
-        : await completeRun(this.o.pool, run, completion, after);
+      const completion: Completion = {
+        startedAt: now,
+        lateMs,
+        output: result.note ? `${result.message}\n${result.note}` : result.message,
+        deliveries,
+        next,
+        timerAt,
+        usage: result.usage,
+        followUp: result.followUp,
+      };
+      const done =
+        this.completions && !result.followUp && deliveries.length <= 1
+          ? await this.completions.add({ run, done: completion })
+          : await completeRun(this.o.pool, run, completion, after);
       this.o.logger.info({ taskId: run.task.id, runId: run.runId, lateMs, status: done.status }, "task fired");
-      await this.afterCommit.add({ deliveries: done.deliveries, timer: done.status === "scheduled" && timerAt ? { taskId: run.task.id, occurrence: timerAt } : null });
+      await this.afterCommit.add({
+        deliveries: done.deliveries,
+        timer: done.status === "scheduled" && timerAt ? { taskId: run.task.id, occurrence: timerAt } : null,
+      });
       return { status: done.status };
     } catch (err) {
       return await this.failed(run, occurrence, err);
@@ -262,7 +325,8 @@ export class FireWorker {
     if (await failRun(this.o.pool, run, error.message, next, now)) {
       this.o.logger.error({ taskId: run.task.id, runId: run.runId, err: error.message }, "run failed for good");
       this.o.onRunFailed?.(run, error.message);
-      if (next && next.getTime() - now.getTime() <= (this.o.horizonMs ?? 3_600_000)) await this.timers.set([{ taskId: run.task.id, occurrence: next }], this.now());
+      if (next && next.getTime() - now.getTime() <= (this.o.horizonMs ?? 3_600_000))
+        await this.timers.set([{ taskId: run.task.id, occurrence: next }], this.now());
     }
     return { error, final };
   }

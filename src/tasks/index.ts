@@ -1,5 +1,13 @@
 export { TaskService, type NewTask, type When, type Task } from "./service.js";
-export { FireWorker, recipientFor, type Executor, type ExecutionInput, type ExecutionResult, type OutboxSink, type EngineOptions } from "./engine.js";
+export {
+  FireWorker,
+  recipientFor,
+  type Executor,
+  type ExecutionInput,
+  type ExecutionResult,
+  type OutboxSink,
+  type EngineOptions,
+} from "./engine.js";
 export { Scheduler, type SchedulerOptions } from "./scheduler.js";
 export { Timers, FIRE_QUEUE } from "./timers.js";
 export { judgeNewTask, canTransition, ACTIVE_STATUSES, LIMITS } from "./policy.js";

@@ -10,9 +10,7 @@ export const LIMITS = {
   maxRequestChars: 2000,
 } as const;
 
-export type Verdict =
-  | { ok: true; approval: null | string }
-  | { ok: false; code: string; reason: string };
+export type Verdict = { ok: true; approval: null | string } | { ok: false; code: string; reason: string };
 
 export interface PolicyInput {
   recurrence: Recurrence | null;
@@ -24,13 +22,21 @@ export interface PolicyInput {
 
 export function judgeNewTask(p: PolicyInput): Verdict {
   if (p.activeTasks >= p.maxActiveTasks) {
-    return { ok: false, code: "herald_limit_active_tasks", reason: `You already have ${p.activeTasks} active reminders, the most I keep per person. Cancel one ("list", then "cancel 2") and try again.` };
+    return {
+      ok: false,
+      code: "herald_limit_active_tasks",
+      reason: `You already have ${p.activeTasks} active reminders, the most I keep per person. Cancel one ("list", then "cancel 2") and try again.`,
+    };
   }
   // Sampled from the rule's start when that is later: expanding from a start long past is slow for minutely rules.
   const from = p.recurrence && p.recurrence.start > p.now ? p.recurrence.start : p.now;
   const gap = p.recurrence ? minimumInterval(p.recurrence, new Date(from.getTime() - 1), 20) : Infinity;
   if (gap < LIMITS.minRecurrenceMs) {
-    return { ok: false, code: "herald_limit_recurrence", reason: "That would repeat more often than every 5 minutes, which I don't do. Try every 5 minutes or less often." };
+    return {
+      ok: false,
+      code: "herald_limit_recurrence",
+      reason: "That would repeat more often than every 5 minutes, which I don't do. Try every 5 minutes or less often.",
+    };
   }
   if (p.audience) return { ok: true, approval: `reaches someone other than its owner (${p.audience})` };
   if (gap < LIMITS.approvalRecurrenceMs) return { ok: true, approval: "recurs more often than hourly" };

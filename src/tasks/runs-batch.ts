@@ -1,5 +1,14 @@
 import type pg from "pg";
-import { CLAIM_COLUMNS, claimRun, rowToRun, upsertRun, type ClaimResult, type ClaimedRun, type Completed, type Completion } from "./runs.js";
+import {
+  CLAIM_COLUMNS,
+  claimRun,
+  rowToRun,
+  upsertRun,
+  type ClaimResult,
+  type ClaimedRun,
+  type Completed,
+  type Completion,
+} from "./runs.js";
 
 /**
  * The hot path of runs.ts, many runs per statement: each function is one statement (so one implicit
@@ -45,17 +54,26 @@ export async function claimMany(pool: pg.Pool, items: ClaimInput[], leaseMs: num
   const unique: ClaimInput[] = [];
   items.forEach((i, n) => {
     const key = `${i.taskId}@${i.occurrence.getTime()}`;
-    if (!first.has(key)) { first.set(key, n); unique.push(i); }
+    if (!first.has(key)) {
+      first.set(key, n);
+      unique.push(i);
+    }
   });
-  const { rows } = await pool.query(CLAIM_SQL, [JSON.stringify(unique.map((i) => ({ task_id: i.taskId, occ: i.occurrence, at: i.now }))), leaseMs]);
+  const { rows } = await pool.query(CLAIM_SQL, [
+    JSON.stringify(unique.map((i) => ({ task_id: i.taskId, occ: i.occurrence, at: i.now }))),
+    leaseMs,
+  ]);
   const byTask = new Map(rows.map((r) => [r.id as string, r]));
-  return Promise.all(items.map(async (i, n): Promise<ClaimResult> => {
-    // Two timers for one occurrence in one batch: the second waits and then finds the occurrence done.
-    if (first.get(`${i.taskId}@${i.occurrence.getTime()}`) !== n) return { claimed: false, reason: "occurrence claimed by a live worker", busy: true };
-    const row = byTask.get(i.taskId);
-    if (!row) return claimRun(pool, i.taskId, i.occurrence, i.now, leaseMs);
-    return { claimed: true, run: rowToRun(row, row.run_id, row.attempt, row.prev ?? []) };
-  }));
+  return Promise.all(
+    items.map(async (i, n): Promise<ClaimResult> => {
+      // Two timers for one occurrence in one batch: the second waits and then finds the occurrence done.
+      if (first.get(`${i.taskId}@${i.occurrence.getTime()}`) !== n)
+        return { claimed: false, reason: "occurrence claimed by a live worker", busy: true };
+      const row = byTask.get(i.taskId);
+      if (!row) return claimRun(pool, i.taskId, i.occurrence, i.now, leaseMs);
+      return { claimed: true, run: rowToRun(row, row.run_id, row.attempt, row.prev ?? []) };
+    }),
+  );
 }
 
 export interface CompleteInput {
@@ -100,11 +118,27 @@ export async function completeMany(pool: pg.Pool, items: CompleteInput[], now: D
   const payload = items.map(({ run, done }) => {
     const d = done.deliveries[0];
     return {
-      run_id: run.runId, attempt: run.attempt, occ: run.occurrence, task_id: run.task.id, user_id: run.task.userId, started_at: done.startedAt, late_ms: Math.min(done.lateMs, 2_000_000_000), output: done.output, usage: done.usage ?? null,
-      next: done.next, timer_at: done.timerAt ?? null, channel: d?.channel ?? null, recipient: d?.recipient ?? null, body: d?.body ?? null,
+      run_id: run.runId,
+      attempt: run.attempt,
+      occ: run.occurrence,
+      task_id: run.task.id,
+      user_id: run.task.userId,
+      started_at: done.startedAt,
+      late_ms: Math.min(done.lateMs, 2_000_000_000),
+      output: done.output,
+      usage: done.usage ?? null,
+      next: done.next,
+      timer_at: done.timerAt ?? null,
+      channel: d?.channel ?? null,
+      recipient: d?.recipient ?? null,
+      body: d?.body ?? null,
     };
   });
-  const { rows } = await pool.query<{ runs: Record<string, [string, string]>; tasks: Record<string, string>; deliveries: Record<string, string> }>(COMPLETE_SQL, [JSON.stringify(payload), now]);
+  const { rows } = await pool.query<{
+    runs: Record<string, [string, string]>;
+    tasks: Record<string, string>;
+    deliveries: Record<string, string>;
+  }>(COMPLETE_SQL, [JSON.stringify(payload), now]);
   const { runs, tasks, deliveries } = rows[0]!;
   return items.map(({ run, done }): Completed => {
     const r = runs[run.runId];
@@ -112,7 +146,20 @@ export async function completeMany(pool: pg.Pool, items: CompleteInput[], now: D
     if (r[0] !== "succeeded") return { deliveries: [], status: r[1] };
     const id = deliveries[run.runId];
     const d = done.deliveries[0];
-    const claimed = id && d ? [{ id, channel: d.channel, recipient: d.recipient, body: d.body, opted_out: run.user.optedOut, user_id: run.task.userId, attempts: 1 }] : [];
+    const claimed =
+      id && d
+        ? [
+            {
+              id,
+              channel: d.channel,
+              recipient: d.recipient,
+              body: d.body,
+              opted_out: run.user.optedOut,
+              user_id: run.task.userId,
+              attempts: 1,
+            },
+          ]
+        : [];
     return { deliveries: claimed, status: tasks[run.task.id]! };
   });
 }

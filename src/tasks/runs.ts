@@ -24,7 +24,16 @@ export interface ClaimedRun {
     channel: string;
     runCount: number;
   };
-  user: { id: string; name: string | null; timezone: string; phone: string | null; email: string | null; slackUserId: string | null; consoleName: string | null; optedOut: boolean };
+  user: {
+    id: string;
+    name: string | null;
+    timezone: string;
+    phone: string | null;
+    email: string | null;
+    slackUserId: string | null;
+    consoleName: string | null;
+    optedOut: boolean;
+  };
   previousOutputs: string[];
 }
 
@@ -34,7 +43,9 @@ export interface ClaimedRun {
  * - moveTo: a recurring task had missed occurrences; it now waits for `moveTo`, its latest, instead.
  * - otherwise there is nothing to do (the task is gone, changed, or already ran this occurrence).
  */
-export type ClaimResult = { claimed: true; run: ClaimedRun } | { claimed: false; reason: string; busy?: boolean; moveTo?: Date };
+export type ClaimResult =
+  | { claimed: true; run: ClaimedRun }
+  | { claimed: false; reason: string; busy?: boolean; moveTo?: Date };
 
 export async function tx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
@@ -66,16 +77,37 @@ export const upsertRun = (leaseParam: string) => `ON CONFLICT (task_id, occurren
   WHERE task_runs.status IN ('skipped', 'failed') OR (task_runs.status = 'running' AND task_runs.heartbeat_at < EXCLUDED.heartbeat_at - ${leaseParam} * interval '1 millisecond')`;
 
 /** Milliseconds late, clamped to the int column. */
-export const lateOf = (occurrence: Date, now: Date) => Math.min(Math.max(0, now.getTime() - occurrence.getTime()), 2_000_000_000);
+export const lateOf = (occurrence: Date, now: Date) =>
+  Math.min(Math.max(0, now.getTime() - occurrence.getTime()), 2_000_000_000);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a raw pg row, typed by the two claim queries that select CLAIM_COLUMNS
 export function rowToRun(row: any, runId: string, attempt: number, previousOutputs: string[]): ClaimedRun {
   return {
     runId,
     attempt,
     occurrence: row.next_run_at,
-    task: { id: row.id, userId: row.user_id, title: row.title, instruction: row.instruction, runAt: row.run_at, rrule: row.rrule, dtstart: row.dtstart, timezone: row.timezone, channel: row.channel, runCount: row.run_count },
-    user: { id: row.user_id, name: row.name, timezone: row.user_tz, phone: row.phone, email: row.email, slackUserId: row.slack_user_id, consoleName: row.console_name, optedOut: row.opted_out },
+    task: {
+      id: row.id,
+      userId: row.user_id,
+      title: row.title,
+      instruction: row.instruction,
+      runAt: row.run_at,
+      rrule: row.rrule,
+      dtstart: row.dtstart,
+      timezone: row.timezone,
+      channel: row.channel,
+      runCount: row.run_count,
+    },
+    user: {
+      id: row.user_id,
+      name: row.name,
+      timezone: row.user_tz,
+      phone: row.phone,
+      email: row.email,
+      slackUserId: row.slack_user_id,
+      consoleName: row.console_name,
+      optedOut: row.opted_out,
+    },
     previousOutputs,
   };
 }
@@ -85,15 +117,32 @@ export function rowToRun(row: any, runId: string, attempt: number, previousOutpu
  * no-op. A recurring task overdue by more than `graceMs` is first moved to its latest missed occurrence
  * (misfire policy), which the caller then sets a timer for.
  */
-export function claimRun(pool: pg.Pool, taskId: string, occurrence: Date, now: Date, leaseMs: number, graceMs = Infinity): Promise<ClaimResult> {
+export function claimRun(
+  pool: pg.Pool,
+  taskId: string,
+  occurrence: Date,
+  now: Date,
+  leaseMs: number,
+  graceMs = Infinity,
+): Promise<ClaimResult> {
   return tx(pool, async (c) => {
-    const t = await c.query(`SELECT ${CLAIM_COLUMNS} FROM tasks t JOIN users u ON u.id = t.user_id WHERE t.id = $1 FOR UPDATE OF t`, [taskId]);
+    const t = await c.query(
+      `SELECT ${CLAIM_COLUMNS} FROM tasks t JOIN users u ON u.id = t.user_id WHERE t.id = $1 FOR UPDATE OF t`,
+      [taskId],
+    );
     const row = t.rows[0];
     if (!row) return { claimed: false, reason: "task not found" };
-    if (row.status !== "scheduled" && row.status !== "running") return { claimed: false, reason: `task is ${row.status}` };
-    if (!row.next_run_at || row.next_run_at.getTime() !== occurrence.getTime()) return { claimed: false, reason: "occurrence no longer current" };
+    if (row.status !== "scheduled" && row.status !== "running")
+      return { claimed: false, reason: `task is ${row.status}` };
+    if (!row.next_run_at || row.next_run_at.getTime() !== occurrence.getTime())
+      return { claimed: false, reason: "occurrence no longer current" };
     if (row.status === "scheduled") {
-      const fire = occurrenceToFire({ runAt: row.run_at, rrule: row.rrule, dtstart: row.dtstart, timezone: row.timezone }, occurrence, now, graceMs);
+      const fire = occurrenceToFire(
+        { runAt: row.run_at, rrule: row.rrule, dtstart: row.dtstart, timezone: row.timezone },
+        occurrence,
+        now,
+        graceMs,
+      );
       if (fire.getTime() !== occurrence.getTime()) {
         await c.query(`UPDATE tasks SET next_run_at = $2, timer_at = $2 WHERE id = $1`, [taskId, fire]);
         return { claimed: false, reason: "misfired: moved to the latest missed occurrence", moveTo: fire };
@@ -106,17 +155,32 @@ export function claimRun(pool: pg.Pool, taskId: string, occurrence: Date, now: D
     );
     if (!r.rows[0]) return { claimed: false, reason: "occurrence claimed by a live worker", busy: true };
     await c.query(`UPDATE tasks SET status = 'running' WHERE id = $1`, [taskId]);
-    const prev = row.run_count === 0 ? { rows: [] } : await c.query(
-      `SELECT output FROM task_runs WHERE task_id = $1 AND occurrence < $2 AND status = 'succeeded' AND output IS NOT NULL ORDER BY occurrence DESC LIMIT 3`,
-      [taskId, occurrence],
-    );
-    return { claimed: true, run: rowToRun(row, r.rows[0].id, r.rows[0].attempt, prev.rows.map((p: { output: string }) => p.output)) };
+    const prev =
+      row.run_count === 0
+        ? { rows: [] }
+        : await c.query(
+            `SELECT output FROM task_runs WHERE task_id = $1 AND occurrence < $2 AND status = 'succeeded' AND output IS NOT NULL ORDER BY occurrence DESC LIMIT 3`,
+            [taskId, occurrence],
+          );
+    return {
+      claimed: true,
+      run: rowToRun(
+        row,
+        r.rows[0].id,
+        r.rows[0].attempt,
+        prev.rows.map((p: { output: string }) => p.output),
+      ),
+    };
   });
 }
 
 /** Keeps a long run's claim alive (only while this attempt still owns it). */
 export async function heartbeat(pool: pg.Pool, run: ClaimedRun, now: Date): Promise<void> {
-  await pool.query(`UPDATE task_runs SET heartbeat_at = $3 WHERE id = $1 AND attempt = $2 AND status = 'running'`, [run.runId, run.attempt, now]);
+  await pool.query(`UPDATE task_runs SET heartbeat_at = $3 WHERE id = $1 AND attempt = $2 AND status = 'running'`, [
+    run.runId,
+    run.attempt,
+    now,
+  ]);
 }
 
 export interface OutboxItem {
@@ -178,7 +242,17 @@ export function completeRun(pool: pg.Pool, run: ClaimedRun, done: Completion, no
     const mine = await c.query(
       `UPDATE task_runs SET status = $4, finished_at = $3, output = $5, usage = $6, error = $7, started_at = $8, late_ms = $9
         WHERE id = $1 AND attempt = $2 AND status = 'running'`,
-      [run.runId, run.attempt, now, ok ? "succeeded" : "skipped", ok ? done.output : null, ok && done.usage ? JSON.stringify(done.usage) : null, ok ? null : `task became ${status === "running" ? "rescheduled" : status} during the run`, done.startedAt, Math.min(done.lateMs, 2_000_000_000)],
+      [
+        run.runId,
+        run.attempt,
+        now,
+        ok ? "succeeded" : "skipped",
+        ok ? done.output : null,
+        ok && done.usage ? JSON.stringify(done.usage) : null,
+        ok ? null : `task became ${status === "running" ? "rescheduled" : status} during the run`,
+        done.startedAt,
+        Math.min(done.lateMs, 2_000_000_000),
+      ],
     );
     if (mine.rowCount === 0) return { deliveries: [], status: "lost" };
     if (!ok) return { deliveries: [], status: status ?? "missing" };
@@ -209,7 +283,10 @@ export function completeRun(pool: pg.Pool, run: ClaimedRun, done: Completion, no
 
 /** Gives a failed attempt back: the lease is released so the next attempt can claim it at once. */
 export async function releaseRun(pool: pg.Pool, run: ClaimedRun, error: string): Promise<void> {
-  await pool.query(`UPDATE task_runs SET heartbeat_at = 'epoch', error = $3 WHERE id = $1 AND attempt = $2 AND status = 'running'`, [run.runId, run.attempt, error.slice(0, 2000)]);
+  await pool.query(
+    `UPDATE task_runs SET heartbeat_at = 'epoch', error = $3 WHERE id = $1 AND attempt = $2 AND status = 'running'`,
+    [run.runId, run.attempt, error.slice(0, 2000)],
+  );
 }
 
 /**
@@ -218,7 +295,10 @@ export async function releaseRun(pool: pg.Pool, run: ClaimedRun, error: string):
  */
 export function failRun(pool: pg.Pool, run: ClaimedRun, error: string, next: Date | null, now: Date): Promise<boolean> {
   return tx(pool, async (c) => {
-    const r = await c.query(`UPDATE task_runs SET status = 'failed', finished_at = $3, error = $4 WHERE id = $1 AND attempt = $2 AND status = 'running'`, [run.runId, run.attempt, now, error.slice(0, 2000)]);
+    const r = await c.query(
+      `UPDATE task_runs SET status = 'failed', finished_at = $3, error = $4 WHERE id = $1 AND attempt = $2 AND status = 'running'`,
+      [run.runId, run.attempt, now, error.slice(0, 2000)],
+    );
     if (r.rowCount === 0) return false;
     await c.query(
       `UPDATE tasks SET status = CASE WHEN status = 'running' AND next_run_at = $5 THEN $2::"TaskStatus" ELSE status END,

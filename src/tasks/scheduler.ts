@@ -23,7 +23,15 @@ export interface SchedulerOptions {
   onTimersRecreated?: (count: number) => void;
 }
 
-type Row = { id: string; next_run_at: Date; runAt: Date | null; rrule: string | null; dtstart: Date | null; timezone: string; timer_at: Date | null };
+type Row = {
+  id: string;
+  next_run_at: Date;
+  runAt: Date | null;
+  rrule: string | null;
+  dtstart: Date | null;
+  timezone: string;
+  timer_at: Date | null;
+};
 
 /**
  * Moves tasks into the horizon as time passes, and reconciles: any due or in-horizon occurrence without a
@@ -52,7 +60,10 @@ export class Scheduler {
         [new Date(now.getTime() + this.o.horizonMs), batch],
       );
       if (rows.length === 0) return total;
-      const items = rows.map((r) => ({ taskId: r.id, occurrence: occurrenceToFire(r, r.next_run_at, now, this.o.misfireGraceMs ?? 60_000) }));
+      const items = rows.map((r) => ({
+        taskId: r.id,
+        occurrence: occurrenceToFire(r, r.next_run_at, now, this.o.misfireGraceMs ?? 60_000),
+      }));
       // Only where the task is still as read: a reschedule or cancel meanwhile must not be overwritten.
       // Rows are locked in id order first, as the engine's batches lock them, so the two cannot deadlock.
       // The rows are moved before their sweeps are set, so a sweep that fires at once finds them in place.
@@ -64,7 +75,10 @@ export class Scheduler {
          RETURNING t.next_run_at`,
         [items.map((i) => i.taskId), items.map((i) => i.occurrence), rows.map((r) => r.next_run_at)],
       );
-      await this.o.timers.sweep(moved.rows.map((r) => r.next_run_at), this.now());
+      await this.o.timers.sweep(
+        moved.rows.map((r) => r.next_run_at),
+        this.now(),
+      );
       total += items.length;
       if (rows.length < batch) return total;
     }
@@ -103,7 +117,10 @@ export class Scheduler {
       `SELECT id, next_run_at FROM tasks WHERE status = 'scheduled' AND next_run_at < $1 AND timer_at = next_run_at ORDER BY next_run_at LIMIT 1000`,
       [new Date(now.getTime() - (this.o.stuckAfterMs ?? 30_000))],
     );
-    recreated += await this.o.timers.rearmOrphans(overdue.rows.map((r) => ({ taskId: r.id, occurrence: r.next_run_at })), this.now());
+    recreated += await this.o.timers.rearmOrphans(
+      overdue.rows.map((r) => ({ taskId: r.id, occurrence: r.next_run_at })),
+      this.now(),
+    );
     // A run claimed but abandoned with its job gone (Redis lost mid-run) is picked up again through its timer.
     const stuck = await this.o.pool.query<{ task_id: string; occurrence: Date }>(
       `SELECT r.task_id, r.occurrence FROM task_runs r JOIN tasks t ON t.id = r.task_id

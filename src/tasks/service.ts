@@ -29,7 +29,9 @@ export interface ServiceOptions {
 }
 
 const timingOf = (w: When, timezone: string): TaskTiming =>
-  "runAt" in w ? { runAt: w.runAt, rrule: null, dtstart: null, timezone } : { runAt: null, rrule: w.rrule, dtstart: w.dtstart, timezone };
+  "runAt" in w
+    ? { runAt: w.runAt, rrule: null, dtstart: null, timezone }
+    : { runAt: null, rrule: w.rrule, dtstart: w.dtstart, timezone };
 
 /**
  * The task lifecycle as users and admins drive it: create, cancel, pause, resume, reschedule, snooze.
@@ -60,7 +62,8 @@ export class TaskService {
     });
     if (!verdict.ok) throw new HeraldError(verdict.code, verdict.reason);
     const next = firstOccurrence(timing, now);
-    if (!next) throw new HeraldError("herald_schedule_empty", "That schedule has no future occurrence. Try a later end date.");
+    if (!next)
+      throw new HeraldError("herald_schedule_empty", "That schedule has no future occurrence. Try a later end date.");
     const task = await this.o.prisma.task.create({
       data: {
         userId: input.userId,
@@ -84,7 +87,11 @@ export class TaskService {
   /** Active tasks of a user, soonest first: the numbered list "cancel 2" refers to. */
   listActive(userId: string, range?: { from: Date; to: Date }): Promise<Task[]> {
     return this.o.prisma.task.findMany({
-      where: { userId, status: { in: [...ACTIVE_STATUSES] }, ...(range ? { nextRunAt: { gte: range.from, lt: range.to } } : {}) },
+      where: {
+        userId,
+        status: { in: [...ACTIVE_STATUSES] },
+        ...(range ? { nextRunAt: { gte: range.from, lt: range.to } } : {}),
+      },
       orderBy: [{ nextRunAt: "asc" }, { createdAt: "asc" }],
       take: 100,
     });
@@ -116,7 +123,12 @@ export class TaskService {
     const next = firstOccurrence(timing, this.now());
     if (!next) throw new HeraldError("herald_schedule_empty", "That schedule has no future occurrence.");
     const status = task.status === "paused" || task.status === "pending_approval" ? task.status : "scheduled";
-    return this.transition(taskId, status, { runAt: timing.runAt, rrule: timing.rrule, dtstart: timing.dtstart, nextRunAt: next });
+    return this.transition(taskId, status, {
+      runAt: timing.runAt,
+      rrule: timing.rrule,
+      dtstart: timing.dtstart,
+      nextRunAt: next,
+    });
   }
 
   /**
@@ -130,7 +142,15 @@ export class TaskService {
       const status = ["completed", "failed", "running"].includes(task.status) ? "scheduled" : task.status;
       return this.transition(taskId, status, { runAt: at, nextRunAt: at }, true);
     }
-    return this.create({ userId: task.userId, title: task.title, instruction: task.instruction, when: { runAt: at }, timezone: task.timezone, channel: task.channel, audience: task.audience });
+    return this.create({
+      userId: task.userId,
+      title: task.title,
+      instruction: task.instruction,
+      when: { runAt: at },
+      timezone: task.timezone,
+      channel: task.channel,
+      audience: task.audience,
+    });
   }
 
   private async require(taskId: string): Promise<Task> {
@@ -142,13 +162,20 @@ export class TaskService {
   private async transition(taskId: string, to: Task["status"], data: Partial<Task>, force = false): Promise<Task> {
     const task = await this.require(taskId);
     if (!force && task.status !== to && !canTransition(task.status, to)) {
-      throw new HeraldError("herald_task_state", `That reminder is ${task.status.replace("_", " ")}, so it can't be ${to === "scheduled" ? "resumed" : to}.`);
+      throw new HeraldError(
+        "herald_task_state",
+        `That reminder is ${task.status.replace("_", " ")}, so it can't be ${to === "scheduled" ? "resumed" : to}.`,
+      );
     }
     const updated = await this.o.prisma.task.update({
       where: { id: taskId },
       data: { ...data, status: to, version: { increment: 1 }, ...(to === "scheduled" ? { approvalReason: null } : {}) },
     });
-    if (task.nextRunAt && task.timerAt && (to !== "scheduled" || updated.nextRunAt?.getTime() !== task.nextRunAt.getTime())) {
+    if (
+      task.nextRunAt &&
+      task.timerAt &&
+      (to !== "scheduled" || updated.nextRunAt?.getTime() !== task.nextRunAt.getTime())
+    ) {
       await this.o.timers.remove(task.id, task.nextRunAt);
     }
     return this.arm(updated);
@@ -157,7 +184,8 @@ export class TaskService {
   /** Sets the timer when the task is scheduled and due within the horizon (the scheduler does the rest later). */
   private async arm(task: Task): Promise<Task> {
     const now = this.now();
-    if (task.status !== "scheduled" || !task.nextRunAt || task.nextRunAt.getTime() - now.getTime() > this.o.horizonMs) return task;
+    if (task.status !== "scheduled" || !task.nextRunAt || task.nextRunAt.getTime() - now.getTime() > this.o.horizonMs)
+      return task;
     await this.o.timers.set([{ taskId: task.id, occurrence: task.nextRunAt }], now);
     return this.o.prisma.task.update({ where: { id: task.id }, data: { timerAt: task.nextRunAt } });
   }

@@ -44,7 +44,12 @@ export interface TimerItem {
 export class Timers {
   readonly queue: Queue<FireJob | SweepJob>;
 
-  constructor(private readonly redis: Redis, prefix: string, private readonly leadMs: number, private readonly attempts = 5) {
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly leadMs: number,
+    private readonly attempts = 5,
+  ) {
     this.queue = new Queue<FireJob | SweepJob>(FIRE_QUEUE, { connection: redis, prefix });
   }
 
@@ -69,7 +74,11 @@ export class Timers {
       items.map(({ taskId, occurrence, notBefore }) => ({
         name: "fire",
         data: { taskId, occurrence: occurrence.getTime() },
-        opts: this.opts(fireJobId(taskId, occurrence), Math.max(occurrence.getTime() - this.leadMs, notBefore?.getTime() ?? 0), now),
+        opts: this.opts(
+          fireJobId(taskId, occurrence),
+          Math.max(occurrence.getTime() - this.leadMs, notBefore?.getTime() ?? 0),
+          now,
+        ),
       })),
     );
   }
@@ -78,7 +87,13 @@ export class Timers {
   async sweep(occurrences: Date[], now: Date): Promise<void> {
     const starts = [...new Set(occurrences.map(sweepStart))];
     if (starts.length === 0) return;
-    await this.queue.addBulk(starts.map((from) => ({ name: SWEEP_JOB, data: { from }, opts: this.opts(sweepJobId(from), from - this.leadMs, now) })));
+    await this.queue.addBulk(
+      starts.map((from) => ({
+        name: SWEEP_JOB,
+        data: { from },
+        opts: this.opts(sweepJobId(from), from - this.leadMs, now),
+      })),
+    );
   }
 
   /** Drops a timer that is no longer wanted (best effort: a stale timer is harmless anyway). */

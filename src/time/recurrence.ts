@@ -28,13 +28,25 @@ const floating = (instant: Date, tz: string): Date => {
 
 const unfloat = (f: Date, tz: string): Date =>
   wallToInstant(
-    { year: f.getUTCFullYear(), month: f.getUTCMonth() + 1, day: f.getUTCDate(), hour: f.getUTCHours(), minute: f.getUTCMinutes(), second: f.getUTCSeconds() },
+    {
+      year: f.getUTCFullYear(),
+      month: f.getUTCMonth() + 1,
+      day: f.getUTCDate(),
+      hour: f.getUTCHours(),
+      minute: f.getUTCMinutes(),
+      second: f.getUTCSeconds(),
+    },
     tz,
   );
 
 // In floating time these periods have a fixed length, so whole periods can be skipped without
 // changing which readings the rule produces.
-const PERIOD_MS: Record<string, number> = { MINUTELY: 60_000, HOURLY: 3_600_000, DAILY: 86_400_000, WEEKLY: 7 * 86_400_000 };
+const PERIOD_MS: Record<string, number> = {
+  MINUTELY: 60_000,
+  HOURLY: 3_600_000,
+  DAILY: 86_400_000,
+  WEEKLY: 7 * 86_400_000,
+};
 
 function parse(rec: Recurrence, near?: Date) {
   const body = rec.rrule.replace(/^RRULE:/i, "");

@@ -22,7 +22,14 @@ export function isValidTimeZone(tz: string): boolean {
  */
 export function wallToInstant(wall: WallTime, tz: string): Date {
   const dt = DateTime.fromObject(
-    { year: wall.year, month: wall.month, day: wall.day, hour: wall.hour, minute: wall.minute, second: wall.second ?? 0 },
+    {
+      year: wall.year,
+      month: wall.month,
+      day: wall.day,
+      hour: wall.hour,
+      minute: wall.minute,
+      second: wall.second ?? 0,
+    },
     { zone: tz },
   );
   if (!dt.isValid) throw new Error(`invalid wall time or zone: ${JSON.stringify(wall)} in ${tz}`);
@@ -39,7 +46,15 @@ export function wallToInstant(wall: WallTime, tz: string): Date {
 /** The wall-clock reading of `instant` in `tz`, with the weekday (1 = Monday … 7 = Sunday). */
 export function instantToWall(instant: Date, tz: string): WallTime & { weekday: number } {
   const dt = DateTime.fromJSDate(instant, { zone: tz });
-  return { year: dt.year, month: dt.month, day: dt.day, hour: dt.hour, minute: dt.minute, second: dt.second, weekday: dt.weekday };
+  return {
+    year: dt.year,
+    month: dt.month,
+    day: dt.day,
+    hour: dt.hour,
+    minute: dt.minute,
+    second: dt.second,
+    weekday: dt.weekday,
+  };
 }
 
 /** ISO 8601 with the zone's offset at that instant, second precision: 2026-03-08T09:00:00-04:00. */

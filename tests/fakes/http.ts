@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 
 /** A tiny HTTP server on 127.0.0.1:0 for the provider fakes; resolves with its base URL. */
-export async function listen(handler: (req: IncomingMessage, body: string, res: ServerResponse) => void | Promise<void>): Promise<{ url: string; close(): Promise<void> }> {
+export async function listen(
+  handler: (req: IncomingMessage, body: string, res: ServerResponse) => void | Promise<void>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -15,7 +17,11 @@ export async function listen(handler: (req: IncomingMessage, body: string, res: 
   const addr = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${addr.port}`,
-    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -22,7 +22,15 @@ import type { AddressInfo } from "node:net";
 export interface RecordedRequest {
   at: number;
   headers: IncomingMessage["headers"];
-  body: { model: string; messages: { role: string; content?: unknown; tool_calls?: unknown; tool_call_id?: string }[]; tools?: { function: { name: string } }[]; tool_choice?: unknown; response_format?: { type: string; json_schema?: { name: string; strict?: boolean; schema: unknown } }; max_tokens?: number; [k: string]: unknown };
+  body: {
+    model: string;
+    messages: { role: string; content?: unknown; tool_calls?: unknown; tool_call_id?: string }[];
+    tools?: { function: { name: string } }[];
+    tool_choice?: unknown;
+    response_format?: { type: string; json_schema?: { name: string; strict?: boolean; schema: unknown } };
+    max_tokens?: number;
+    [k: string]: unknown;
+  };
 }
 
 export interface ToolCallSpec {
@@ -32,7 +40,13 @@ export interface ToolCallSpec {
 }
 
 export type Step =
-  | { kind: "reply"; content: string | null; toolCalls?: ToolCallSpec[]; usage?: { prompt_tokens: number; completion_tokens: number }; finishReason?: string }
+  | {
+      kind: "reply";
+      content: string | null;
+      toolCalls?: ToolCallSpec[];
+      usage?: { prompt_tokens: number; completion_tokens: number };
+      finishReason?: string;
+    }
   | { kind: "error"; status: number; retryAfter?: number; message?: string; code?: string }
   | { kind: "hang" };
 
@@ -45,23 +59,36 @@ export const reply = {
   text: (content: string, usage = USAGE): Step => ({ kind: "reply", content, usage }),
   json: (value: unknown, usage = USAGE): Step => ({ kind: "reply", content: JSON.stringify(value), usage }),
   tools: (calls: ToolCallSpec[], usage = USAGE): Step => ({ kind: "reply", content: null, toolCalls: calls, usage }),
-  malformed: (usage = USAGE): Step => ({ kind: "reply", content: "{\"intent\": \"create\", \"task\": ", usage }),
-  error: (status: number, o: { retryAfter?: number; message?: string; code?: string } = {}): Step => ({ kind: "error", status, ...o }),
+  malformed: (usage = USAGE): Step => ({ kind: "reply", content: '{"intent": "create", "task": ', usage }),
+  error: (status: number, o: { retryAfter?: number; message?: string; code?: string } = {}): Step => ({
+    kind: "error",
+    status,
+    ...o,
+  }),
   hang: (): Step => ({ kind: "hang" }),
 };
 
 const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-  res.writeHead(status, { "content-type": "application/json", "x-request-id": `req_${randomBytes(6).toString("hex")}`, ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "x-request-id": `req_${randomBytes(6).toString("hex")}`,
+    ...headers,
+  });
   res.end(JSON.stringify(body));
 };
 
-const apiError = (message: string, type: string, code: string | null = null) => ({ error: { message, type, param: null, code } });
+const apiError = (message: string, type: string, code: string | null = null) => ({
+  error: { message, type, param: null, code },
+});
 
 export class FakeOpenAI {
   readonly requests: RecordedRequest[] = [];
   private readonly script: Script[] = [];
   private fallback: Script = reply.text("");
-  private constructor(private readonly server: Server, readonly apiKey: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly apiKey: string,
+  ) {}
 
   /** Starts a server on 127.0.0.1 at a free port, accepting `apiKey`. */
   static async start(apiKey = `sk-test-${randomBytes(8).toString("hex")}`): Promise<FakeOpenAI> {
@@ -114,7 +141,11 @@ export class FakeOpenAI {
       return send(res, 400, apiError("We could not parse the JSON body of your request.", "invalid_request_error"));
     }
     if (typeof body?.model !== "string" || !Array.isArray(body.messages) || body.messages.length === 0) {
-      return send(res, 400, apiError("'model' and a non-empty 'messages' array are required.", "invalid_request_error"));
+      return send(
+        res,
+        400,
+        apiError("'model' and a non-empty 'messages' array are required.", "invalid_request_error"),
+      );
     }
     if (body.stream) return send(res, 400, apiError("this fake does not stream", "invalid_request_error"));
     const recorded: RecordedRequest = { at: Date.now(), headers: req.headers, body };
@@ -127,14 +158,19 @@ export class FakeOpenAI {
   private answer(res: ServerResponse, step: Step, model: string): void {
     if (step.kind === "hang") return;
     if (step.kind === "error") {
-      const headers: Record<string, string> = step.retryAfter !== undefined ? { "retry-after": String(step.retryAfter) } : {};
-      const type = step.status === 429 ? "rate_limit_exceeded" : step.status >= 500 ? "server_error" : "invalid_request_error";
+      const headers: Record<string, string> =
+        step.retryAfter !== undefined ? { "retry-after": String(step.retryAfter) } : {};
+      const type =
+        step.status === 429 ? "rate_limit_exceeded" : step.status >= 500 ? "server_error" : "invalid_request_error";
       return send(res, step.status, apiError(step.message ?? `fake ${step.status}`, type, step.code ?? null), headers);
     }
     const toolCalls = step.toolCalls?.map((c) => ({
       id: `call_${randomBytes(6).toString("hex")}`,
       type: "function",
-      function: { name: c.name, arguments: typeof c.arguments === "string" ? c.arguments : JSON.stringify(c.arguments) },
+      function: {
+        name: c.name,
+        arguments: typeof c.arguments === "string" ? c.arguments : JSON.stringify(c.arguments),
+      },
     }));
     const usage = step.usage ?? USAGE;
     send(res, 200, {
@@ -142,12 +178,19 @@ export class FakeOpenAI {
       object: "chat.completion",
       created: Math.floor(Date.now() / 1000),
       model,
-      choices: [{
-        index: 0,
-        message: { role: "assistant", content: step.content, refusal: null, ...(toolCalls?.length ? { tool_calls: toolCalls } : {}) },
-        logprobs: null,
-        finish_reason: step.finishReason ?? (toolCalls?.length ? "tool_calls" : "stop"),
-      }],
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: "assistant",
+            content: step.content,
+            refusal: null,
+            ...(toolCalls?.length ? { tool_calls: toolCalls } : {}),
+          },
+          logprobs: null,
+          finish_reason: step.finishReason ?? (toolCalls?.length ? "tool_calls" : "stop"),
+        },
+      ],
       usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
     });
   }

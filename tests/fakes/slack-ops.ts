@@ -21,7 +21,10 @@ export class FakeSlackOps {
   private server: Server | null = null;
   url = "";
 
-  constructor(readonly token = "xoxb-fake-ops-token", readonly knownChannels: string[] = ["C0PS"]) {}
+  constructor(
+    readonly token = "xoxb-fake-ops-token",
+    readonly knownChannels: string[] = ["C0PS"],
+  ) {}
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -45,7 +48,10 @@ export class FakeSlackOps {
         const channel = String(form.channel ?? "");
         if (!channel) return reply({ ok: false, error: "channel_not_found" });
         if (!this.knownChannels.includes(channel)) return reply({ ok: false, error: "not_in_channel" });
-        const blocks = typeof form.blocks === "string" ? (JSON.parse(form.blocks) as unknown[]) : ((form.blocks as unknown[] | undefined) ?? null);
+        const blocks =
+          typeof form.blocks === "string"
+            ? (JSON.parse(form.blocks) as unknown[])
+            : ((form.blocks as unknown[] | undefined) ?? null);
         if (!form.text && !blocks) return reply({ ok: false, error: "no_text" });
         this.posted.push({ channel, text: String(form.text ?? ""), blocks, token: auth });
         reply({ ok: true, channel, ts: `${Date.now() / 1000}`, message: { text: form.text } });
@@ -59,7 +65,12 @@ export class FakeSlackOps {
 
   /** Environment for a runtime that posts here. */
   env(channel = "C0PS"): Record<string, string> {
-    return { SLACK_BOT_TOKEN: this.token, SLACK_SIGNING_SECRET: "fake-signing-secret", SLACK_API_URL: this.url, SLACK_OPS_CHANNEL: channel };
+    return {
+      SLACK_BOT_TOKEN: this.token,
+      SLACK_SIGNING_SECRET: "fake-signing-secret",
+      SLACK_API_URL: this.url,
+      SLACK_OPS_CHANNEL: channel,
+    };
   }
 
   async stop(): Promise<void> {

@@ -12,7 +12,11 @@ export interface SlackCall {
   args: Record<string, unknown>;
 }
 
-export async function startFakeSlack(o: { token: string; signingSecret: string; users?: Record<string, { tz: string; name?: string }> }) {
+export async function startFakeSlack(o: {
+  token: string;
+  signingSecret: string;
+  users?: Record<string, { tz: string; name?: string }>;
+}) {
   const calls: SlackCall[] = [];
   const responses: { path: string; body: Record<string, unknown> }[] = [];
   const failures = new Map<string, string>();
@@ -21,14 +25,19 @@ export async function startFakeSlack(o: { token: string; signingSecret: string; 
   const srv = await listen((req, body, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
     if (path.startsWith("/respond/")) {
-      if (!req.headers["content-type"]?.includes("application/json")) return json(res, 400, { ok: false, error: "invalid_content_type" });
+      if (!req.headers["content-type"]?.includes("application/json"))
+        return json(res, 400, { ok: false, error: "invalid_content_type" });
       responses.push({ path, body: JSON.parse(body) as Record<string, unknown> });
       return json(res, 200, { ok: true });
     }
     const method = path.replace(/^\/api\//, "");
     if (req.method !== "POST") return json(res, 405, { ok: false, error: "method_not_allowed" });
     const ct = req.headers["content-type"] ?? "";
-    const args = ct.includes("application/json") ? (JSON.parse(body || "{}") as Record<string, unknown>) : ct.includes("application/x-www-form-urlencoded") ? parseForm(body) : null;
+    const args = ct.includes("application/json")
+      ? (JSON.parse(body || "{}") as Record<string, unknown>)
+      : ct.includes("application/x-www-form-urlencoded")
+        ? parseForm(body)
+        : null;
     if (!args) return json(res, 200, { ok: false, error: "invalid_form_data" });
     if (req.headers.authorization !== `Bearer ${o.token}`) return json(res, 200, { ok: false, error: "invalid_auth" });
     calls.push({ method, args });
@@ -38,18 +47,27 @@ export async function startFakeSlack(o: { token: string; signingSecret: string; 
       return json(res, 200, { ok: false, error: failure });
     }
     switch (method) {
-      case "auth.test": return json(res, 200, { ok: true, user_id: "UHERALD", bot_id: "BHERALD", team_id: "T1", user: "herald" });
+      case "auth.test":
+        return json(res, 200, { ok: true, user_id: "UHERALD", bot_id: "BHERALD", team_id: "T1", user: "herald" });
       case "users.info": {
         const id = String(args.user);
         const u = o.users?.[id];
-        return json(res, 200, u ? { ok: true, user: { id, name: u.name ?? id.toLowerCase(), real_name: u.name ?? id, tz: u.tz } } : { ok: false, error: "user_not_found" });
+        return json(
+          res,
+          200,
+          u
+            ? { ok: true, user: { id, name: u.name ?? id.toLowerCase(), real_name: u.name ?? id, tz: u.tz } }
+            : { ok: false, error: "user_not_found" },
+        );
       }
-      case "conversations.open": return json(res, 200, { ok: true, channel: { id: `D${String(args.users)}` } });
+      case "conversations.open":
+        return json(res, 200, { ok: true, channel: { id: `D${String(args.users)}` } });
       case "chat.postMessage": {
         if (!args.channel || (!args.text && !args.blocks)) return json(res, 200, { ok: false, error: "no_text" });
         return json(res, 200, { ok: true, channel: args.channel, ts: `${++ts}.000100`, message: { text: args.text } });
       }
-      default: return json(res, 200, { ok: false, error: "unknown_method" });
+      default:
+        return json(res, 200, { ok: false, error: "unknown_method" });
     }
   });
 
@@ -85,4 +103,3 @@ function parseForm(body: string): Record<string, unknown> {
 }
 
 export type FakeSlack = Awaited<ReturnType<typeof startFakeSlack>>;
-

@@ -17,7 +17,8 @@ export async function startFakeSmtp(o: { user: string; pass: string; reject?: st
       cb(new Error("535 5.7.8 Authentication credentials invalid"));
     },
     onRcptTo(address, _session, cb) {
-      if (o.reject?.includes(address.address)) return cb(Object.assign(new Error("550 5.1.1 No such mailbox"), { responseCode: 550 }));
+      if (o.reject?.includes(address.address))
+        return cb(Object.assign(new Error("550 5.1.1 No such mailbox"), { responseCode: 550 }));
       cb();
     },
     onData(stream, _session, cb) {
@@ -34,7 +35,10 @@ export async function startFakeSmtp(o: { user: string; pass: string; reject?: st
     url: `smtp://${encodeURIComponent(o.user)}:${encodeURIComponent(o.pass)}@127.0.0.1:${port}`,
     mail,
     /** Messages addressed to `address`. */
-    to: (address: string) => mail.filter((m) => (Array.isArray(m.to) ? m.to : m.to ? [m.to] : []).some((t) => t.value.some((v) => v.address === address))),
+    to: (address: string) =>
+      mail.filter((m) =>
+        (Array.isArray(m.to) ? m.to : m.to ? [m.to] : []).some((t) => t.value.some((v) => v.address === address)),
+      ),
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

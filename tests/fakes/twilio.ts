@@ -18,7 +18,9 @@ export interface SentSms {
 
 /** X-Twilio-Signature: base64 HMAC-SHA1 of the URL followed by each POST param name and value, sorted by name. */
 export function twilioSignature(authToken: string, url: string, params: Record<string, string>): string {
-  const data = Object.keys(params).sort().reduce((acc, k) => acc + k + params[k], url);
+  const data = Object.keys(params)
+    .sort()
+    .reduce((acc, k) => acc + k + params[k], url);
   return createHmac("sha1", authToken).update(data, "utf8").digest("base64");
 }
 
@@ -30,19 +32,42 @@ export async function startFakeTwilio(o: { accountSid: string; authToken: string
 
   const srv = await listen((req, body, res) => {
     const auth = `Basic ${Buffer.from(`${o.accountSid}:${o.authToken}`).toString("base64")}`;
-    if (req.headers.authorization !== auth) return json(res, 401, { code: 20003, message: "Authenticate", status: 401 });
-    if (req.method !== "POST" || (req.url ?? "").split("?")[0] !== path) return json(res, 404, { code: 20404, message: "The requested resource was not found", status: 404 });
-    if (!req.headers["content-type"]?.includes("application/x-www-form-urlencoded")) return json(res, 400, { code: 21000, message: "form-encoded body expected", status: 400 });
+    if (req.headers.authorization !== auth)
+      return json(res, 401, { code: 20003, message: "Authenticate", status: 401 });
+    if (req.method !== "POST" || (req.url ?? "").split("?")[0] !== path)
+      return json(res, 404, { code: 20404, message: "The requested resource was not found", status: 404 });
+    if (!req.headers["content-type"]?.includes("application/x-www-form-urlencoded"))
+      return json(res, 400, { code: 21000, message: "form-encoded body expected", status: 400 });
     const p = Object.fromEntries(new URLSearchParams(body));
-    if (!p.To || !p.From || !p.Body) return json(res, 400, { code: 21604, message: "A 'To', 'From' and 'Body' are required", status: 400 });
+    if (!p.To || !p.From || !p.Body)
+      return json(res, 400, { code: 21604, message: "A 'To', 'From' and 'Body' are required", status: 400 });
     if (failure) {
       const f = failure;
       failure = null;
-      return json(res, f.status, { code: f.code, message: f.message, more_info: `https://www.twilio.com/docs/errors/${f.code}`, status: f.status });
+      return json(res, f.status, {
+        code: f.code,
+        message: f.message,
+        more_info: `https://www.twilio.com/docs/errors/${f.code}`,
+        status: f.status,
+      });
     }
     const sid = `SM${(++n).toString(16).padStart(32, "0")}`;
     sent.push({ sid, to: p.To, from: p.From, body: p.Body, statusCallback: p.StatusCallback });
-    json(res, 201, { sid, account_sid: o.accountSid, to: p.To, from: p.From, body: p.Body, status: "queued", num_segments: "1", direction: "outbound-api", api_version: "2010-04-01", date_created: new Date().toUTCString(), error_code: null, error_message: null, uri: `${path.replace(".json", "")}/${sid}.json` });
+    json(res, 201, {
+      sid,
+      account_sid: o.accountSid,
+      to: p.To,
+      from: p.From,
+      body: p.Body,
+      status: "queued",
+      num_segments: "1",
+      direction: "outbound-api",
+      api_version: "2010-04-01",
+      date_created: new Date().toUTCString(),
+      error_code: null,
+      error_message: null,
+      uri: `${path.replace(".json", "")}/${sid}.json`,
+    });
   });
 
   return {
@@ -61,13 +86,29 @@ export async function startFakeTwilio(o: { accountSid: string; authToken: string
     async callback(sid: string, status: string, reach: string, extra: Record<string, string> = {}): Promise<Response> {
       const msg = sent.find((s) => s.sid === sid);
       if (!msg?.statusCallback) throw new Error(`message ${sid} was sent without a StatusCallback`);
-      const params = { AccountSid: o.accountSid, MessageSid: sid, SmsSid: sid, MessageStatus: status, SmsStatus: status, To: msg.to, From: msg.from, ApiVersion: "2010-04-01", ...extra };
+      const params = {
+        AccountSid: o.accountSid,
+        MessageSid: sid,
+        SmsSid: sid,
+        MessageStatus: status,
+        SmsStatus: status,
+        To: msg.to,
+        From: msg.from,
+        ApiVersion: "2010-04-01",
+        ...extra,
+      };
       const target = new URL(msg.statusCallback);
-      return fetch(`${reach}${target.pathname}${target.search}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": twilioSignature(o.authToken, msg.statusCallback, params) }, body: new URLSearchParams(params).toString() });
+      return fetch(`${reach}${target.pathname}${target.search}`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "x-twilio-signature": twilioSignature(o.authToken, msg.statusCallback, params),
+        },
+        body: new URLSearchParams(params).toString(),
+      });
     },
     close: srv.close,
   };
 }
 
 export type FakeTwilio = Awaited<ReturnType<typeof startFakeTwilio>>;
-

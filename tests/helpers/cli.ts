@@ -13,7 +13,10 @@ export interface CliResult {
  * Runs `herald ARGS` as a child process, the way a user does, with `env` over a clean environment.
  * `lines` are written to stdin, each after its delay in ms; stdin closes `closeAfterMs` after the last.
  */
-export function runHerald(args: string[], opts: { env?: Record<string, string>; lines?: [number, string][]; closeAfterMs?: number; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runHerald(
+  args: string[],
+  opts: { env?: Record<string, string>; lines?: [number, string][]; closeAfterMs?: number; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [HERALD_BIN, ...args], {
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...opts.env },
@@ -32,7 +35,7 @@ export function runHerald(args: string[], opts: { env?: Record<string, string>; 
     (async () => {
       for (const [delay, line] of opts.lines ?? []) {
         await new Promise((r) => setTimeout(r, delay));
-        child.stdin.write(line + "\n");
+        child.stdin.write(`${line}\n`);
       }
       await new Promise((r) => setTimeout(r, opts.closeAfterMs ?? 0));
       child.stdin.end();

@@ -30,12 +30,24 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
 }
 
 /** Starts a Runtime for a test; call close() in afterEach/afterAll. */
-export function startTestRuntime(opts: { env?: Record<string, string | undefined>; parts?: Partial<RuntimeParts>; overrides?: Overrides } = {}): Promise<Runtime> {
-  return startRuntime(testConfig(opts.env), silentLogger, { worker: true, http: false, ...opts.parts }, { leadMs: 50, schedulerIntervalMs: 200, reconcileEveryMs: 1000, ...opts.overrides });
+export function startTestRuntime(
+  opts: { env?: Record<string, string | undefined>; parts?: Partial<RuntimeParts>; overrides?: Overrides } = {},
+): Promise<Runtime> {
+  return startRuntime(
+    testConfig(opts.env),
+    silentLogger,
+    { worker: true, http: false, ...opts.parts },
+    { leadMs: 50, schedulerIntervalMs: 200, reconcileEveryMs: 1000, ...opts.overrides },
+  );
 }
 
 /** Polls `fn` until it returns a truthy value or `timeoutMs` passes (then throws with `what`). */
-export async function eventually<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 10_000, everyMs = 50): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  fn: () => Promise<T> | T,
+  what: string,
+  timeoutMs = 10_000,
+  everyMs = 50,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -16,18 +16,37 @@ export interface WorkerProcessSpec {
 }
 
 const spec = JSON.parse(process.argv[2]!) as WorkerProcessSpec;
-const config = loadConfig({ DATABASE_URL: spec.databaseUrl, REDIS_URL: spec.redisUrl, REDIS_PREFIX: spec.prefix, LOG_LEVEL: "silent", PORT: "0" });
-await startRuntime(config, silentLogger, { worker: true, http: false }, {
-  leadMs: 50,
-  lockDurationMs: spec.lockDurationMs,
-  schedulerIntervalMs: 200,
-  reconcileEveryMs: 1000,
-  senders: [{ channel: "console", send: async () => { process.send!({ sent: true }); return { status: "delivered" }; } }],
-  executor: {
-    execute: async ({ run }) => {
-      process.send!({ started: run.runId, attempt: run.attempt });
-      return new Promise(() => {});
+const config = loadConfig({
+  DATABASE_URL: spec.databaseUrl,
+  REDIS_URL: spec.redisUrl,
+  REDIS_PREFIX: spec.prefix,
+  LOG_LEVEL: "silent",
+  PORT: "0",
+});
+await startRuntime(
+  config,
+  silentLogger,
+  { worker: true, http: false },
+  {
+    leadMs: 50,
+    lockDurationMs: spec.lockDurationMs,
+    schedulerIntervalMs: 200,
+    reconcileEveryMs: 1000,
+    senders: [
+      {
+        channel: "console",
+        send: async () => {
+          process.send!({ sent: true });
+          return { status: "delivered" };
+        },
+      },
+    ],
+    executor: {
+      execute: async ({ run }) => {
+        process.send!({ started: run.runId, attempt: run.attempt });
+        return new Promise(() => {});
+      },
     },
   },
-});
+);
 process.send!({ ready: true });

@@ -17,7 +17,16 @@ describe("admin page in a browser", () => {
     base = `http://127.0.0.1:${rt.port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
   });
   afterAll(async () => {
@@ -27,7 +36,15 @@ describe("admin page in a browser", () => {
 
   async function heldTask(title: string) {
     const user = await rt.db.prisma.user.create({ data: { timezone: "UTC", name: unique("Robin") } });
-    return rt.tasks.create({ userId: user.id, title, instruction: `${title}, please`, when: { runAt: new Date(Date.now() + 3_600_000 * 3) }, timezone: "UTC", channel: "console", audience: "+15550005555" });
+    return rt.tasks.create({
+      userId: user.id,
+      title,
+      instruction: `${title}, please`,
+      when: { runAt: new Date(Date.now() + 3_600_000 * 3) },
+      timezone: "UTC",
+      channel: "console",
+      audience: "+15550005555",
+    });
   }
 
   it("signs in with the token and approves a pending task by clicking Approve", async () => {

@@ -21,7 +21,9 @@ describe("herald CLI", () => {
   });
 
   it("exits non-zero with one line naming DATABASE_URL when Postgres cannot be reached", async () => {
-    const r = await runHerald(["migrate"], { env: { ...env(), DATABASE_URL: "postgresql://postgres@127.0.0.1:1/herald" } });
+    const r = await runHerald(["migrate"], {
+      env: { ...env(), DATABASE_URL: "postgresql://postgres@127.0.0.1:1/herald" },
+    });
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/Cannot reach Postgres at 127\.0\.0\.1:1\/herald \(DATABASE_URL\)/);
@@ -30,22 +32,34 @@ describe("herald CLI", () => {
   it("stops at an invalid variable with one line that says what to put there", async () => {
     const r = await runHerald(["start"], { env: { ...env(), DEFAULT_TIMEZONE: "Nowhere/Special" } });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^herald: DEFAULT_TIMEZONE must be an IANA time zone such as America\/New_York \(got "Nowhere\/Special"\); set it in the environment or in \.env/);
+    expect(r.stderr.trim()).toMatch(
+      /^herald: DEFAULT_TIMEZONE must be an IANA time zone such as America\/New_York \(got "Nowhere\/Special"\); set it in the environment or in \.env/,
+    );
   });
 
   it("chat with piped input confirms a reminder, then prints it when due, then exits", async () => {
-    const r = await runHerald(["chat", "--user", unique("pipe")], { env: env(), lines: [[0, "remind me in 3 seconds to stretch"]], closeAfterMs: 10_000 });
+    const r = await runHerald(["chat", "--user", unique("pipe")], {
+      env: env(),
+      lines: [[0, "remind me in 3 seconds to stretch"]],
+      closeAfterMs: 10_000,
+    });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const out = r.stdout.trim().split("\n");
-    expect(out[0]).toMatch(/^✓ I'll remind you to stretch at \d{1,2}:\d\d [AP]M \(in 3 seconds\)\. Reply "undo" to cancel\.$/);
+    expect(out[0]).toMatch(
+      /^✓ I'll remind you to stretch at \d{1,2}:\d\d [AP]M \(in 3 seconds\)\. Reply "undo" to cancel\.$/,
+    );
     expect(out[1]).toBe("⏰ stretch");
   });
 
   it("delivers a reminder set before a restart once, after the restart", async () => {
     const shared = env();
     const user = unique("restart");
-    const first = await runHerald(["chat", "--user", user], { env: shared, lines: [[0, "remind me in 4 seconds to drink water"]], closeAfterMs: 500 });
+    const first = await runHerald(["chat", "--user", user], {
+      env: shared,
+      lines: [[0, "remind me in 4 seconds to drink water"]],
+      closeAfterMs: 500,
+    });
     expect(first.stdout).toMatch(/✓ I'll remind you to drink water/);
     expect(first.stdout).not.toMatch(/⏰/);
     const second = await runHerald(["chat", "--user", user], { env: shared, lines: [[0, "list"]], closeAfterMs: 8000 });

@@ -10,15 +10,27 @@ describe("conversation", () => {
   let clock = friday;
 
   beforeAll(async () => {
-    rt = await startTestRuntime({ env: { DEFAULT_TIMEZONE: "America/New_York" }, parts: { worker: false }, overrides: { now: () => clock } });
+    rt = await startTestRuntime({
+      env: { DEFAULT_TIMEZONE: "America/New_York" },
+      parts: { worker: false },
+      overrides: { now: () => clock },
+    });
   });
   afterAll(async () => rt.close());
 
-  const chat = (user: string) => async (text: string, at: Date = clock) => {
-    const out = await rt.conversation.handle({ channel: "console", text, identity: { consoleName: user }, receivedAt: at, externalId: unique("m") });
-    if (out.duplicate) throw new Error("unexpected duplicate");
-    return out.reply.text;
-  };
+  const chat =
+    (user: string) =>
+    async (text: string, at: Date = clock) => {
+      const out = await rt.conversation.handle({
+        channel: "console",
+        text,
+        identity: { consoleName: user },
+        receivedAt: at,
+        externalId: unique("m"),
+      });
+      if (out.duplicate) throw new Error("unexpected duplicate");
+      return out.reply.text;
+    };
   const tasksOf = async (user: string) =>
     rt.db.prisma.task.findMany({ where: { user: { consoleName: user } }, orderBy: { createdAt: "asc" } });
 
@@ -28,7 +40,9 @@ describe("conversation", () => {
     expect(await say("remind me to call mom")).toMatch(/^When should I remind you to call mom\?/);
     expect(await tasksOf(user)).toHaveLength(0);
 
-    expect(await say("tomorrow at 5pm")).toBe(`✓ I'll remind you to call mom on Sat, Mar 7 at 5:00 PM (in 1 day). Reply "undo" to cancel.`);
+    expect(await say("tomorrow at 5pm")).toBe(
+      `✓ I'll remind you to call mom on Sat, Mar 7 at 5:00 PM (in 1 day). Reply "undo" to cancel.`,
+    );
     const [task] = await tasksOf(user);
     expect(task!.status).toBe("scheduled");
     expect(task!.nextRunAt!.toISOString()).toBe("2026-03-07T22:00:00.000Z");
@@ -47,7 +61,10 @@ describe("conversation", () => {
     expect(list).toContain("2. call the bank: on Mon, Mar 9 at 3:00 PM");
     expect(await say("cancel 2")).toBe(`✓ Cancelled "call the bank".`);
     const statuses = (await tasksOf(user)).map((t) => [t.title, t.status]);
-    expect(statuses).toEqual([["water the plants", "scheduled"], ["call the bank", "cancelled"]]);
+    expect(statuses).toEqual([
+      ["water the plants", "scheduled"],
+      ["call the bank", "cancelled"],
+    ]);
   });
 
   it("stores a recurring request as an RRULE in the user's zone", async () => {
@@ -69,7 +86,7 @@ describe("conversation", () => {
 
   it("refuses a request longer than 2,000 characters with a clear reply", async () => {
     const user = unique("long");
-    expect(await chat(user)("remind me " + "a".repeat(2100))).toMatch(/I read up to 2000/);
+    expect(await chat(user)(`remind me ${"a".repeat(2100)}`)).toMatch(/I read up to 2000/);
     expect(await tasksOf(user)).toHaveLength(0);
   });
 
@@ -81,7 +98,13 @@ describe("conversation", () => {
 
   it("handles the same inbound message id once", async () => {
     const user = unique("dup");
-    const msg = { channel: "console" as const, text: "remind me tomorrow at 9am to stretch", identity: { consoleName: user }, receivedAt: clock, externalId: unique("same") };
+    const msg = {
+      channel: "console" as const,
+      text: "remind me tomorrow at 9am to stretch",
+      identity: { consoleName: user },
+      receivedAt: clock,
+      externalId: unique("same"),
+    };
     const first = await rt.conversation.handle(msg);
     const second = await rt.conversation.handle(msg);
     expect(first.duplicate).toBe(false);

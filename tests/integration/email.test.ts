@@ -7,13 +7,16 @@ import { startFakeSmtp, type FakeSmtp } from "../fakes/smtp.js";
 import { startFakeTwilio, type FakeTwilio } from "../fakes/twilio.js";
 import { eventually, startTestRuntime, unique } from "../helpers/runtime.js";
 
-const SID = "AC" + "2".repeat(32);
+const SID = `AC${"2".repeat(32)}`;
 const FROM_NUMBER = "+15550002222";
 const FROM = "Herald <herald@example.test>";
 /** Results with "LONG" in the title are long, to exercise the SMS-to-email routing. */
 const LONG = Array.from({ length: 60 }, (_, i) => `Line ${i}: the quarterly numbers & <details> look fine.`).join("\n");
-const executor: Executor = { execute: async ({ run }) => ({ message: run.task.title.includes("LONG") ? `Report ready.\n${LONG}` : `⏰ ${run.task.title}` }) };
-
+const executor: Executor = {
+  execute: async ({ run }) => ({
+    message: run.task.title.includes("LONG") ? `Report ready.\n${LONG}` : `⏰ ${run.task.title}`,
+  }),
+};
 
 describe("email channel", () => {
   let rt: Runtime;
@@ -24,7 +27,16 @@ describe("email channel", () => {
     smtp = await startFakeSmtp({ user: "herald", pass: "s3cret", reject: ["nobody@example.test"] });
     twilio = await startFakeTwilio({ accountSid: SID, authToken: "tok" });
     rt = await startTestRuntime({
-      env: { SMTP_URL: smtp.url, EMAIL_FROM: FROM, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: "tok", TWILIO_FROM_NUMBER: FROM_NUMBER, TWILIO_API_URL: twilio.url, PUBLIC_URL: "https://herald.example.test", SMS_MAX_SEGMENTS: "2" },
+      env: {
+        SMTP_URL: smtp.url,
+        EMAIL_FROM: FROM,
+        TWILIO_ACCOUNT_SID: SID,
+        TWILIO_AUTH_TOKEN: "tok",
+        TWILIO_FROM_NUMBER: FROM_NUMBER,
+        TWILIO_API_URL: twilio.url,
+        PUBLIC_URL: "https://herald.example.test",
+        SMS_MAX_SEGMENTS: "2",
+      },
       overrides: { executor },
     });
   });
@@ -38,7 +50,14 @@ describe("email channel", () => {
     return rt.db.prisma.user.create({ data: { timezone: "UTC", consoleName: unique("mail"), ...data } });
   }
   async function schedule(userId: string, title: string, channel: "email" | "sms") {
-    return rt.tasks.create({ userId, title, instruction: title, when: { runAt: new Date(Date.now() + 500) }, timezone: "UTC", channel });
+    return rt.tasks.create({
+      userId,
+      title,
+      instruction: title,
+      when: { runAt: new Date(Date.now() + 500) },
+      timezone: "UTC",
+      channel,
+    });
   }
   const phone = () => `+1555${String(randomBytes(3).readUIntBE(0, 3) % 10_000_000).padStart(7, "0")}`;
 
@@ -51,7 +70,10 @@ describe("email channel", () => {
     expect(mail!.subject).toMatch(/submit the expense report/);
     expect(mail!.text).toMatch(/⏰ submit the expense report/);
     expect(mail!.html).toMatch(/<p>⏰ submit the expense report<\/p>/);
-    const d = await eventually(async () => rt.db.prisma.delivery.findFirst({ where: { taskId: task.id, status: "sent" } }), "the delivery sent");
+    const d = await eventually(
+      async () => rt.db.prisma.delivery.findFirst({ where: { taskId: task.id, status: "sent" } }),
+      "the delivery sent",
+    );
     expect(d.providerId).toBe(mail!.messageId);
   });
 
@@ -70,7 +92,10 @@ describe("email channel", () => {
     const user = await userWith({ email: address, phone: number });
     await schedule(user.id, "LONG numbers", "sms");
     const sms = await eventually(() => twilio.sent.find((s) => s.to === number), "the pointer SMS");
-    const [mail] = await eventually(() => (smtp.to(address).length ? smtp.to(address) : null), "the email with the result");
+    const [mail] = await eventually(
+      () => (smtp.to(address).length ? smtp.to(address) : null),
+      "the email with the result",
+    );
     expect(mail!.text).toMatch(/Line 59: the quarterly numbers/);
     expect(sms.body).toMatch(/Report ready/);
     expect(sms.body).toMatch(/email/);
@@ -91,7 +116,10 @@ describe("email channel", () => {
   it("fails a delivery for good when the SMTP server refuses the mailbox (550)", async () => {
     const user = await userWith({ email: "nobody@example.test" });
     const task = await schedule(user.id, "never arrives", "email");
-    const d = await eventually(async () => rt.db.prisma.delivery.findFirst({ where: { taskId: task.id, status: "failed" } }), "the delivery failed");
+    const d = await eventually(
+      async () => rt.db.prisma.delivery.findFirst({ where: { taskId: task.id, status: "failed" } }),
+      "the delivery failed",
+    );
     expect(d.attempts).toBe(1);
     expect(d.error).toMatch(/550/);
   });

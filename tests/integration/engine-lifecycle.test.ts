@@ -11,20 +11,43 @@ const nextWholeSecond = (ms: number) => new Date(Math.ceil((Date.now() + ms) / 1
 
 describe("task lifecycle in the engine", () => {
   let rt: Runtime | undefined;
-  afterEach(async () => { await rt?.close(); rt = undefined; });
+  afterEach(async () => {
+    await rt?.close();
+    rt = undefined;
+  });
 
   async function start(env: Record<string, string> = {}, overrides: Overrides = {}) {
     const sender = new RecordingSender("console");
     const failures: { taskId: string; runId: string; error: string }[] = [];
-    rt = await startTestRuntime({ env, overrides: { senders: [sender], ops: { ...noopOps, runFailed: (f) => failures.push(f) }, ...overrides } });
+    rt = await startTestRuntime({
+      env,
+      overrides: { senders: [sender], ops: { ...noopOps, runFailed: (f) => failures.push(f) }, ...overrides },
+    });
     const user = await rt.db.prisma.user.create({ data: { timezone: "UTC", consoleName: unique("user") } });
     return { rt, sender, failures, user };
   }
 
   it("retries a failed run and delivers once when a later attempt succeeds", async () => {
     let calls = 0;
-    const { rt, sender, user } = await start({ RUN_ATTEMPTS: "3" }, { executor: { execute: async ({ run }) => { if (++calls === 1) throw new Error("model timed out"); return { message: `⏰ ${run.task.title}` }; } } });
-    const task = await rt.tasks.create({ userId: user.id, title: "flaky", instruction: "x", when: { runAt: new Date(Date.now() + 300) }, timezone: "UTC", channel: "console" });
+    const { rt, sender, user } = await start(
+      { RUN_ATTEMPTS: "3" },
+      {
+        executor: {
+          execute: async ({ run }) => {
+            if (++calls === 1) throw new Error("model timed out");
+            return { message: `⏰ ${run.task.title}` };
+          },
+        },
+      },
+    );
+    const task = await rt.tasks.create({
+      userId: user.id,
+      title: "flaky",
+      instruction: "x",
+      when: { runAt: new Date(Date.now() + 300) },
+      timezone: "UTC",
+      channel: "console",
+    });
     await eventually(() => sender.sent.length === 1, "the reminder after a retry", 20_000);
     const runs = await rt.db.prisma.taskRun.findMany({ where: { taskId: task.id } });
     expect(runs).toHaveLength(1);
@@ -34,11 +57,31 @@ describe("task lifecycle in the engine", () => {
 
   it("after the last attempt fails a one-off for good, sends nothing and calls the ops hook once", async () => {
     let calls = 0;
-    const { rt, sender, failures, user } = await start({ RUN_ATTEMPTS: "3" }, { executor: { execute: async () => { calls++; throw new Error("model unavailable"); } } });
-    const task = await rt.tasks.create({ userId: user.id, title: "doomed", instruction: "x", when: { runAt: new Date(Date.now() + 300) }, timezone: "UTC", channel: "console" });
+    const { rt, sender, failures, user } = await start(
+      { RUN_ATTEMPTS: "3" },
+      {
+        executor: {
+          execute: async () => {
+            calls++;
+            throw new Error("model unavailable");
+          },
+        },
+      },
+    );
+    const task = await rt.tasks.create({
+      userId: user.id,
+      title: "doomed",
+      instruction: "x",
+      when: { runAt: new Date(Date.now() + 300) },
+      timezone: "UTC",
+      channel: "console",
+    });
     // Backoff doubles from 2 s: attempts at about 0, 2 and 6 s.
     await eventually(() => failures.length === 1, "the ops hook", 30_000, 100);
-    const stored = await rt.db.prisma.task.findUniqueOrThrow({ where: { id: task.id }, include: { runs: true, deliveries: true } });
+    const stored = await rt.db.prisma.task.findUniqueOrThrow({
+      where: { id: task.id },
+      include: { runs: true, deliveries: true },
+    });
     expect(stored.status).toBe("failed");
     expect(stored.runs).toHaveLength(1);
     expect(stored.runs[0]).toMatchObject({ status: "failed", attempt: 3, error: "model unavailable" });
@@ -49,12 +92,31 @@ describe("task lifecycle in the engine", () => {
   });
 
   it("a recurring task whose run fails for good keeps its schedule", async () => {
-    const { rt, failures, user } = await start({ RUN_ATTEMPTS: "1" }, { executor: { execute: async () => { throw new Error("boom"); } } });
+    const { rt, failures, user } = await start(
+      { RUN_ATTEMPTS: "1" },
+      {
+        executor: {
+          execute: async () => {
+            throw new Error("boom");
+          },
+        },
+      },
+    );
     const dtstart = nextWholeSecond(1000);
-    const task = await rt.tasks.create({ userId: user.id, title: "daily digest", instruction: "x", when: { rrule: "FREQ=DAILY", dtstart }, timezone: "UTC", channel: "console" });
+    const task = await rt.tasks.create({
+      userId: user.id,
+      title: "daily digest",
+      instruction: "x",
+      when: { rrule: "FREQ=DAILY", dtstart },
+      timezone: "UTC",
+      channel: "console",
+    });
     expect(task.nextRunAt).toEqual(dtstart);
     await eventually(() => failures.length === 1, "the ops hook", 20_000);
-    await eventually(async () => (await rt.db.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).status === "scheduled", "the task back on schedule");
+    await eventually(
+      async () => (await rt.db.prisma.task.findUniqueOrThrow({ where: { id: task.id } })).status === "scheduled",
+      "the task back on schedule",
+    );
     const stored = await rt.db.prisma.task.findUniqueOrThrow({ where: { id: task.id }, include: { runs: true } });
     expect(stored.nextRunAt).toEqual(new Date(dtstart.getTime() + 24 * 3600_000));
     expect(stored.runs.map((r) => r.status)).toEqual(["failed"]);
@@ -62,7 +124,14 @@ describe("task lifecycle in the engine", () => {
 
   it("a paused task does not fire; resumed after its time, it fires once", async () => {
     const { rt, sender, user } = await start();
-    const task = await rt.tasks.create({ userId: user.id, title: "paused", instruction: "x", when: { runAt: new Date(Date.now() + 800) }, timezone: "UTC", channel: "console" });
+    const task = await rt.tasks.create({
+      userId: user.id,
+      title: "paused",
+      instruction: "x",
+      when: { runAt: new Date(Date.now() + 800) },
+      timezone: "UTC",
+      channel: "console",
+    });
     await rt.tasks.pause(task.id);
     await sleep(1600);
     expect(sender.sent).toHaveLength(0);
@@ -75,7 +144,14 @@ describe("task lifecycle in the engine", () => {
 
   it("a rescheduled task fires at its new time only", async () => {
     const { rt, sender, user } = await start();
-    const task = await rt.tasks.create({ userId: user.id, title: "moved", instruction: "x", when: { runAt: new Date(Date.now() + 700) }, timezone: "UTC", channel: "console" });
+    const task = await rt.tasks.create({
+      userId: user.id,
+      title: "moved",
+      instruction: "x",
+      when: { runAt: new Date(Date.now() + 700) },
+      timezone: "UTC",
+      channel: "console",
+    });
     const later = new Date(Date.now() + 2500);
     await rt.tasks.reschedule(task.id, { runAt: later });
     await sleep(1500);
@@ -87,12 +163,33 @@ describe("task lifecycle in the engine", () => {
 
   it("closing the runtime lets a run in progress finish and record its outcome", async () => {
     let started = false;
-    const { rt: closing, user } = await start({}, { executor: { execute: async ({ run }) => { started = true; await sleep(1500); return { message: `⏰ ${run.task.title}` }; } } });
-    const task = await closing.tasks.create({ userId: user.id, title: "slow", instruction: "x", when: { runAt: new Date(Date.now() + 300) }, timezone: "UTC", channel: "console" });
+    const { rt: closing, user } = await start(
+      {},
+      {
+        executor: {
+          execute: async ({ run }) => {
+            started = true;
+            await sleep(1500);
+            return { message: `⏰ ${run.task.title}` };
+          },
+        },
+      },
+    );
+    const task = await closing.tasks.create({
+      userId: user.id,
+      title: "slow",
+      instruction: "x",
+      when: { runAt: new Date(Date.now() + 300) },
+      timezone: "UTC",
+      channel: "console",
+    });
     await eventually(() => started, "the run to start");
     await closing.close();
     rt = await startTestRuntime({ parts: { worker: false }, env: { REDIS_PREFIX: closing.config.REDIS_PREFIX } });
-    const stored = await rt.db.prisma.task.findUniqueOrThrow({ where: { id: task.id }, include: { runs: true, deliveries: true } });
+    const stored = await rt.db.prisma.task.findUniqueOrThrow({
+      where: { id: task.id },
+      include: { runs: true, deliveries: true },
+    });
     expect(stored.status).toBe("completed");
     expect(stored.runs.map((r) => r.status)).toEqual(["succeeded"]);
     expect(stored.deliveries).toHaveLength(1);
@@ -102,7 +199,14 @@ describe("task lifecycle in the engine", () => {
     let offset = 0;
     const { rt, sender, user } = await start({}, { now: () => new Date(Date.now() + offset) });
     const dtstart = new Date(Date.UTC(2030, 0, 1, 9));
-    const task = await rt.tasks.create({ userId: user.id, title: "vitamins", instruction: "x", when: { rrule: "FREQ=DAILY", dtstart }, timezone: "UTC", channel: "console" });
+    const task = await rt.tasks.create({
+      userId: user.id,
+      title: "vitamins",
+      instruction: "x",
+      when: { rrule: "FREQ=DAILY", dtstart },
+      timezone: "UTC",
+      channel: "console",
+    });
     const copy = await rt.tasks.snooze(task.id, 10);
     expect(copy.nextRunAt!.getTime() - Date.now()).toBeGreaterThan(9 * 60_000);
     // Ten minutes pass: the clock moves, and the copy's Redis timer (a real-time delay) comes due.

@@ -16,14 +16,24 @@ describe("misfires after downtime", () => {
     runtimes.push(first);
     const user = await first.db.prisma.user.create({ data: { timezone: "UTC", consoleName: unique("user") } });
     const runAt = new Date(Date.now() + 2000);
-    const task = await first.tasks.create({ userId: user.id, title: "call the bank", instruction: "x", when: { runAt }, timezone: "UTC", channel: "console" });
+    const task = await first.tasks.create({
+      userId: user.id,
+      title: "call the bank",
+      instruction: "x",
+      when: { runAt },
+      timezone: "UTC",
+      channel: "console",
+    });
     await first.close();
     runtimes.pop();
     await new Promise((r) => setTimeout(r, Math.max(0, runAt.getTime() + 500 - Date.now())));
 
     // Herald was down for five minutes: the new runtime's clock says so (late notices start after a minute).
     const sender = new RecordingSender("console");
-    const second = await startTestRuntime({ env: { REDIS_PREFIX: first.config.REDIS_PREFIX }, overrides: { senders: [sender], now: () => new Date(Date.now() + 5 * 60_000) } });
+    const second = await startTestRuntime({
+      env: { REDIS_PREFIX: first.config.REDIS_PREFIX },
+      overrides: { senders: [sender], now: () => new Date(Date.now() + 5 * 60_000) },
+    });
     runtimes.push(second);
     await eventually(() => sender.sent.length === 1, "the late reminder", 20_000);
     await new Promise((r) => setTimeout(r, 1000));
@@ -45,7 +55,14 @@ describe("misfires after downtime", () => {
       // Daily at a time two hours from now: outside the horizon, so nothing is armed at creation.
       const at = new Date(Math.floor((Date.now() + 2 * 3600_000) / 60_000) * 60_000);
       const rrule = `FREQ=DAILY;BYHOUR=${at.getUTCHours()};BYMINUTE=${at.getUTCMinutes()};BYSECOND=0`;
-      const task = await rt.tasks.create({ userId: user.id, title: "water the plants", instruction: "x", when: { rrule, dtstart: new Date(at.getTime() - 10 * DAY) }, timezone: "UTC", channel: "console" });
+      const task = await rt.tasks.create({
+        userId: user.id,
+        title: "water the plants",
+        instruction: "x",
+        when: { rrule, dtstart: new Date(at.getTime() - 10 * DAY) },
+        timezone: "UTC",
+        channel: "console",
+      });
       expect(task.nextRunAt!.getTime()).toBe(at.getTime());
       expect(task.timerAt).toBeNull();
 

@@ -27,11 +27,16 @@ describe("Redis loses Herald's data", () => {
     for (const rt of runtimes.splice(0)) await rt.close();
   });
 
-  it("every one of 500 tasks due over 20 s, with timers of their own or swept, fires and is delivered exactly once, with two workers on one Redis", { timeout: 180_000 }, async () => {
+  it("every one of 500 tasks due over 20 s, with timers of their own or swept, fires and is delivered exactly once, with two workers on one Redis", {
+    timeout: 180_000,
+  }, async () => {
     const sender = new RecordingSender("console");
     const a = await startTestRuntime({ env: { MAX_ACTIVE_TASKS: "1000" }, overrides: { senders: [sender] } });
     runtimes.push(a);
-    const b = await startTestRuntime({ env: { REDIS_PREFIX: a.config.REDIS_PREFIX, MAX_ACTIVE_TASKS: "1000" }, overrides: { senders: [sender] } });
+    const b = await startTestRuntime({
+      env: { REDIS_PREFIX: a.config.REDIS_PREFIX, MAX_ACTIVE_TASKS: "1000" },
+      overrides: { senders: [sender] },
+    });
     runtimes.push(b);
     const user = await a.db.prisma.user.create({ data: { timezone: "UTC", consoleName: unique("user") } });
 
@@ -41,9 +46,28 @@ describe("Redis loses Herald's data", () => {
       const runAt = new Date(first + Math.round((i * 20_000) / 500));
       // Two thirds are created one at a time (a timer each); a third are stored as a bulk import would store
       // them, with no timer, for the horizon pass to arm in per-second sweeps.
-      const task = i % 3 === 2
-        ? await a.db.prisma.task.create({ data: { userId: user.id, title: `task ${i}`, instruction: "x", runAt, nextRunAt: runAt, timezone: "UTC", channel: "console", status: "scheduled" } })
-        : await (i % 3 ? a : b).tasks.create({ userId: user.id, title: `task ${i}`, instruction: "x", when: { runAt }, timezone: "UTC", channel: "console" });
+      const task =
+        i % 3 === 2
+          ? await a.db.prisma.task.create({
+              data: {
+                userId: user.id,
+                title: `task ${i}`,
+                instruction: "x",
+                runAt,
+                nextRunAt: runAt,
+                timezone: "UTC",
+                channel: "console",
+                status: "scheduled",
+              },
+            })
+          : await (i % 3 ? a : b).tasks.create({
+              userId: user.id,
+              title: `task ${i}`,
+              instruction: "x",
+              when: { runAt },
+              timezone: "UTC",
+              channel: "console",
+            });
       ids.push(task.id);
     }
 
@@ -54,21 +78,43 @@ describe("Redis loses Herald's data", () => {
     expect(before).toBeGreaterThan(0);
     expect(before).toBeLessThan(500);
 
-    const left = async () => (await a.db.pool.query(
-      `SELECT t.status, r.status AS run, r.attempt, r.heartbeat_at < now() - interval '5 seconds' AS stale, count(*)::int AS n FROM tasks t LEFT JOIN task_runs r ON r.task_id = t.id
-        WHERE t.id = ANY($1::uuid[]) AND r.status IS DISTINCT FROM 'succeeded' GROUP BY 1, 2, 3, 4`, [ids])).rows;
-    await eventually(async () => (await a.db.prisma.taskRun.count({ where: { taskId: { in: ids }, status: "succeeded" } })) === 500, "all 500 runs", 120_000, 500)
-      .catch(async (err) => { throw new Error(`${(err as Error).message}; not done: ${JSON.stringify(await left())}`); });
+    const left = async () =>
+      (
+        await a.db.pool.query(
+          `SELECT t.status, r.status AS run, r.attempt, r.heartbeat_at < now() - interval '5 seconds' AS stale, count(*)::int AS n FROM tasks t LEFT JOIN task_runs r ON r.task_id = t.id
+        WHERE t.id = ANY($1::uuid[]) AND r.status IS DISTINCT FROM 'succeeded' GROUP BY 1, 2, 3, 4`,
+          [ids],
+        )
+      ).rows;
+    await eventually(
+      async () => (await a.db.prisma.taskRun.count({ where: { taskId: { in: ids }, status: "succeeded" } })) === 500,
+      "all 500 runs",
+      120_000,
+      500,
+    ).catch(async (err) => {
+      throw new Error(`${(err as Error).message}; not done: ${JSON.stringify(await left())}`);
+    });
     // Deliveries whose queue entry was lost are re-enqueued by the outbox reconciler (every minute in
     // production); run it now rather than wait.
     await a.deliveries.reconcile(a.db.pool, new Date());
-    await eventually(() => new Set(sender.sent.map((m) => m.deliveryId)).size === 500, "all 500 deliveries", 60_000, 200);
+    await eventually(
+      () => new Set(sender.sent.map((m) => m.deliveryId)).size === 500,
+      "all 500 deliveries",
+      60_000,
+      200,
+    );
     await new Promise((r) => setTimeout(r, 1500));
 
-    const runsPerTask = await a.db.pool.query(`SELECT task_id, count(*)::int AS n FROM task_runs WHERE task_id = ANY($1::uuid[]) GROUP BY task_id`, [ids]);
+    const runsPerTask = await a.db.pool.query(
+      `SELECT task_id, count(*)::int AS n FROM task_runs WHERE task_id = ANY($1::uuid[]) GROUP BY task_id`,
+      [ids],
+    );
     expect(runsPerTask.rows).toHaveLength(500);
     expect(runsPerTask.rows.every((r) => r.n === 1)).toBe(true);
-    const deliveriesPerTask = await a.db.pool.query(`SELECT task_id, count(*)::int AS n FROM deliveries WHERE task_id = ANY($1::uuid[]) GROUP BY task_id`, [ids]);
+    const deliveriesPerTask = await a.db.pool.query(
+      `SELECT task_id, count(*)::int AS n FROM deliveries WHERE task_id = ANY($1::uuid[]) GROUP BY task_id`,
+      [ids],
+    );
     expect(deliveriesPerTask.rows).toHaveLength(500);
     expect(deliveriesPerTask.rows.every((r) => r.n === 1)).toBe(true);
     expect(sender.sent).toHaveLength(500);

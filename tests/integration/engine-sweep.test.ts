@@ -35,7 +35,12 @@ describe("sweeps: one timer per second for tasks armed in bulk", () => {
   }
 
   const perTask = async (rt: Runtime, ids: string[], table: "task_runs" | "deliveries") =>
-    (await rt.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE task_id = ANY($1::uuid[]) GROUP BY task_id`, [ids])).rows.map((r) => r.n);
+    (
+      await rt.db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${table} WHERE task_id = ANY($1::uuid[]) GROUP BY task_id`,
+        [ids],
+      )
+    ).rows.map((r) => r.n);
 
   it("arms 300 tasks due over two seconds with at most three timers, and fires each once", async () => {
     const sender = new RecordingSender("console");
@@ -55,15 +60,26 @@ describe("sweeps: one timer per second for tasks armed in bulk", () => {
     expect(sender.sent).toHaveLength(300);
     expect(await perTask(rt, ids, "task_runs")).toEqual(ids.map(() => 1));
     expect(await perTask(rt, ids, "deliveries")).toEqual(ids.map(() => 1));
-    const { rows } = await rt.db.pool.query(`SELECT DISTINCT status::text, attempt FROM task_runs WHERE task_id = ANY($1::uuid[])`, [ids]);
+    const { rows } = await rt.db.pool.query(
+      `SELECT DISTINCT status::text, attempt FROM task_runs WHERE task_id = ANY($1::uuid[])`,
+      [ids],
+    );
     expect(rows).toEqual([{ status: "succeeded", attempt: 1 }]);
   });
 
   it("retries a swept task whose attempt failed on a timer of its own, and delivers it once", async () => {
     const sender = new RecordingSender("console");
     let calls = 0;
-    const flaky: Executor = { execute: async ({ run }) => { if (++calls === 1) throw new Error("model timed out"); return { message: `⏰ ${run.task.title}` }; } };
-    const rt = await startTestRuntime({ env: { RUN_ATTEMPTS: "3" }, overrides: { senders: [sender], ops, executor: flaky } });
+    const flaky: Executor = {
+      execute: async ({ run }) => {
+        if (++calls === 1) throw new Error("model timed out");
+        return { message: `⏰ ${run.task.title}` };
+      },
+    };
+    const rt = await startTestRuntime({
+      env: { RUN_ATTEMPTS: "3" },
+      overrides: { senders: [sender], ops, executor: flaky },
+    });
     runtimes.push(rt);
     const [id] = await store(rt, 1, new Date(Date.now() + 1000), 0);
 
@@ -80,13 +96,20 @@ describe("sweeps: one timer per second for tasks armed in bulk", () => {
     const sender = new RecordingSender("console");
     const a = await startTestRuntime({ overrides: { senders: [sender], ops, schedulerIntervalMs: 60_000 } });
     runtimes.push(a);
-    const b = await startTestRuntime({ env: { REDIS_PREFIX: a.config.REDIS_PREFIX }, overrides: { senders: [sender], ops, schedulerIntervalMs: 60_000 } });
+    const b = await startTestRuntime({
+      env: { REDIS_PREFIX: a.config.REDIS_PREFIX },
+      overrides: { senders: [sender], ops, schedulerIntervalMs: 60_000 },
+    });
     runtimes.push(b);
     const first = new Date(Math.ceil((Date.now() + 1500) / 1000) * 1000);
     const ids = await store(a, 200, first, 500);
     await a.scheduler.advanceHorizon();
     // A second sweep job for the same second, as a stalled sweep re-run while its first worker still works.
-    await a.timers.queue.add("sweep", { from: first.getTime() }, { jobId: `s-${first.getTime()}-again`, delay: first.getTime() - Date.now() - 50 });
+    await a.timers.queue.add(
+      "sweep",
+      { from: first.getTime() },
+      { jobId: `s-${first.getTime()}-again`, delay: first.getTime() - Date.now() - 50 },
+    );
 
     await eventually(() => sender.sent.length >= 200, "200 reminders", 20_000);
     await new Promise((r) => setTimeout(r, 1000));

@@ -20,22 +20,42 @@ describe("task engine", () => {
   it("fires a one-off task at its time and delivers the reminder once", async () => {
     const user = await newUser();
     const runAt = new Date(Date.now() + 800);
-    const task = await rt.tasks.create({ userId: user.id, title: "stretch", instruction: "remind me to stretch", when: { runAt }, timezone: user.timezone, channel: "console" });
+    const task = await rt.tasks.create({
+      userId: user.id,
+      title: "stretch",
+      instruction: "remind me to stretch",
+      when: { runAt },
+      timezone: user.timezone,
+      channel: "console",
+    });
 
     await eventually(() => sender.sent.length === 1, "the reminder");
     expect(sender.sent[0]!.body).toBe("⏰ stretch");
     expect(sender.sent[0]!.recipient).toBe(user.consoleName);
-    const stored = await rt.db.prisma.task.findUniqueOrThrow({ where: { id: task.id }, include: { runs: true, deliveries: true } });
+    const stored = await rt.db.prisma.task.findUniqueOrThrow({
+      where: { id: task.id },
+      include: { runs: true, deliveries: true },
+    });
     expect(stored.status).toBe("completed");
     expect(stored.runs).toHaveLength(1);
     expect(stored.runs[0]!.status).toBe("succeeded");
     expect(stored.runs[0]!.startedAt.getTime()).toBeGreaterThanOrEqual(runAt.getTime());
-    await eventually(async () => (await rt.db.prisma.delivery.findFirst({ where: { taskId: task.id } }))?.status === "delivered", "delivery recorded");
+    await eventually(
+      async () => (await rt.db.prisma.delivery.findFirst({ where: { taskId: task.id } }))?.status === "delivered",
+      "delivery recorded",
+    );
   });
 
   it("does nothing for a task cancelled between scheduling and firing", async () => {
     const user = await newUser();
-    const task = await rt.tasks.create({ userId: user.id, title: "nope", instruction: "nope", when: { runAt: new Date(Date.now() + 500) }, timezone: user.timezone, channel: "console" });
+    const task = await rt.tasks.create({
+      userId: user.id,
+      title: "nope",
+      instruction: "nope",
+      when: { runAt: new Date(Date.now() + 500) },
+      timezone: user.timezone,
+      channel: "console",
+    });
     await rt.tasks.cancel(task.id);
     await new Promise((r) => setTimeout(r, 1200));
     expect(sender.sent).toHaveLength(0);
@@ -45,7 +65,14 @@ describe("task engine", () => {
   it("a timer added twice for the same occurrence claims it once", async () => {
     const user = await newUser();
     const runAt = new Date(Date.now() + 600);
-    const task = await rt.tasks.create({ userId: user.id, title: "once only", instruction: "x", when: { runAt }, timezone: user.timezone, channel: "console" });
+    const task = await rt.tasks.create({
+      userId: user.id,
+      title: "once only",
+      instruction: "x",
+      when: { runAt },
+      timezone: user.timezone,
+      channel: "console",
+    });
     await rt.timers.set([{ taskId: task.id, occurrence: runAt }], new Date());
     await rt.timers.set([{ taskId: task.id, occurrence: runAt }], new Date());
     await eventually(() => sender.sent.length === 1, "the reminder");

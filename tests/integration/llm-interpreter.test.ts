@@ -14,7 +14,12 @@ const TZ = "America/New_York";
 const ctx = { now: new Date("2026-03-06T12:00:00-05:00"), tz: TZ }; // a Friday
 const VAGUE = "ping me abt the dave thing tmrw, 5ish";
 /** What the offline grammar "reads" in VAGUE: unsure, so auto mode asks the model. */
-const VAGUE_OFFLINE: Interpretation = { intent: "create", task: "the dave thing", schedule: { kind: "unspecified" }, confidence: 0.4 };
+const VAGUE_OFFLINE: Interpretation = {
+  intent: "create",
+  task: "the dave thing",
+  schedule: { kind: "unspecified" },
+  confidence: 0.4,
+};
 /** The real grammar, except for VAGUE (the synthesized phrases the resolver builds still go to the grammar). */
 const offline: OfflineFn = (text, c) => (text === VAGUE ? VAGUE_OFFLINE : interpretOffline(text, c));
 
@@ -39,7 +44,9 @@ describe("LLM interpreter against an OpenAI-compatible server", () => {
   let pool: pg.Pool;
   let model: string;
 
-  beforeAll(() => { pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 2 }); });
+  beforeAll(() => {
+    pool = new pg.Pool({ connectionString: testDatabaseUrl(), max: 2 });
+  });
   afterAll(async () => pool.end());
   beforeEach(async () => {
     fake = await FakeOpenAI.start();
@@ -48,26 +55,65 @@ describe("LLM interpreter against an OpenAI-compatible server", () => {
   afterEach(async () => fake.close());
 
   const interpreter = (env: Record<string, string> = {}, recorder = new PgUsageRecorder(pool, silentLogger)) =>
-    createInterpreter(testConfig({ OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.url, OPENAI_MODEL: model, OPENAI_TIMEOUT_MS: "400", INTERPRETER: "llm", ...env }), { logger: silentLogger, usage: recorder, offline });
+    createInterpreter(
+      testConfig({
+        OPENAI_API_KEY: fake.apiKey,
+        OPENAI_BASE_URL: fake.url,
+        OPENAI_MODEL: model,
+        OPENAI_TIMEOUT_MS: "400",
+        INTERPRETER: "llm",
+        ...env,
+      }),
+      { logger: silentLogger, usage: recorder, offline },
+    );
   const calls = async () => (await pool.query(`SELECT * FROM llm_calls WHERE model = $1 ORDER BY at`, [model])).rows;
 
   it("asks for strict structured output and resolves the model's time expression in the user's zone", async () => {
     fake.enqueue(reply.json(extraction()));
     const it1 = await interpreter().interpret(VAGUE, ctx);
 
-    expect(it1).toMatchObject({ intent: "create", task: "call dave", schedule: { kind: "once", at: new Date("2026-03-07T17:00:00-05:00") } });
-    expect(interpretationToJson(it1, TZ)).toEqual({ intent: "create", task: "call dave", schedule: { kind: "once", at: "2026-03-07T17:00:00-05:00" }, confidence: 0.85 });
+    expect(it1).toMatchObject({
+      intent: "create",
+      task: "call dave",
+      schedule: { kind: "once", at: new Date("2026-03-07T17:00:00-05:00") },
+    });
+    expect(interpretationToJson(it1, TZ)).toEqual({
+      intent: "create",
+      task: "call dave",
+      schedule: { kind: "once", at: "2026-03-07T17:00:00-05:00" },
+      confidence: 0.85,
+    });
     const sent = fake.requests[0]!.body;
     expect(sent.model).toBe(model);
-    expect(sent.response_format).toMatchObject({ type: "json_schema", json_schema: { name: "interpretation", strict: true } });
+    expect(sent.response_format).toMatchObject({
+      type: "json_schema",
+      json_schema: { name: "interpretation", strict: true },
+    });
     expect(String(sent.messages[0]!.content)).toContain(TZ);
     expect(sent.messages[1]!.content).toContain(JSON.stringify(VAGUE));
-    expect(await calls()).toMatchObject([{ purpose: "interpret", ok: true, prompt_tokens: 120, completion_tokens: 30, error: null }]);
+    expect(await calls()).toMatchObject([
+      { purpose: "interpret", ok: true, prompt_tokens: 120, completion_tokens: 30, error: null },
+    ]);
     expect((await calls())[0].cost_usd).toBeGreaterThan(0);
   });
 
   it("turns a repeating request into an RRULE and its next occurrence", async () => {
-    fake.enqueue(reply.json(extraction({ task: "gym", when: { text: "every monday and thursday at 7am", in_minutes: null, day: null, time: "07:00" }, recurrence: { freq: "WEEKLY", interval: 1, byday: ["MO", "TH"], bymonthday: null, time: "07:00", until: null } })));
+    fake.enqueue(
+      reply.json(
+        extraction({
+          task: "gym",
+          when: { text: "every monday and thursday at 7am", in_minutes: null, day: null, time: "07:00" },
+          recurrence: {
+            freq: "WEEKLY",
+            interval: 1,
+            byday: ["MO", "TH"],
+            bymonthday: null,
+            time: "07:00",
+            until: null,
+          },
+        }),
+      ),
+    );
     const r = await interpreter().interpret(VAGUE, ctx);
     expect(r.schedule).toMatchObject({ kind: "recurring", tz: TZ, next: new Date("2026-03-09T07:00:00-04:00") });
     expect(r.schedule?.kind === "recurring" && r.schedule.rrule).toMatch(/FREQ=WEEKLY;BYDAY=MO,TH;BYHOUR=7;BYMINUTE=0/);
@@ -123,7 +169,11 @@ describe("LLM interpreter against an OpenAI-compatible server", () => {
 
   it("in auto mode uses a confident offline reading without calling the server", async () => {
     const r = await interpreter({ INTERPRETER: "auto" }).interpret("remind me tomorrow at 5pm to call mom", ctx);
-    expect(r).toMatchObject({ intent: "create", task: "call mom", schedule: { kind: "once", at: new Date("2026-03-07T17:00:00-05:00") } });
+    expect(r).toMatchObject({
+      intent: "create",
+      task: "call mom",
+      schedule: { kind: "once", at: new Date("2026-03-07T17:00:00-05:00") },
+    });
     expect(r.confidence).toBeGreaterThanOrEqual(0.8);
     expect(fake.requests).toHaveLength(0);
     expect(await calls()).toHaveLength(0);
@@ -146,6 +196,8 @@ describe("LLM interpreter against an OpenAI-compatible server", () => {
 
   it("is the offline interpreter without an API key, or with INTERPRETER=offline", () => {
     expect(createInterpreter(testConfig({ INTERPRETER: "llm" }), { logger: silentLogger })).toBe(offlineInterpreter);
-    expect(createInterpreter(testConfig({ INTERPRETER: "offline", OPENAI_API_KEY: "sk-x" }), { logger: silentLogger })).toBe(offlineInterpreter);
+    expect(
+      createInterpreter(testConfig({ INTERPRETER: "offline", OPENAI_API_KEY: "sk-x" }), { logger: silentLogger }),
+    ).toBe(offlineInterpreter);
   });
 });

@@ -2,7 +2,15 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { connectDatabase, dropDatabase, ensureDatabase, migrate, pendingMigrations, readMigrations, type Database } from "../../src/db/index.js";
+import {
+  connectDatabase,
+  dropDatabase,
+  ensureDatabase,
+  migrate,
+  pendingMigrations,
+  readMigrations,
+  type Database,
+} from "../../src/db/index.js";
 import { unique } from "../helpers/runtime.js";
 
 describe("migrations", () => {
@@ -31,7 +39,9 @@ describe("migrations", () => {
     expect(await migrate(db.pool)).toEqual([]);
     expect(await pendingMigrations(db.pool)).toEqual([]);
 
-    const { rows } = await db.pool.query(`SELECT migration_name, checksum, finished_at, applied_steps_count, rolled_back_at, logs FROM "_prisma_migrations" ORDER BY migration_name`);
+    const { rows } = await db.pool.query(
+      `SELECT migration_name, checksum, finished_at, applied_steps_count, rolled_back_at, logs FROM "_prisma_migrations" ORDER BY migration_name`,
+    );
     expect(rows).toHaveLength(onDisk.length);
     for (const [i, m] of onDisk.entries()) {
       const sql = readFileSync(new URL(`../../prisma/migrations/${m.name}/migration.sql`, import.meta.url), "utf8");

@@ -2,7 +2,16 @@ import { UnrecoverableError } from "bullmq";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log/index.js";
 import { OfflineExecutor } from "../../src/ai/index.js";
-import { createNotifier, createOpsHooks, handleApprovalAction, handleSitrepCommand, sourceOf, startOps, withSitrepExecutor, type OpsMonitor } from "../../src/ops/index.js";
+import {
+  createNotifier,
+  createOpsHooks,
+  handleApprovalAction,
+  handleSitrepCommand,
+  sourceOf,
+  startOps,
+  withSitrepExecutor,
+  type OpsMonitor,
+} from "../../src/ops/index.js";
 import type { Runtime } from "../../src/runtime/index.js";
 import { FakeSlackOps } from "../fakes/slack-ops.js";
 import { eventually, startTestRuntime, testConfig, unique } from "../helpers/runtime.js";
@@ -28,11 +37,28 @@ describe("ops alerts to Slack", () => {
   afterAll(async () => slack.stop());
 
   function monitor(forNoWorkerMs = 2 * MIN): OpsMonitor {
-    return createOpsHooks({ config: testConfig(slack.env()), logger: silentLogger, now: () => clock, policy: { quietMs: 15 * MIN, forMs: { no_worker: forNoWorkerMs, backlog: 0, llm_failing: 0 } } });
+    return createOpsHooks({
+      config: testConfig(slack.env()),
+      logger: silentLogger,
+      now: () => clock,
+      policy: { quietMs: 15 * MIN, forMs: { no_worker: forNoWorkerMs, backlog: 0, llm_failing: 0 } },
+    });
   }
-  async function start(m: OpsMonitor | undefined, opts: { worker?: boolean; executor?: boolean; env?: Record<string, string> } = {}) {
-    const executor = { execute: async (i: { run: { task: { title: string } } }) => { if (i.run.task.title.includes("boom")) throw new UnrecoverableError("the executor blew up"); return { message: `⏰ ${i.run.task.title}` }; } };
-    const rt = await startTestRuntime({ env: { ...slack.env(), ...opts.env }, parts: { worker: opts.worker ?? true }, overrides: { ops: m, executor: executor as never, senders: [new RecordingSender("console")] } });
+  async function start(
+    m: OpsMonitor | undefined,
+    opts: { worker?: boolean; executor?: boolean; env?: Record<string, string> } = {},
+  ) {
+    const executor = {
+      execute: async (i: { run: { task: { title: string } } }) => {
+        if (i.run.task.title.includes("boom")) throw new UnrecoverableError("the executor blew up");
+        return { message: `⏰ ${i.run.task.title}` };
+      },
+    };
+    const rt = await startTestRuntime({
+      env: { ...slack.env(), ...opts.env },
+      parts: { worker: opts.worker ?? true },
+      overrides: { ops: m, executor: executor as never, senders: [new RecordingSender("console")] },
+    });
     runtimes.push(rt);
     return rt;
   }
@@ -45,7 +71,15 @@ describe("ops alerts to Slack", () => {
     // Other test files share the database, so this runtime's reconciler may also report timers: look at run alerts only.
     const runAlerts = () => slack.posted.filter((p) => /task run/.test(p.text));
     const user = await rt.db.prisma.user.create({ data: { timezone: "UTC", consoleName: unique("alerts") } });
-    const boom = () => rt.tasks.create({ userId: user.id, title: "boom task", instruction: "x", when: { runAt: new Date(Date.now() + 300) }, timezone: "UTC", channel: "console" });
+    const boom = () =>
+      rt.tasks.create({
+        userId: user.id,
+        title: "boom task",
+        instruction: "x",
+        when: { runAt: new Date(Date.now() + 300) },
+        timezone: "UTC",
+        channel: "console",
+      });
     const first = await boom();
     const alert = await eventually(() => runAlerts()[0], "the first alert");
     expect(alert.channel).toBe("C0PS");
@@ -84,7 +118,10 @@ describe("ops alerts to Slack", () => {
 
     await start(undefined, { worker: true, env: { REDIS_PREFIX: prefix } });
     clock += MIN;
-    await eventually(async () => { await m.check(server); return texts().length === 2; }, "the recovery");
+    await eventually(async () => {
+      await m.check(server);
+      return texts().length === 2;
+    }, "the recovery");
     expect(texts()[1]).toContain("A fire worker is live again");
   });
 
@@ -93,7 +130,14 @@ describe("ops alerts to Slack", () => {
     const m = monitor();
     const rt = await start(m, { worker: false });
     const user = await rt.db.prisma.user.create({ data: { timezone: "UTC", consoleName: unique("alerts") } });
-    const t = await rt.tasks.create({ userId: user.id, title: "later", instruction: "x", when: { runAt: new Date(Date.now() + 10 * MIN) }, timezone: "UTC", channel: "console" });
+    const t = await rt.tasks.create({
+      userId: user.id,
+      title: "later",
+      instruction: "x",
+      when: { runAt: new Date(Date.now() + 10 * MIN) },
+      timezone: "UTC",
+      channel: "console",
+    });
     await rt.redis.del(rt.timers.queue.toKey(`f-${t.id}-${t.nextRunAt!.getTime()}`));
     expect(await rt.scheduler.reconcile()).toBeGreaterThanOrEqual(1);
     await eventually(() => texts().length === 1, "the alert");
@@ -105,9 +149,19 @@ describe("ops alerts to Slack", () => {
     clock = Date.now();
     const m = monitor();
     const rt = await start(undefined, { worker: false });
-    await rt.db.prisma.llmCall.createMany({ data: [1, 2, 3].map((i) => ({ purpose: "interpret", model: "m", ok: false, error: `429 rate limited ${i}`, at: new Date(clock - 1000 + i) })) });
+    await rt.db.prisma.llmCall.createMany({
+      data: [1, 2, 3].map((i) => ({
+        purpose: "interpret",
+        model: "m",
+        ok: false,
+        error: `429 rate limited ${i}`,
+        at: new Date(clock - 1000 + i),
+      })),
+    });
     await m.check(rt);
-    expect(texts().find((t) => t.includes("The LLM is failing"))).toMatch(/3 failed calls in a row\. Last error: 429 rate limited 3/);
+    expect(texts().find((t) => t.includes("The LLM is failing"))).toMatch(
+      /3 failed calls in a row\. Last error: 429 rate limited 3/,
+    );
   });
 
   it("posts tasks waiting for approval with buttons, and acts on a click", async () => {
@@ -115,18 +169,36 @@ describe("ops alerts to Slack", () => {
     const m = monitor();
     const rt = await start(undefined, { worker: false });
     const user = await rt.db.prisma.user.create({ data: { timezone: "UTC", name: unique("Pat") } });
-    const t = await rt.tasks.create({ userId: user.id, title: "remind the team", instruction: "remind the team to submit hours", when: { runAt: new Date(Date.now() + 60 * MIN) }, timezone: "UTC", channel: "console", audience: "#team" });
+    const t = await rt.tasks.create({
+      userId: user.id,
+      title: "remind the team",
+      instruction: "remind the team to submit hours",
+      when: { runAt: new Date(Date.now() + 60 * MIN) },
+      timezone: "UTC",
+      channel: "console",
+      audience: "#team",
+    });
     stops.push(startOps(rt, { monitor: m, intervalMs: 100 }));
-    const posted = await eventually(() => slack.posted.find((p) => p.text.includes("remind the team")), "the approval request");
-    const buttons = (posted.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find((b) => b.type === "actions")!.elements!;
-    expect(buttons.map((b) => [b.action_id, b.value])).toEqual([["herald_approve", t.id], ["herald_reject", t.id]]);
+    const posted = await eventually(
+      () => slack.posted.find((p) => p.text.includes("remind the team")),
+      "the approval request",
+    );
+    const buttons = (posted.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find(
+      (b) => b.type === "actions",
+    )!.elements!;
+    expect(buttons.map((b) => [b.action_id, b.value])).toEqual([
+      ["herald_approve", t.id],
+      ["herald_reject", t.id],
+    ]);
     await new Promise((r) => setTimeout(r, 300));
     expect(slack.posted.filter((p) => p.text.includes("remind the team"))).toHaveLength(1);
 
     const click = await handleApprovalAction(rt, { action: "approve", taskId: t.id, userId: "U42" });
     expect(click).toEqual({ ok: true, text: `✅ Approved "remind the team". (by <@U42>)` });
     expect((await rt.tasks.get(t.id))!.status).toBe("scheduled");
-    expect(await rt.db.prisma.auditLog.findFirst({ where: { taskId: t.id, action: "approve" } })).toMatchObject({ actor: "slack:U42" });
+    expect(await rt.db.prisma.auditLog.findFirst({ where: { taskId: t.id, action: "approve" } })).toMatchObject({
+      actor: "slack:U42",
+    });
     const late = await handleApprovalAction(rt, { action: "reject", taskId: t.id, userId: "U43" });
     expect(late.ok).toBe(false);
     expect(late.text).toContain("is scheduled, so it can't be rejected");
@@ -134,8 +206,14 @@ describe("ops alerts to Slack", () => {
 
   it("only logs alerts when no Slack channel or token is configured", async () => {
     const warnings: string[] = [];
-    const logger = { ...silentLogger, warn: (_o: unknown, msg: string) => void warnings.push(msg) } as unknown as typeof silentLogger;
-    const n = createNotifier({ SLACK_BOT_TOKEN: undefined, SLACK_OPS_CHANNEL: undefined, SLACK_API_URL: slack.url }, logger);
+    const logger = {
+      ...silentLogger,
+      warn: (_o: unknown, msg: string) => void warnings.push(msg),
+    } as unknown as typeof silentLogger;
+    const n = createNotifier(
+      { SLACK_BOT_TOKEN: undefined, SLACK_OPS_CHANNEL: undefined, SLACK_API_URL: slack.url },
+      logger,
+    );
     expect(n.live).toBe(false);
     expect(await n.post({ text: "hello" })).toEqual({ ok: false });
     expect(warnings[0]).toContain("set SLACK_BOT_TOKEN and SLACK_OPS_CHANNEL");
@@ -144,8 +222,14 @@ describe("ops alerts to Slack", () => {
 
   it("logs, and does not throw, when Slack refuses the token", async () => {
     const errors: string[] = [];
-    const logger = { ...silentLogger, error: (_o: unknown, msg: string) => void errors.push(msg) } as unknown as typeof silentLogger;
-    const n = createNotifier({ SLACK_BOT_TOKEN: "xoxb-wrong", SLACK_OPS_CHANNEL: "C0PS", SLACK_API_URL: slack.url }, logger);
+    const logger = {
+      ...silentLogger,
+      error: (_o: unknown, msg: string) => void errors.push(msg),
+    } as unknown as typeof silentLogger;
+    const n = createNotifier(
+      { SLACK_BOT_TOKEN: "xoxb-wrong", SLACK_OPS_CHANNEL: "C0PS", SLACK_API_URL: slack.url },
+      logger,
+    );
     expect(await n.post({ text: "hello" })).toEqual({ ok: false });
     expect(slack.calls).toEqual([{ method: "chat.postMessage", error: "invalid_auth" }]);
     expect(errors[0]).toContain("check SLACK_BOT_TOKEN");
@@ -153,21 +237,35 @@ describe("ops alerts to Slack", () => {
 
   it("posts a subscribed sitrep to its channel when the subscription fires", async () => {
     let rt: Runtime | undefined;
-    const executor = withSitrepExecutor(new OfflineExecutor(), () => ({ source: sourceOf(rt!), notifier: createNotifier(testConfig(slack.env()), silentLogger) }));
-    rt = await startTestRuntime({ env: slack.env(), overrides: { executor, senders: [new RecordingSender("console")] } });
+    const executor = withSitrepExecutor(new OfflineExecutor(), () => ({
+      source: sourceOf(rt!),
+      notifier: createNotifier(testConfig(slack.env()), silentLogger),
+    }));
+    rt = await startTestRuntime({
+      env: slack.env(),
+      overrides: { executor, senders: [new RecordingSender("console")] },
+    });
     runtimes.push(rt);
     const userId = unique("U");
     await handleSitrepCommand(rt, { text: "subscribe every 1 hours", channelId: "C0PS", userId });
-    const task = await rt.db.prisma.task.findFirstOrThrow({ where: { audience: "C0PS", status: "scheduled", user: { slackUserId: userId } } });
+    const task = await rt.db.prisma.task.findFirstOrThrow({
+      where: { audience: "C0PS", status: "scheduled", user: { slackUserId: userId } },
+    });
     // Bring the first occurrence forward to now, as the scheduler would set it.
     const soon = new Date(Date.now() + 300);
     await rt.db.prisma.task.update({ where: { id: task.id }, data: { dtstart: soon, nextRunAt: soon, timerAt: soon } });
     await rt.timers.set([{ taskId: task.id, occurrence: soon }], new Date());
 
-    const post = await eventually(() => slack.posted.find((p) => p.text.startsWith("Herald sitrep — last 1h")), "the sitrep post");
+    const post = await eventually(
+      () => slack.posted.find((p) => p.text.startsWith("Herald sitrep — last 1h")),
+      "the sitrep post",
+    );
     expect(post.channel).toBe("C0PS");
     expect((post.blocks as { type: string }[])[0]!.type).toBe("header");
-    const run = await eventually(() => rt!.db.prisma.taskRun.findFirst({ where: { taskId: task.id, status: "succeeded" } }), "the run");
+    const run = await eventually(
+      () => rt!.db.prisma.taskRun.findFirst({ where: { taskId: task.id, status: "succeeded" } }),
+      "the run",
+    );
     expect(run.output).toContain("posted to C0PS");
     expect(await rt.db.prisma.delivery.count({ where: { taskId: task.id } })).toBe(0);
     expect((await rt.tasks.get(task.id))!.status).toBe("scheduled");

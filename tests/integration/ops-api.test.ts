@@ -9,7 +9,12 @@ describe("admin API", () => {
   let base: string;
   const auth = { authorization: `Bearer ${TOKEN}` };
   const get = (path: string, headers: Record<string, string> = auth) => fetch(`${base}${path}`, { headers });
-  const post = (path: string, body: unknown = {}) => fetch(`${base}${path}`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown = {}) =>
+    fetch(`${base}${path}`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
 
   beforeAll(async () => {
     rt = await startTestRuntime({ env: { ADMIN_TOKEN: TOKEN }, parts: { worker: false, http: true } });
@@ -22,7 +27,15 @@ describe("admin API", () => {
   }
   const inMinutes = (m: number) => new Date(Date.now() + m * 60_000);
   async function newTask(userId: string, title: string, over: { audience?: string; minutes?: number } = {}) {
-    return rt.tasks.create({ userId, title, instruction: `remind me to ${title}`, when: { runAt: inMinutes(over.minutes ?? 90) }, timezone: "UTC", channel: "console", audience: over.audience });
+    return rt.tasks.create({
+      userId,
+      title,
+      instruction: `remind me to ${title}`,
+      when: { runAt: inMinutes(over.minutes ?? 90) },
+      timezone: "UTC",
+      channel: "console",
+      audience: over.audience,
+    });
   }
 
   it("refuses requests without the right bearer token", async () => {
@@ -46,7 +59,8 @@ describe("admin API", () => {
   it("lists a user's tasks newest first, filtered, a page at a time", async () => {
     const user = await newUser();
     const made = [];
-    for (const t of ["water plants", "call mom", "pay rent", "stretch", "read"]) made.push(await newTask(user.id, t, { minutes: 60 + made.length }));
+    for (const t of ["water plants", "call mom", "pay rent", "stretch", "read"])
+      made.push(await newTask(user.id, t, { minutes: 60 + made.length }));
     const pending = await newTask(user.id, "text the team", { audience: "+15550001111" });
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -60,11 +74,19 @@ describe("admin API", () => {
     } while (cursor);
     expect(seen).toEqual([...made, pending].map((t) => t.id).reverse());
 
-    const held = (await (await get(`/admin/api/tasks?user=${user.id}&status=pending_approval`)).json()) as { tasks: { id: string }[] };
+    const held = (await (await get(`/admin/api/tasks?user=${user.id}&status=pending_approval`)).json()) as {
+      tasks: { id: string }[];
+    };
     expect(held.tasks.map((t) => t.id)).toEqual([pending.id]);
-    const text = (await (await get(`/admin/api/tasks?user=${user.id}&text=RENT`)).json()) as { tasks: { title: string }[] };
+    const text = (await (await get(`/admin/api/tasks?user=${user.id}&text=RENT`)).json()) as {
+      tasks: { title: string }[];
+    };
     expect(text.tasks.map((t) => t.title)).toEqual(["pay rent"]);
-    const due = (await (await get(`/admin/api/tasks?user=${user.id}&dueFrom=${inMinutes(61.5).toISOString()}&dueTo=${inMinutes(63.5).toISOString()}`)).json()) as { tasks: { title: string }[] };
+    const due = (await (
+      await get(
+        `/admin/api/tasks?user=${user.id}&dueFrom=${inMinutes(61.5).toISOString()}&dueTo=${inMinutes(63.5).toISOString()}`,
+      )
+    ).json()) as { tasks: { title: string }[] };
     expect(due.tasks.map((t) => t.title).sort()).toEqual(["pay rent", "stretch"]);
     const bad = await get(`/admin/api/tasks?status=sleeping`);
     expect(bad.status).toBe(400);
@@ -73,14 +95,33 @@ describe("admin API", () => {
 
   it("shows a task with its runs, deliveries and the messages that created it", async () => {
     const user = await newUser();
-    const msg = await rt.db.prisma.message.create({ data: { userId: user.id, direction: "in", channel: "console", body: "remind me to floss at 9pm" } });
+    const msg = await rt.db.prisma.message.create({
+      data: { userId: user.id, direction: "in", channel: "console", body: "remind me to floss at 9pm" },
+    });
     const task = await newTask(user.id, "floss");
     await rt.db.prisma.task.update({ where: { id: task.id }, data: { sourceMessageId: msg.id } });
-    const run = await rt.db.prisma.taskRun.create({ data: { taskId: task.id, occurrence: new Date(), status: "succeeded", lateMs: 12 } });
-    await rt.db.prisma.delivery.create({ data: { runId: run.id, taskId: task.id, userId: user.id, channel: "console", recipient: user.consoleName!, body: "⏰ floss", status: "delivered" } });
+    const run = await rt.db.prisma.taskRun.create({
+      data: { taskId: task.id, occurrence: new Date(), status: "succeeded", lateMs: 12 },
+    });
+    await rt.db.prisma.delivery.create({
+      data: {
+        runId: run.id,
+        taskId: task.id,
+        userId: user.id,
+        channel: "console",
+        recipient: user.consoleName!,
+        body: "⏰ floss",
+        status: "delivered",
+      },
+    });
     const res = await get(`/admin/api/tasks/${task.id}`);
     expect(res.status).toBe(200);
-    const d = (await res.json()) as { task: { id: string }; runs: { lateMs: number }[]; deliveries: { status: string }[]; messages: { body: string }[] };
+    const d = (await res.json()) as {
+      task: { id: string };
+      runs: { lateMs: number }[];
+      deliveries: { status: string }[];
+      messages: { body: string }[];
+    };
     expect(d.task.id).toBe(task.id);
     expect(d.runs.map((r) => r.lateMs)).toEqual([12]);
     expect(d.deliveries.map((x) => x.status)).toEqual(["delivered"]);
@@ -100,8 +141,14 @@ describe("admin API", () => {
     expect(((await again.json()) as { error: string }).error).toContain("is scheduled, so it can't be approved");
     expect((await post(`/admin/api/tasks/${b.id}/reject`, { reason: "not allowed" })).status).toBe(200);
 
-    const log = await rt.db.prisma.auditLog.findMany({ where: { taskId: { in: [a.id, b.id] } }, orderBy: { at: "asc" } });
-    expect(log.map((l) => [l.taskId, l.actor, l.action])).toEqual([[a.id, "admin:dana", "approve"], [b.id, "admin:api", "reject"]]);
+    const log = await rt.db.prisma.auditLog.findMany({
+      where: { taskId: { in: [a.id, b.id] } },
+      orderBy: { at: "asc" },
+    });
+    expect(log.map((l) => [l.taskId, l.actor, l.action])).toEqual([
+      [a.id, "admin:dana", "approve"],
+      [b.id, "admin:api", "reject"],
+    ]);
     expect(log[0]!.before).toMatchObject({ status: "pending_approval" });
     expect(log[0]!.after).toMatchObject({ status: "scheduled" });
     expect(log[1]!.after).toMatchObject({ status: "cancelled", reason: "not allowed" });
@@ -110,15 +157,23 @@ describe("admin API", () => {
   it("pauses, resumes, reschedules and cancels", async () => {
     const user = await newUser();
     const t = await newTask(user.id, "stand up");
-    expect(((await (await post(`/admin/api/tasks/${t.id}/pause`)).json()) as { task: { status: string } }).task.status).toBe("paused");
-    expect(((await (await post(`/admin/api/tasks/${t.id}/resume`)).json()) as { task: { status: string } }).task.status).toBe("scheduled");
+    expect(
+      ((await (await post(`/admin/api/tasks/${t.id}/pause`)).json()) as { task: { status: string } }).task.status,
+    ).toBe("paused");
+    expect(
+      ((await (await post(`/admin/api/tasks/${t.id}/resume`)).json()) as { task: { status: string } }).task.status,
+    ).toBe("scheduled");
     const at = inMinutes(300);
-    const moved = (await (await post(`/admin/api/tasks/${t.id}/reschedule`, { runAt: at.toISOString() })).json()) as { task: { nextRunAt: string } };
+    const moved = (await (await post(`/admin/api/tasks/${t.id}/reschedule`, { runAt: at.toISOString() })).json()) as {
+      task: { nextRunAt: string };
+    };
     expect(new Date(moved.task.nextRunAt).getTime()).toBe(at.getTime());
     const bad = await post(`/admin/api/tasks/${t.id}/reschedule`, { runAt: "soon" });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toContain("runAt must be an ISO time");
-    expect(((await (await post(`/admin/api/tasks/${t.id}/cancel`)).json()) as { task: { status: string } }).task.status).toBe("cancelled");
+    expect(
+      ((await (await post(`/admin/api/tasks/${t.id}/cancel`)).json()) as { task: { status: string } }).task.status,
+    ).toBe("cancelled");
     expect((await post(`/admin/api/tasks/${t.id}/explode`)).status).toBe(404);
     const actions = await rt.db.prisma.auditLog.findMany({ where: { taskId: t.id }, orderBy: { at: "asc" } });
     expect(actions.map((x) => x.action)).toEqual(["pause", "resume", "reschedule", "cancel"]);
@@ -128,7 +183,9 @@ describe("admin API", () => {
     const user = await newUser();
     const t = await newTask(user.id, "send report");
     await rt.db.prisma.task.update({ where: { id: t.id }, data: { status: "failed" } });
-    await rt.db.prisma.taskRun.create({ data: { taskId: t.id, occurrence: t.nextRunAt!, status: "failed", error: "boom" } });
+    await rt.db.prisma.taskRun.create({
+      data: { taskId: t.id, occurrence: t.nextRunAt!, status: "failed", error: "boom" },
+    });
     const res = await post(`/admin/api/tasks/${t.id}/retry`);
     expect(res.status).toBe(200);
     const after = await rt.db.prisma.task.findUniqueOrThrow({ where: { id: t.id } });
@@ -141,8 +198,17 @@ describe("admin API", () => {
 
   it("runs a recurring task now as a one-off copy, leaving its schedule alone", async () => {
     const user = await newUser();
-    const t = await rt.tasks.create({ userId: user.id, title: "daily standup", instruction: "standup", when: { rrule: "FREQ=DAILY;BYHOUR=9;BYMINUTE=0", dtstart: new Date() }, timezone: "UTC", channel: "console" });
-    const out = (await (await post(`/admin/api/tasks/${t.id}/run`)).json()) as { created: { id: string; status: string; rrule: string | null } };
+    const t = await rt.tasks.create({
+      userId: user.id,
+      title: "daily standup",
+      instruction: "standup",
+      when: { rrule: "FREQ=DAILY;BYHOUR=9;BYMINUTE=0", dtstart: new Date() },
+      timezone: "UTC",
+      channel: "console",
+    });
+    const out = (await (await post(`/admin/api/tasks/${t.id}/run`)).json()) as {
+      created: { id: string; status: string; rrule: string | null };
+    };
     expect(out.created).toMatchObject({ status: "scheduled", rrule: null });
     const original = await rt.db.prisma.task.findUniqueOrThrow({ where: { id: t.id } });
     expect(original.nextRunAt!.getTime()).toBe(t.nextRunAt!.getTime());

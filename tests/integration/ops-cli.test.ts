@@ -10,10 +10,23 @@ const BIN = fileURLToPath(new URL("../../bin/herald.js", import.meta.url));
 /** Runs `herald …` as a user would, against this test run's database and Redis. */
 function herald(args: string[], prefix: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: testDatabaseUrl(), REDIS_URL: inject("redisUrl"), REDIS_PREFIX: prefix, LOG_LEVEL: "silent" },
-      timeout: 60_000,
-    }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          DATABASE_URL: testDatabaseUrl(),
+          REDIS_URL: inject("redisUrl"),
+          REDIS_PREFIX: prefix,
+          LOG_LEVEL: "silent",
+        },
+        timeout: 60_000,
+      },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -27,7 +40,11 @@ describe("herald sitrep and herald tasks", () => {
   afterAll(async () => rt.close());
 
   it("prints the sitrep as text and as JSON", async () => {
-    const [json, text, bad] = await Promise.all([herald(["sitrep", "--window", "1h", "--json"], prefix), herald(["sitrep"], prefix), herald(["sitrep", "--window", "2y"], prefix)]);
+    const [json, text, bad] = await Promise.all([
+      herald(["sitrep", "--window", "1h", "--json"], prefix),
+      herald(["sitrep"], prefix),
+      herald(["sitrep", "--window", "2y"], prefix),
+    ]);
     expect(json.stderr).toBe("");
     expect(json.code).toBe(0);
     const s = JSON.parse(json.stdout) as { window: string; tasks: { total: number }; queues: { fire: unknown } };
@@ -40,7 +57,15 @@ describe("herald sitrep and herald tasks", () => {
 
   it("lists, shows and approves a held task, recording the operator", async () => {
     const user = await rt.db.prisma.user.create({ data: { timezone: "UTC", consoleName: unique("cli-user") } });
-    const t = await rt.tasks.create({ userId: user.id, title: "remind Lee", instruction: "remind Lee to call", when: { runAt: new Date(Date.now() + 7_200_000) }, timezone: "UTC", channel: "console", audience: "+15550004444" });
+    const t = await rt.tasks.create({
+      userId: user.id,
+      title: "remind Lee",
+      instruction: "remind Lee to call",
+      when: { runAt: new Date(Date.now() + 7_200_000) },
+      timezone: "UTC",
+      channel: "console",
+      audience: "+15550004444",
+    });
 
     // Each invocation starts a process (a few seconds under tsx): independent ones run side by side.
     const [list, plain, show] = await Promise.all([
@@ -56,9 +81,14 @@ describe("herald sitrep and herald tasks", () => {
     const approve = await herald(["tasks", "approve", t.id], prefix);
     expect(approve.stdout).toBe(`Approved "remind Lee".\n`);
     expect((await rt.tasks.get(t.id))!.status).toBe("scheduled");
-    expect((await rt.db.prisma.auditLog.findFirstOrThrow({ where: { taskId: t.id, action: "approve" } })).actor).toMatch(/^cli:/);
+    expect(
+      (await rt.db.prisma.auditLog.findFirstOrThrow({ where: { taskId: t.id, action: "approve" } })).actor,
+    ).toMatch(/^cli:/);
 
-    const [again, missing] = await Promise.all([herald(["tasks", "approve", t.id], prefix), herald(["tasks", "cancel", "00000000-0000-0000-0000-000000000000"], prefix)]);
+    const [again, missing] = await Promise.all([
+      herald(["tasks", "approve", t.id], prefix),
+      herald(["tasks", "cancel", "00000000-0000-0000-0000-000000000000"], prefix),
+    ]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("is scheduled, so it can't be approved");
     expect(missing.stderr).toMatch(/^herald: No task 00000000-0000-0000-0000-000000000000\./);

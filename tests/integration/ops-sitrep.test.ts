@@ -19,8 +19,12 @@ describe("sitrep over real data", () => {
     const c = await rt.db.pool.connect();
     try {
       await c.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
-      const a = await c.query<{ status: string; n: number }>(`SELECT status::text, sum(n)::int AS n FROM task_status_counts GROUP BY status HAVING sum(n) <> 0`);
-      const b = await c.query<{ status: string; n: number }>(`SELECT status::text, count(*)::int AS n FROM tasks GROUP BY status`);
+      const a = await c.query<{ status: string; n: number }>(
+        `SELECT status::text, sum(n)::int AS n FROM task_status_counts GROUP BY status HAVING sum(n) <> 0`,
+      );
+      const b = await c.query<{ status: string; n: number }>(
+        `SELECT status::text, count(*)::int AS n FROM tasks GROUP BY status`,
+      );
       await c.query("COMMIT");
       const obj = (rows: { status: string; n: number }[]) => Object.fromEntries(rows.map((r) => [r.status, r.n]));
       return { counters: obj(a.rows), actual: obj(b.rows) };
@@ -32,29 +36,56 @@ describe("sitrep over real data", () => {
   it("keeps task counters equal to a real count through inserts, updates, deletes and compaction", async () => {
     const user = await rt.db.prisma.user.create({ data: { timezone: "UTC", consoleName: unique("counts") } });
     const made = [];
-    for (let i = 0; i < 4; i++) made.push(await rt.tasks.create({ userId: user.id, title: `t${i}`, instruction: "x", when: { runAt: new Date(Date.now() + 3_600_000 * 5) }, timezone: "UTC", channel: "console" }));
+    for (let i = 0; i < 4; i++)
+      made.push(
+        await rt.tasks.create({
+          userId: user.id,
+          title: `t${i}`,
+          instruction: "x",
+          when: { runAt: new Date(Date.now() + 3_600_000 * 5) },
+          timezone: "UTC",
+          channel: "console",
+        }),
+      );
     await rt.tasks.pause(made[0]!.id);
     await rt.tasks.cancel(made[1]!.id);
-    await rt.db.pool.query(`INSERT INTO tasks (user_id, title, instruction, timezone, channel, status) SELECT $1, 'bulk', 'x', 'UTC', 'console', 'completed' FROM generate_series(1, 50)`, [user.id]);
+    await rt.db.pool.query(
+      `INSERT INTO tasks (user_id, title, instruction, timezone, channel, status) SELECT $1, 'bulk', 'x', 'UTC', 'console', 'completed' FROM generate_series(1, 50)`,
+      [user.id],
+    );
     await rt.db.prisma.task.delete({ where: { id: made[2]!.id } });
     let both = await countsBoth();
     expect(both.counters).toEqual(both.actual);
     await rt.db.pool.query("SELECT ops_compact_counts()");
     both = await countsBoth();
     expect(both.counters).toEqual(both.actual);
-    expect((await rt.db.pool.query("SELECT count(*)::int AS n FROM task_status_counts")).rows[0].n).toBeLessThanOrEqual(7);
+    expect((await rt.db.pool.query("SELECT count(*)::int AS n FROM task_status_counts")).rows[0].n).toBeLessThanOrEqual(
+      7,
+    );
   });
 
   it("reports runs, lateness and deliveries of tasks that fired", async () => {
     const user = await rt.db.prisma.user.create({ data: { timezone: "UTC", consoleName: unique("sitrep") } });
     const before = await loadSitrep(sourceOf(rt), "1h");
-    const task = await rt.tasks.create({ userId: user.id, title: "sitrep probe", instruction: "x", when: { runAt: new Date(Date.now() + 300) }, timezone: "UTC", channel: "console" });
-    await eventually(async () => (await rt.db.prisma.delivery.findFirst({ where: { taskId: task.id } }))?.status === "delivered", "the delivery");
+    const task = await rt.tasks.create({
+      userId: user.id,
+      title: "sitrep probe",
+      instruction: "x",
+      when: { runAt: new Date(Date.now() + 300) },
+      timezone: "UTC",
+      channel: "console",
+    });
+    await eventually(
+      async () => (await rt.db.prisma.delivery.findFirst({ where: { taskId: task.id } }))?.status === "delivered",
+      "the delivery",
+    );
     const after = await loadSitrep(sourceOf(rt), "1h");
     expect(after.runs.byStatus.succeeded).toBeGreaterThanOrEqual(before.runs.byStatus.succeeded! + 1);
     expect(after.lateness.sample).toBeGreaterThanOrEqual(1);
     expect(after.lateness.p50Ms).not.toBeNull();
-    expect(after.deliveries.byChannel.console?.delivered).toBeGreaterThanOrEqual((before.deliveries.byChannel.console?.delivered ?? 0) + 1);
+    expect(after.deliveries.byChannel.console?.delivered).toBeGreaterThanOrEqual(
+      (before.deliveries.byChannel.console?.delivered ?? 0) + 1,
+    );
     expect(after.workers.fire).toBeGreaterThanOrEqual(1);
     expect(after.runs.successRate).not.toBeNull();
   });
@@ -73,7 +104,12 @@ describe("sitrep over real data", () => {
     const reply = await handleSitrepCommand(rt, { text: "subscribe every 1 hours", channelId, userId: slackUser });
     expect(reply.text).toContain("Subscribed: a 1h sitrep every hour");
     const [task] = await rt.db.prisma.task.findMany({ where: { audience: channelId }, include: { user: true } });
-    expect(task).toMatchObject({ status: "scheduled", channel: "slack", rrule: "FREQ=HOURLY;INTERVAL=1", approvalReason: null });
+    expect(task).toMatchObject({
+      status: "scheduled",
+      channel: "slack",
+      rrule: "FREQ=HOURLY;INTERVAL=1",
+      approvalReason: null,
+    });
     expect(task!.user.slackUserId).toBe(slackUser);
     expect(isSitrepTask(task!)).toBe(true);
     expect(await rt.timers.existing([{ taskId: task!.id, occurrence: task!.nextRunAt! }])).toEqual([true]);
@@ -87,10 +123,22 @@ describe("sitrep over real data", () => {
     const all = await rt.db.prisma.task.findMany({ where: { audience: channelId }, orderBy: { createdAt: "asc" } });
     expect(all.map((t) => t.status)).toEqual(["cancelled", "scheduled"]);
 
-    expect((await handleSitrepCommand(rt, { text: "unsubscribe", channelId, userId: slackUser })).text).toContain("Unsubscribed");
-    expect((await rt.db.prisma.task.findMany({ where: { audience: channelId } })).map((t) => t.status)).toEqual(["cancelled", "cancelled"]);
-    expect((await handleSitrepCommand(rt, { text: "unsubscribe", channelId, userId: slackUser })).text).toContain("has no sitrep subscription");
+    expect((await handleSitrepCommand(rt, { text: "unsubscribe", channelId, userId: slackUser })).text).toContain(
+      "Unsubscribed",
+    );
+    expect((await rt.db.prisma.task.findMany({ where: { audience: channelId } })).map((t) => t.status)).toEqual([
+      "cancelled",
+      "cancelled",
+    ]);
+    expect((await handleSitrepCommand(rt, { text: "unsubscribe", channelId, userId: slackUser })).text).toContain(
+      "has no sitrep subscription",
+    );
     const audit = await rt.db.prisma.auditLog.findMany({ where: { taskId: { in: all.map((t) => t.id) } } });
-    expect(audit.map((a) => a.action).sort()).toEqual(["sitrep_subscribe", "sitrep_subscribe", "sitrep_unsubscribe", "sitrep_unsubscribe"]);
+    expect(audit.map((a) => a.action).sort()).toEqual([
+      "sitrep_subscribe",
+      "sitrep_subscribe",
+      "sitrep_unsubscribe",
+      "sitrep_unsubscribe",
+    ]);
   });
 });

@@ -8,7 +8,10 @@ import { eventually, startTestRuntime, unique } from "../helpers/runtime.js";
 class ScriptedSender implements Sender {
   readonly channel = "console";
   readonly calls: OutboundMessage[] = [];
-  constructor(private readonly script: (call: number) => Error | null = () => null, private readonly delayMs = 0) {}
+  constructor(
+    private readonly script: (call: number) => Error | null = () => null,
+    private readonly delayMs = 0,
+  ) {}
   async send(m: OutboundMessage): Promise<SendResult> {
     this.calls.push(m);
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
@@ -20,17 +23,30 @@ class ScriptedSender implements Sender {
 
 describe("the outbox: sending the messages runs produce", () => {
   let rt: Runtime | undefined;
-  afterEach(async () => { await rt?.close(); rt = undefined; });
+  afterEach(async () => {
+    await rt?.close();
+    rt = undefined;
+  });
 
   async function start(sender: ScriptedSender, env: Record<string, string> = {}) {
     const failed: { id: string; channel: string; error: string }[] = [];
-    rt = await startTestRuntime({ env, overrides: { senders: [sender], ops: { ...noopOps, deliveryFailed: (d) => failed.push(d) } } });
+    rt = await startTestRuntime({
+      env,
+      overrides: { senders: [sender], ops: { ...noopOps, deliveryFailed: (d) => failed.push(d) } },
+    });
     const user = await rt.db.prisma.user.create({ data: { timezone: "UTC", consoleName: unique("user") } });
     return { rt, failed, user };
   }
 
   const remind = (r: Runtime, userId: string, title: string, inMs = 200) =>
-    r.tasks.create({ userId, title, instruction: title, when: { runAt: new Date(Date.now() + inMs) }, timezone: "UTC", channel: "console" });
+    r.tasks.create({
+      userId,
+      title,
+      instruction: title,
+      when: { runAt: new Date(Date.now() + inMs) },
+      timezone: "UTC",
+      channel: "console",
+    });
 
   const deliveriesOf = (r: Runtime, taskId: string) => r.db.prisma.delivery.findMany({ where: { taskId } });
 
@@ -40,7 +56,13 @@ describe("the outbox: sending the messages runs produce", () => {
     const task = await remind(rt, user.id, "water the plants");
     await eventually(async () => (await deliveriesOf(rt, task.id))[0]?.status === "delivered", "the delivery recorded");
     const [d] = await deliveriesOf(rt, task.id);
-    expect(d).toMatchObject({ status: "delivered", providerId: "prov-1", attempts: 1, error: null, recipient: user.consoleName });
+    expect(d).toMatchObject({
+      status: "delivered",
+      providerId: "prov-1",
+      attempts: 1,
+      error: null,
+      recipient: user.consoleName,
+    });
     expect(sender.calls.map((c) => c.body)).toEqual(["⏰ water the plants"]);
   });
 
@@ -49,7 +71,12 @@ describe("the outbox: sending the messages runs produce", () => {
     const { rt, failed, user } = await start(sender);
     const task = await remind(rt, user.id, "stretch");
     // Attempts at about 0, 2 and 4 s: the first retry waits 2 s, later ones back off exponentially from there.
-    await eventually(async () => (await deliveriesOf(rt, task.id))[0]?.status === "delivered", "the delivery after two failures", 20_000, 100);
+    await eventually(
+      async () => (await deliveriesOf(rt, task.id))[0]?.status === "delivered",
+      "the delivery after two failures",
+      20_000,
+      100,
+    );
     const [d] = await deliveriesOf(rt, task.id);
     expect(d).toMatchObject({ status: "delivered", attempts: 3, providerId: "prov-3", error: null });
     expect(sender.calls).toHaveLength(3);
@@ -93,7 +120,17 @@ describe("the outbox: sending the messages runs produce", () => {
     const sender = new ScriptedSender();
     const { rt, user } = await start(sender);
     const row = (body: string, status: "pending" | "sending", ageMs: number) =>
-      rt.db.prisma.delivery.create({ data: { userId: user.id, channel: "console", recipient: user.consoleName!, body, status, createdAt: new Date(Date.now() - ageMs), updatedAt: new Date(Date.now() - ageMs) } });
+      rt.db.prisma.delivery.create({
+        data: {
+          userId: user.id,
+          channel: "console",
+          recipient: user.consoleName!,
+          body,
+          status,
+          createdAt: new Date(Date.now() - ageMs),
+          updatedAt: new Date(Date.now() - ageMs),
+        },
+      });
     // Written by a run whose process died before handing it over; claimed by a process that died mid-send.
     const neverHanded = await row("never handed over", "pending", 120_000);
     const diedSending = await row("died mid-send", "sending", 10 * 60_000);

@@ -12,7 +12,6 @@ const TOKEN = "xoxb-test-token";
 const SECRET = "slack-signing-secret";
 const id = (p: string) => `${p}${randomBytes(4).toString("hex").toUpperCase()}`;
 
-
 describe("Slack channel", () => {
   let rt: Runtime;
   let slack: FakeSlack;
@@ -20,7 +19,10 @@ describe("Slack channel", () => {
 
   beforeAll(async () => {
     slack = await startFakeSlack({ token: TOKEN, signingSecret: SECRET, users });
-    rt = await startTestRuntime({ env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl }, parts: { http: true } });
+    rt = await startTestRuntime({
+      env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl },
+      parts: { http: true },
+    });
   });
   afterAll(async () => {
     await rt.close();
@@ -34,18 +36,43 @@ describe("Slack channel", () => {
   };
 
   async function post(body: string, contentType: string, headers: Record<string, string> = slack.sign(body)) {
-    return fetch(`http://127.0.0.1:${rt.port}/slack/events`, { method: "POST", headers: { "content-type": contentType, ...headers }, body });
+    return fetch(`http://127.0.0.1:${rt.port}/slack/events`, {
+      method: "POST",
+      headers: { "content-type": contentType, ...headers },
+      body,
+    });
   }
-  const postEvent = (event: Record<string, unknown>, eventId = id("Ev"), headers?: (b: string) => Record<string, string>) => {
-    const body = JSON.stringify({ type: "event_callback", team_id: "T1", api_app_id: "A1", event_id: eventId, event_time: Math.floor(Date.now() / 1000), event });
+  const postEvent = (
+    event: Record<string, unknown>,
+    eventId = id("Ev"),
+    headers?: (b: string) => Record<string, string>,
+  ) => {
+    const body = JSON.stringify({
+      type: "event_callback",
+      team_id: "T1",
+      api_app_id: "A1",
+      event_id: eventId,
+      event_time: Math.floor(Date.now() / 1000),
+      event,
+    });
     return post(body, "application/json", headers ? headers(body) : slack.sign(body));
   };
-  const dm = (user: string, text: string) => ({ type: "message", channel_type: "im", channel: `D${user}`, user, text, ts: `${Date.now() / 1000}` });
+  const dm = (user: string, text: string) => ({
+    type: "message",
+    channel_type: "im",
+    channel: `D${user}`,
+    user,
+    text,
+    ts: `${Date.now() / 1000}`,
+  });
   const postsTo = (channel: string) => slack.callsTo("chat.postMessage").filter((c) => c.args.channel === channel);
   const tasksOf = async (slackUserId: string) => rt.db.prisma.task.findMany({ where: { user: { slackUserId } } });
 
   it("answers Slack's url_verification challenge", async () => {
-    const res = await post(JSON.stringify({ type: "url_verification", challenge: "abc123", token: "x" }), "application/json");
+    const res = await post(
+      JSON.stringify({ type: "url_verification", challenge: "abc123", token: "x" }),
+      "application/json",
+    );
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ challenge: "abc123" });
   });
@@ -64,21 +91,46 @@ describe("Slack channel", () => {
     expect(task!.timezone).toBe("Asia/Tokyo");
     expect(slack.callsTo("users.info").some((c) => c.args.user === user)).toBe(true);
 
-    await eventually(() => slack.callsTo("conversations.open").find((c) => c.args.users === user), "the DM opened for the reminder");
-    const reminder = await eventually(() => postsTo(`D${user}`).find((c) => Array.isArray(c.args.blocks)), "the reminder post");
+    await eventually(
+      () => slack.callsTo("conversations.open").find((c) => c.args.users === user),
+      "the DM opened for the reminder",
+    );
+    const reminder = await eventually(
+      () => postsTo(`D${user}`).find((c) => Array.isArray(c.args.blocks)),
+      "the reminder post",
+    );
     expect(String(reminder.args.text)).toMatch(/stretch/);
-    const actions = (reminder.args.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find((b) => b.type === "actions")!;
-    expect(actions.elements!.map((e) => e.action_id)).toEqual(["herald_done", "herald_snooze_10", "herald_snooze_60", "herald_cancel"]);
+    const actions = (
+      reminder.args.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]
+    ).find((b) => b.type === "actions")!;
+    expect(actions.elements!.map((e) => e.action_id)).toEqual([
+      "herald_done",
+      "herald_snooze_10",
+      "herald_snooze_60",
+      "herald_cancel",
+    ]);
     expect(actions.elements!.every((e) => e.value === task!.id)).toBe(true);
-    const delivery = await eventually(async () => rt.db.prisma.delivery.findFirst({ where: { taskId: task!.id, status: "delivered" } }), "the delivery recorded");
+    const delivery = await eventually(
+      async () => rt.db.prisma.delivery.findFirst({ where: { taskId: task!.id, status: "delivered" } }),
+      "the delivery recorded",
+    );
     expect(delivery.providerId).toMatch(new RegExp(`^D${user}:`));
   });
 
   it("answers an @-mention in its thread, without the mention in the request", async () => {
     const user = newUser();
     const ts = `${Math.floor(Date.now() / 1000)}.000200`;
-    await postEvent({ type: "app_mention", channel: "C0GENERAL", user, text: "<@UHERALD> remind me in 1 hour to water the plants", ts });
-    const reply = await eventually(() => postsTo("C0GENERAL").find((c) => c.args.thread_ts === ts), "the reply in the thread");
+    await postEvent({
+      type: "app_mention",
+      channel: "C0GENERAL",
+      user,
+      text: "<@UHERALD> remind me in 1 hour to water the plants",
+      ts,
+    });
+    const reply = await eventually(
+      () => postsTo("C0GENERAL").find((c) => c.args.thread_ts === ts),
+      "the reply in the thread",
+    );
     expect(String(reply.args.text)).toMatch(/water the plants/);
     const [task] = await tasksOf(user);
     expect(task!.title).toBe("water the plants");
@@ -89,7 +141,11 @@ describe("Slack channel", () => {
     const eventId = id("Ev");
     const event = dm(user, "remind me in 1 hour to call mom");
     const first = await postEvent(event, eventId);
-    const retry = await postEvent(event, eventId, (b) => ({ ...slack.sign(b), "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" }));
+    const retry = await postEvent(event, eventId, (b) => ({
+      ...slack.sign(b),
+      "x-slack-retry-num": "1",
+      "x-slack-retry-reason": "http_timeout",
+    }));
     expect([first.status, retry.status]).toEqual([200, 200]);
     await eventually(() => postsTo(`D${user}`).length >= 1, "the reply");
     const again = await postEvent(event, eventId, (b) => ({ ...slack.sign(b), "x-slack-retry-num": "2" }));
@@ -97,12 +153,17 @@ describe("Slack channel", () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await tasksOf(user)).toHaveLength(1);
     expect(postsTo(`D${user}`)).toHaveLength(1);
-    expect(await rt.db.prisma.message.count({ where: { channel: "slack", externalId: { contains: eventId } } })).toBe(1);
+    expect(await rt.db.prisma.message.count({ where: { channel: "slack", externalId: { contains: eventId } } })).toBe(
+      1,
+    );
   });
 
   it("rejects a request with a bad signature with 401 and stores nothing", async () => {
     const user = newUser();
-    const res = await postEvent(dm(user, "remind me in 1 hour to hack"), id("Ev"), (b) => ({ ...slack.sign(b), "x-slack-signature": "v0=" + "0".repeat(64) }));
+    const res = await postEvent(dm(user, "remind me in 1 hour to hack"), id("Ev"), (b) => ({
+      ...slack.sign(b),
+      "x-slack-signature": `v0=${"0".repeat(64)}`,
+    }));
     expect(res.status).toBe(401);
     await new Promise((r) => setTimeout(r, 300));
     expect(await rt.db.prisma.user.count({ where: { slackUserId: user } })).toBe(0);
@@ -110,7 +171,9 @@ describe("Slack channel", () => {
 
   it("rejects a correctly signed request whose timestamp is more than 5 minutes old with 401", async () => {
     const user = newUser();
-    const res = await postEvent(dm(user, "remind me in 1 hour to replay"), id("Ev"), (b) => slack.sign(b, Math.floor(Date.now() / 1000) - 6 * 60));
+    const res = await postEvent(dm(user, "remind me in 1 hour to replay"), id("Ev"), (b) =>
+      slack.sign(b, Math.floor(Date.now() / 1000) - 6 * 60),
+    );
     expect(res.status).toBe(401);
     expect(await rt.db.prisma.message.count({ where: { body: "remind me in 1 hour to replay" } })).toBe(0);
   });
@@ -118,27 +181,61 @@ describe("Slack channel", () => {
   it("takes /herald as a request: acks at once and answers through the response_url", async () => {
     const user = newUser();
     const responseUrl = slack.responseUrl(id("cmd"));
-    const form = new URLSearchParams({ command: "/herald", text: "remind me in 1 hour to review the PR", user_id: user, channel_id: "C0DEV", team_id: "T1", trigger_id: id("trig"), response_url: responseUrl }).toString();
+    const form = new URLSearchParams({
+      command: "/herald",
+      text: "remind me in 1 hour to review the PR",
+      user_id: user,
+      channel_id: "C0DEV",
+      team_id: "T1",
+      trigger_id: id("trig"),
+      response_url: responseUrl,
+    }).toString();
     const res = await post(form, "application/x-www-form-urlencoded");
     expect(res.status).toBe(200);
-    const answer = await eventually(() => slack.responses.find((r) => responseUrl.endsWith(r.path)), "the response_url answer");
+    const answer = await eventually(
+      () => slack.responses.find((r) => responseUrl.endsWith(r.path)),
+      "the response_url answer",
+    );
     expect(String(answer.body.text)).toMatch(/review the PR/i);
     expect(await tasksOf(user)).toHaveLength(1);
   });
 
   it("routes /sitrep to the ops handler and posts its answer in the channel", async () => {
     const responseUrl = slack.responseUrl(id("sitrep"));
-    const form = new URLSearchParams({ command: "/sitrep", text: "24h", user_id: newUser(), channel_id: "C0OPS", team_id: "T1", trigger_id: id("trig"), response_url: responseUrl }).toString();
+    const form = new URLSearchParams({
+      command: "/sitrep",
+      text: "24h",
+      user_id: newUser(),
+      channel_id: "C0OPS",
+      team_id: "T1",
+      trigger_id: id("trig"),
+      response_url: responseUrl,
+    }).toString();
     expect((await post(form, "application/x-www-form-urlencoded")).status).toBe(200);
-    const answer = await eventually(() => slack.responses.find((r) => responseUrl.endsWith(r.path)), "the sitrep answer");
+    const answer = await eventually(
+      () => slack.responses.find((r) => responseUrl.endsWith(r.path)),
+      "the sitrep answer",
+    );
     expect(answer.body.response_type).toBe("in_channel");
     expect(typeof answer.body.text).toBe("string");
   });
 
   async function click(user: string, action: string, taskId: string) {
     const responseUrl = slack.responseUrl(id("act"));
-    const payload = { type: "block_actions", team: { id: "T1" }, user: { id: user }, channel: { id: `D${user}` }, trigger_id: id("trig"), response_url: responseUrl, message: { text: "⏰ reminder", ts: "1.2" }, actions: [{ type: "button", action_id: action, value: taskId, block_id: "b", action_ts: "1.3" }] };
-    const res = await post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), "application/x-www-form-urlencoded");
+    const payload = {
+      type: "block_actions",
+      team: { id: "T1" },
+      user: { id: user },
+      channel: { id: `D${user}` },
+      trigger_id: id("trig"),
+      response_url: responseUrl,
+      message: { text: "⏰ reminder", ts: "1.2" },
+      actions: [{ type: "button", action_id: action, value: taskId, block_id: "b", action_ts: "1.3" }],
+    };
+    const res = await post(
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      "application/x-www-form-urlencoded",
+    );
     expect(res.status).toBe(200);
     return eventually(() => slack.responses.find((r) => responseUrl.endsWith(r.path)), "the button's answer");
   }
@@ -176,7 +273,11 @@ describe("Slack channel", () => {
     const edit = await postEvent({ ...dm(user, "remind me in 1 hour to edit"), subtype: "message_changed" });
     expect([own.status, edit.status]).toEqual([200, 200]);
     await new Promise((r) => setTimeout(r, 400));
-    expect(await rt.db.prisma.message.count({ where: { channel: "slack", body: { in: ["⏰ stretch", "remind me in 1 hour to edit"] } } })).toBe(0);
+    expect(
+      await rt.db.prisma.message.count({
+        where: { channel: "slack", body: { in: ["⏰ stretch", "remind me in 1 hour to edit"] } },
+      }),
+    ).toBe(0);
     expect(postsTo(`D${user}`)).toHaveLength(0);
   });
 
@@ -185,8 +286,17 @@ describe("Slack channel", () => {
     await postEvent(dm(user, "remind me every day at 9am to stand up"));
     const task = await eventually(async () => (await tasksOf(user))[0], "the recurring task");
     expect(task.rrule).toMatch(/FREQ=DAILY/);
-    const blocks = reminderBlocks("⏰ stand up", { id: task.id, recurring: true }) as { type: string; elements?: { action_id: string }[] }[];
-    expect(blocks[1]!.elements!.map((e) => e.action_id)).toEqual(["herald_done", "herald_snooze_10", "herald_snooze_60", "herald_skip", "herald_stop"]);
+    const blocks = reminderBlocks("⏰ stand up", { id: task.id, recurring: true }) as {
+      type: string;
+      elements?: { action_id: string }[];
+    }[];
+    expect(blocks[1]!.elements!.map((e) => e.action_id)).toEqual([
+      "herald_done",
+      "herald_snooze_10",
+      "herald_snooze_60",
+      "herald_skip",
+      "herald_stop",
+    ]);
 
     await click(user, "herald_skip", task.id);
     const skipped = (await rt.tasks.get(task.id))!;
@@ -199,13 +309,19 @@ describe("Slack channel", () => {
   it("resumes a request that was recorded and acked but never handled (a crash after the ack)", async () => {
     const user = newUser();
     const key = id("Ev");
-    const inboxId = await recordInbound(rt.db.pool, { key, kind: "dm", userId: user, text: "remind me in 1 hour to resume work", channel: `D${user}` }, new Date(Date.now() - 120_000));
+    const inboxId = await recordInbound(
+      rt.db.pool,
+      { key, kind: "dm", userId: user, text: "remind me in 1 hour to resume work", channel: `D${user}` },
+      new Date(Date.now() - 120_000),
+    );
     expect(inboxId).toBeTruthy();
     const resumed = await resumeSlackInbox(rt, slackClient(TOKEN, slack.apiUrl), new Date(Date.now() - 60_000));
     expect(resumed).toBe(1);
     expect(await tasksOf(user)).toHaveLength(1);
     expect(postsTo(`D${user}`)).toHaveLength(1);
     expect(await rt.db.prisma.message.count({ where: { externalId: `inbox:${key}` } })).toBe(0);
-    expect((await rt.db.prisma.message.findFirstOrThrow({ where: { channel: "slack", externalId: key } })).status).toBe("handled");
+    expect((await rt.db.prisma.message.findFirstOrThrow({ where: { channel: "slack", externalId: key } })).status).toBe(
+      "handled",
+    );
   });
 });

@@ -7,7 +7,7 @@ import type { Runtime } from "../../src/runtime/index.js";
 import { startFakeTwilio, twilioSignature, type FakeTwilio } from "../fakes/twilio.js";
 import { eventually, startTestRuntime } from "../helpers/runtime.js";
 
-const SID = "AC" + "1".repeat(32);
+const SID = `AC${"1".repeat(32)}`;
 const TOKEN = "twilio-auth-token";
 const FROM = "+15550001111";
 // Twilio reaches Herald through a proxy at this address; signatures are over it, never over Host.
@@ -16,7 +16,6 @@ const PUBLIC_URL = "https://herald.example.test";
 const phone = () => `+1555${String(randomBytes(3).readUIntBE(0, 3) % 10_000_000).padStart(7, "0")}`;
 const msid = () => `SM${randomBytes(16).toString("hex")}`;
 
-
 describe("SMS channel", () => {
   let rt: Runtime;
   let twilio: FakeTwilio;
@@ -24,7 +23,17 @@ describe("SMS channel", () => {
 
   beforeAll(async () => {
     twilio = await startFakeTwilio({ accountSid: SID, authToken: TOKEN });
-    rt = await startTestRuntime({ env: { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TWILIO_FROM_NUMBER: FROM, TWILIO_API_URL: twilio.url, PUBLIC_URL, SMS_MAX_SEGMENTS: "2" }, parts: { http: true } });
+    rt = await startTestRuntime({
+      env: {
+        TWILIO_ACCOUNT_SID: SID,
+        TWILIO_AUTH_TOKEN: TOKEN,
+        TWILIO_FROM_NUMBER: FROM,
+        TWILIO_API_URL: twilio.url,
+        PUBLIC_URL,
+        SMS_MAX_SEGMENTS: "2",
+      },
+      parts: { http: true },
+    });
     local = `http://127.0.0.1:${rt.port}`;
   });
   afterAll(async () => {
@@ -33,13 +42,25 @@ describe("SMS channel", () => {
   });
 
   /** Posts an inbound-message webhook as Twilio does: form-encoded and signed over PUBLIC_URL + path. */
-  async function inbound(params: Record<string, string>, sign: (p: Record<string, string>) => string | undefined = (p) => twilioSignature(TOKEN, `${PUBLIC_URL}/sms/inbound`, p)) {
+  async function inbound(
+    params: Record<string, string>,
+    sign: (p: Record<string, string>) => string | undefined = (p) =>
+      twilioSignature(TOKEN, `${PUBLIC_URL}/sms/inbound`, p),
+  ) {
     const all = { AccountSid: SID, To: FROM, NumMedia: "0", ApiVersion: "2010-04-01", ...params };
     const signature = sign(all);
-    const res = await fetch(`${local}/sms/inbound`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...(signature ? { "x-twilio-signature": signature } : {}) }, body: new URLSearchParams(all).toString() });
+    const res = await fetch(`${local}/sms/inbound`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        ...(signature ? { "x-twilio-signature": signature } : {}),
+      },
+      body: new URLSearchParams(all).toString(),
+    });
     return { status: res.status, type: res.headers.get("content-type"), text: await res.text() };
   }
-  const text = (from: string, body: string, sid = msid()) => inbound({ From: from, Body: body, MessageSid: sid, SmsMessageSid: sid });
+  const text = (from: string, body: string, sid = msid()) =>
+    inbound({ From: from, Body: body, MessageSid: sid, SmsMessageSid: sid });
   const sentTo = (to: string) => twilio.sent.filter((s) => s.to === to);
   const tasksOf = (p: string) => rt.db.prisma.task.findMany({ where: { user: { phone: p } } });
 
@@ -56,7 +77,10 @@ describe("SMS channel", () => {
     expect(sms.from).toBe(FROM);
     expect(sms.body).toMatch(/stretch/);
     expect(sms.statusCallback).toBe(`${PUBLIC_URL}/sms/status`);
-    await eventually(async () => (await rt.db.prisma.delivery.findFirst({ where: { providerId: sms.sid } }))?.status === "queued", "the delivery queued with its sid");
+    await eventually(
+      async () => (await rt.db.prisma.delivery.findFirst({ where: { providerId: sms.sid } }))?.status === "queued",
+      "the delivery queued with its sid",
+    );
 
     expect((await twilio.callback(sms.sid, "sent", local)).status).toBe(204);
     expect((await rt.db.prisma.delivery.findFirstOrThrow({ where: { providerId: sms.sid } })).status).toBe("sent");
@@ -117,7 +141,11 @@ describe("SMS channel", () => {
     expect(user.optedOutAt).toBeInstanceOf(Date);
 
     const [task] = await tasksOf(me);
-    await eventually(async () => (await rt.db.prisma.delivery.findFirst({ where: { taskId: task!.id } }))?.status === "failed", "the delivery refused", 8000);
+    await eventually(
+      async () => (await rt.db.prisma.delivery.findFirst({ where: { taskId: task!.id } }))?.status === "failed",
+      "the delivery refused",
+      8000,
+    );
     expect(sentTo(me)).toHaveLength(0);
     expect((await text(me, "HELP")).text).not.toMatch(/<Message>/);
 
@@ -132,7 +160,10 @@ describe("SMS channel", () => {
     twilio.failNext(400, 21610, "Attempt to send to unsubscribed recipient");
     await text(me, "remind me in 1 seconds to pay rent");
     const [task] = await tasksOf(me);
-    const d = await eventually(async () => rt.db.prisma.delivery.findFirst({ where: { taskId: task!.id, status: "failed" } }), "the delivery failed");
+    const d = await eventually(
+      async () => rt.db.prisma.delivery.findFirst({ where: { taskId: task!.id, status: "failed" } }),
+      "the delivery failed",
+    );
     expect(d.attempts).toBe(1);
     expect(d.error).toMatch(/21610/);
     expect((await rt.db.prisma.user.findUniqueOrThrow({ where: { phone: me } })).optedOut).toBe(true);
@@ -158,9 +189,21 @@ describe("SMS channel", () => {
 
   it("keeps the immediate reply within SMS_MAX_SEGMENTS", async () => {
     const me = phone();
-    for (const chore of ["water the enormous fern collection", "sort the recycling by colour", "phone the plumber about the leak", "renew the library books", "book the annual dentist checkup", "order more printer paper"]) await text(me, `remind me in 3 hours to ${chore}`);
+    for (const chore of [
+      "water the enormous fern collection",
+      "sort the recycling by colour",
+      "phone the plumber about the leak",
+      "renew the library books",
+      "book the annual dentist checkup",
+      "order more printer paper",
+    ])
+      await text(me, `remind me in 3 hours to ${chore}`);
     const list = await text(me, "what are my reminders");
-    const body = /<Message>([\s\S]*)<\/Message>/.exec(list.text)![1]!.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+    const body = /<Message>([\s\S]*)<\/Message>/
+      .exec(list.text)![1]!
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&amp;/g, "&");
     expect(segmentCount(body)).toBeLessThanOrEqual(2);
     expect(body).toMatch(/(\.\.\.|…)$/);
     expect(body).toMatch(/water the enormous fern collection/);
@@ -187,7 +230,8 @@ describe("SMS rules", () => {
   });
 
   it("treats only a whole-body carrier keyword as a keyword", () => {
-    for (const w of ["STOP", "stop", "StopAll", "unsubscribe", "cancel", "end", "quit", "Stop."]) expect(keywordOf(w)).toBe("opt_out");
+    for (const w of ["STOP", "stop", "StopAll", "unsubscribe", "cancel", "end", "quit", "Stop."])
+      expect(keywordOf(w)).toBe("opt_out");
     expect(keywordOf("start")).toBe("opt_in");
     expect(keywordOf("UNSTOP")).toBe("opt_in");
     expect(keywordOf("help")).toBe("help");

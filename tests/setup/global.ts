@@ -24,7 +24,9 @@ export default async function setup(project: TestProject) {
   return async () => {
     // Per-file clones (tests/setup/per-file.ts) and any a test made with this run's name as a prefix.
     const db = await connectDatabase(`${server}/postgres`, { max: 1 });
-    const { rows } = await db.pool.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`herald_test_${runId}%`]);
+    const { rows } = await db.pool.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+      `herald_test_${runId}%`,
+    ]);
     await db.close();
     for (const r of rows) await dropDatabase(`${server}/${r.datname}`);
     const redis = new Redis(redisUrl);

@@ -12,9 +12,13 @@ describe("config", () => {
   });
 
   it("names the variable and what to put there when a value is invalid", () => {
-    expect(() => loadConfig({ DEFAULT_TIMEZONE: "Mars/Olympus" })).toThrow(/^DEFAULT_TIMEZONE must be an IANA time zone such as America\/New_York/);
+    expect(() => loadConfig({ DEFAULT_TIMEZONE: "Mars/Olympus" })).toThrow(
+      /^DEFAULT_TIMEZONE must be an IANA time zone such as America\/New_York/,
+    );
     expect(() => loadConfig({ PORT: "eighty" })).toThrow(/^PORT /);
-    expect(() => loadConfig({ REDIS_URL: "localhost" })).toThrow(/^REDIS_URL must be a URL such as redis:\/\/127.0.0.1:6379/);
+    expect(() => loadConfig({ REDIS_URL: "localhost" })).toThrow(
+      /^REDIS_URL must be a URL such as redis:\/\/127.0.0.1:6379/,
+    );
   });
 
   it("reports a problem as one line", () => {
@@ -28,12 +32,16 @@ describe("config", () => {
   });
 
   it("asks for the missing half of a channel's credentials", () => {
-    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: "AC123", TWILIO_AUTH_TOKEN: "tok" })).toThrow(/^TWILIO_FROM_NUMBER is missing/);
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: "AC123", TWILIO_AUTH_TOKEN: "tok" })).toThrow(
+      /^TWILIO_FROM_NUMBER is missing/,
+    );
     expect(() => loadConfig({ SLACK_BOT_TOKEN: "xoxb-1" })).toThrow(/^SLACK_SIGNING_SECRET is missing/);
   });
 
   it("needs PUBLIC_URL with Twilio, since signatures are computed over it", () => {
-    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: "AC1", TWILIO_AUTH_TOKEN: "t", TWILIO_FROM_NUMBER: "+15550001111" })).toThrow(/^PUBLIC_URL is required with Twilio/);
+    expect(() =>
+      loadConfig({ TWILIO_ACCOUNT_SID: "AC1", TWILIO_AUTH_TOKEN: "t", TWILIO_FROM_NUMBER: "+15550001111" }),
+    ).toThrow(/^PUBLIC_URL is required with Twilio/);
   });
 
   it("treats empty values as unset, as .env.example leaves them", () => {

@@ -6,7 +6,12 @@ import { quoted } from "../../src/ai/llm/prompts.js";
 import { parseToolCall } from "../../src/ai/llm/tools.js";
 
 const apiError = (status: number, code?: string) =>
-  OpenAI.APIError.generate(status, { error: { message: "x", code } }, undefined, new Headers({ "x-request-id": "req_1" }));
+  OpenAI.APIError.generate(
+    status,
+    { error: { message: "x", code } },
+    undefined,
+    new Headers({ "x-request-id": "req_1" }),
+  );
 
 describe("classifying model failures by status", () => {
   it.each([
@@ -21,14 +26,24 @@ describe("classifying model failures by status", () => {
     expect(e).toMatchObject({ code: expected, retryable, status, requestId: "req_1" });
   });
   it("treats a timeout as retryable and our own deadline as final", () => {
-    expect(classifyLlmError(new OpenAI.APIConnectionTimeoutError())).toMatchObject({ code: "herald_llm_timeout", retryable: true });
-    expect(classifyLlmError(new OpenAI.APIUserAbortError())).toMatchObject({ code: "herald_llm_deadline", retryable: false });
+    expect(classifyLlmError(new OpenAI.APIConnectionTimeoutError())).toMatchObject({
+      code: "herald_llm_timeout",
+      retryable: true,
+    });
+    expect(classifyLlmError(new OpenAI.APIUserAbortError())).toMatchObject({
+      code: "herald_llm_deadline",
+      retryable: false,
+    });
   });
 });
 
 describe("executor tool arguments", () => {
   it("accepts a message with only its text", () => {
-    expect(parseToolCall("send_message", '{"text":"hi"}')).toEqual({ ok: true, name: "send_message", args: { text: "hi" } });
+    expect(parseToolCall("send_message", '{"text":"hi"}')).toEqual({
+      ok: true,
+      name: "send_message",
+      args: { text: "hi" },
+    });
   });
   it("rejects any recipient-like extra argument instead of ignoring it", () => {
     const r = parseToolCall("send_message", '{"text":"hi","phone":"+15550000000"}');

@@ -81,17 +81,83 @@ describe("one-off times, resolved against Friday 2026-03-06 10:15 New York", () 
 
 describe("the same phrases in other zones and at other reference times", () => {
   it.each([
-    ["tomorrow at 2:30 am across the New York spring-forward gap", "remind me tomorrow at 2:30 am", "2026-03-07T10:00:00-05:00", NY, "2026-03-08T03:30:00-04:00"],
-    ["tomorrow at 1:30 am on the New York fall-back night takes the first reading", "remind me tomorrow at 1:30 am", "2026-10-31T10:00:00-04:00", NY, "2026-11-01T01:30:00-04:00"],
-    ["tomorrow at 2:30 am across the Berlin spring-forward gap", "remind me tomorrow at 2:30 am", "2026-03-28T10:00:00+01:00", BERLIN, "2026-03-29T03:30:00+02:00"],
-    ["in 2 days keeps the wall time across the Berlin change", "remind me in 2 days", "2026-03-28T10:00:00+01:00", BERLIN, "2026-03-30T10:00:00+02:00"],
-    ["tomorrow from Feb 28 in a leap year is Feb 29", "remind me tomorrow at 9am", "2028-02-28T10:00:00-05:00", NY, "2028-02-29T09:00:00-05:00"],
-    ["feb 29 said in a common year is the next leap day", "remind me on feb 29 at noon", "2027-03-01T10:00:00-05:00", NY, "2028-02-29T12:00:00-05:00"],
-    ["the 31st skips months that lack it", "remind me on the 31st", "2026-04-05T10:00:00-04:00", NY, "2026-05-31T09:00:00-04:00"],
-    ["in a month from Jan 31 clamps to the month end", "remind me in a month", "2026-01-31T10:00:00-05:00", NY, "2026-02-28T10:00:00-05:00"],
-    ["tomorrow from Dec 31 is next year", "remind me tomorrow at noon", "2026-12-31T10:00:00-05:00", NY, "2027-01-01T12:00:00-05:00"],
-    ["a time past today means tomorrow in Tokyo", "remind me at 8am", "2026-03-06T10:15:00+09:00", TOKYO, "2026-03-07T08:00:00+09:00"],
-    ["a weekday from a Sunday in Berlin", "remind me on monday at 10am", "2026-03-29T12:00:00+02:00", BERLIN, "2026-03-30T10:00:00+02:00"],
+    [
+      "tomorrow at 2:30 am across the New York spring-forward gap",
+      "remind me tomorrow at 2:30 am",
+      "2026-03-07T10:00:00-05:00",
+      NY,
+      "2026-03-08T03:30:00-04:00",
+    ],
+    [
+      "tomorrow at 1:30 am on the New York fall-back night takes the first reading",
+      "remind me tomorrow at 1:30 am",
+      "2026-10-31T10:00:00-04:00",
+      NY,
+      "2026-11-01T01:30:00-04:00",
+    ],
+    [
+      "tomorrow at 2:30 am across the Berlin spring-forward gap",
+      "remind me tomorrow at 2:30 am",
+      "2026-03-28T10:00:00+01:00",
+      BERLIN,
+      "2026-03-29T03:30:00+02:00",
+    ],
+    [
+      "in 2 days keeps the wall time across the Berlin change",
+      "remind me in 2 days",
+      "2026-03-28T10:00:00+01:00",
+      BERLIN,
+      "2026-03-30T10:00:00+02:00",
+    ],
+    [
+      "tomorrow from Feb 28 in a leap year is Feb 29",
+      "remind me tomorrow at 9am",
+      "2028-02-28T10:00:00-05:00",
+      NY,
+      "2028-02-29T09:00:00-05:00",
+    ],
+    [
+      "feb 29 said in a common year is the next leap day",
+      "remind me on feb 29 at noon",
+      "2027-03-01T10:00:00-05:00",
+      NY,
+      "2028-02-29T12:00:00-05:00",
+    ],
+    [
+      "the 31st skips months that lack it",
+      "remind me on the 31st",
+      "2026-04-05T10:00:00-04:00",
+      NY,
+      "2026-05-31T09:00:00-04:00",
+    ],
+    [
+      "in a month from Jan 31 clamps to the month end",
+      "remind me in a month",
+      "2026-01-31T10:00:00-05:00",
+      NY,
+      "2026-02-28T10:00:00-05:00",
+    ],
+    [
+      "tomorrow from Dec 31 is next year",
+      "remind me tomorrow at noon",
+      "2026-12-31T10:00:00-05:00",
+      NY,
+      "2027-01-01T12:00:00-05:00",
+    ],
+    [
+      "a time past today means tomorrow in Tokyo",
+      "remind me at 8am",
+      "2026-03-06T10:15:00+09:00",
+      TOKYO,
+      "2026-03-07T08:00:00+09:00",
+    ],
+    [
+      "a weekday from a Sunday in Berlin",
+      "remind me on monday at 10am",
+      "2026-03-29T12:00:00+02:00",
+      BERLIN,
+      "2026-03-30T10:00:00+02:00",
+    ],
   ])("%s", (_name, text, now, tz, expected) => {
     const result = interpret(text, new Date(now), tz);
 
@@ -118,15 +184,17 @@ describe("when the time cannot be pinned down", () => {
     },
   );
 
-  it.each(["remind me today at ten am", "remind me when i get home", "remind me five minutes before the meeting", "remind me about it today"])(
-    "asks instead of guessing for %s",
-    (text) => {
-      const result = interpret(text);
+  it.each([
+    "remind me today at ten am",
+    "remind me when i get home",
+    "remind me five minutes before the meeting",
+    "remind me about it today",
+  ])("asks instead of guessing for %s", (text) => {
+    const result = interpret(text);
 
-      expect(result.schedule).toBeNull();
-      expect(result.question).toBeTruthy();
-    },
-  );
+    expect(result.schedule).toBeNull();
+    expect(result.question).toBeTruthy();
+  });
 });
 
 describe("recurrence", () => {
@@ -134,7 +202,11 @@ describe("recurrence", () => {
     ["every day at 9", "FREQ=DAILY;BYHOUR=9;BYMINUTE=0", "2026-03-07T09:00:00-05:00"],
     ["every weekday at 8am", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=8;BYMINUTE=0", "2026-03-09T08:00:00-04:00"],
     ["every monday and thursday at 9", "FREQ=WEEKLY;BYDAY=MO,TH;BYHOUR=9;BYMINUTE=0", "2026-03-09T09:00:00-04:00"],
-    ["every tuesday thursday and saturday at 7 pm", "FREQ=WEEKLY;BYDAY=TU,TH,SA;BYHOUR=19;BYMINUTE=0", "2026-03-07T19:00:00-05:00"],
+    [
+      "every tuesday thursday and saturday at 7 pm",
+      "FREQ=WEEKLY;BYDAY=TU,TH,SA;BYHOUR=19;BYMINUTE=0",
+      "2026-03-07T19:00:00-05:00",
+    ],
     ["on weekends at nine am", "FREQ=WEEKLY;BYDAY=SA,SU;BYHOUR=9;BYMINUTE=0", "2026-03-07T09:00:00-05:00"],
     ["on wednesdays at two pm", "FREQ=WEEKLY;BYDAY=WE;BYHOUR=14;BYMINUTE=0", "2026-03-11T14:00:00-04:00"],
     ["every saturday evening", "FREQ=WEEKLY;BYDAY=SA;BYHOUR=18;BYMINUTE=0", "2026-03-07T18:00:00-05:00"],
@@ -145,8 +217,16 @@ describe("recurrence", () => {
     ["at the start of each month", "FREQ=MONTHLY;BYMONTHDAY=1;BYHOUR=9;BYMINUTE=0", "2026-04-01T09:00:00-04:00"],
     ["every june third", "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=3;BYHOUR=9;BYMINUTE=0", "2026-06-03T09:00:00-04:00"],
     ["every 2 hours", "FREQ=HOURLY;INTERVAL=2", "2026-03-06T12:15:00-05:00"],
-    ["every day at 9 until dec 1", "FREQ=DAILY;BYHOUR=9;BYMINUTE=0;UNTIL=20261201T235959Z", "2026-03-07T09:00:00-05:00"],
-    ["every monday for 3 weeks", "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;UNTIL=20260327T101500Z", "2026-03-09T09:00:00-04:00"],
+    [
+      "every day at 9 until dec 1",
+      "FREQ=DAILY;BYHOUR=9;BYMINUTE=0;UNTIL=20261201T235959Z",
+      "2026-03-07T09:00:00-05:00",
+    ],
+    [
+      "every monday for 3 weeks",
+      "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;UNTIL=20260327T101500Z",
+      "2026-03-09T09:00:00-04:00",
+    ],
     ["every day at noon 5 times", "FREQ=DAILY;BYHOUR=12;BYMINUTE=0;COUNT=5", "2026-03-06T12:00:00-05:00"],
   ])("remind me %s → %s", (phrase, rrule, next) => {
     const result = interpret(`remind me ${phrase}`);
@@ -200,7 +280,11 @@ describe("task, channel and audience of a create", () => {
   });
 
   it("reads 'email me' as the email channel", () => {
-    expect(interpret("email me the sales report every friday at 5pm")).toMatchObject({ intent: "create", channel: "email", task: "the sales report" });
+    expect(interpret("email me the sales report every friday at 5pm")).toMatchObject({
+      intent: "create",
+      channel: "email",
+      task: "the sales report",
+    });
   });
 
   it("reads a #channel as the audience", () => {

@@ -23,40 +23,73 @@ const tick: Observation = {};
 
 describe("alert policy: events", () => {
   it("announces the first failure at once and holds the rest for the quiet period", () => {
-    const { said } = run([[0, runFailed()], [1, runFailed()], [5, runFailed(3)], [10, tick]]);
+    const { said } = run([
+      [0, runFailed()],
+      [1, runFailed()],
+      [5, runFailed(3)],
+      [10, tick],
+    ]);
     expect(said).toEqual(["0:run_failed:firing:1"]);
   });
 
   it("announces what accumulated when the quiet period ends", () => {
-    const { said } = run([[0, runFailed()], [1, runFailed()], [5, runFailed(3)], [15, tick]]);
+    const { said } = run([
+      [0, runFailed()],
+      [1, runFailed()],
+      [5, runFailed(3)],
+      [15, tick],
+    ]);
     expect(said).toEqual(["0:run_failed:firing:1", "15:run_failed:repeat:4"]);
   });
 
   it("announces the recovery after a quiet period without failures, then alerts afresh", () => {
-    const { said, state } = run([[0, runFailed()], [15, tick], [16, runFailed()]]);
+    const { said, state } = run([
+      [0, runFailed()],
+      [15, tick],
+      [16, runFailed()],
+    ]);
     expect(said).toEqual(["0:run_failed:firing:1", "15:run_failed:recovered:0", "16:run_failed:firing:1"]);
     expect(state.run_failed?.phase).toBe("firing");
   });
 
   it("does not announce recovery while failures keep coming", () => {
-    const { said } = run([[0, runFailed()], [14, runFailed()], [15, tick], [29, tick], [30, tick]]);
+    const { said } = run([
+      [0, runFailed()],
+      [14, runFailed()],
+      [15, tick],
+      [29, tick],
+      [30, tick],
+    ]);
     expect(said).toEqual(["0:run_failed:firing:1", "15:run_failed:repeat:1", "30:run_failed:recovered:0"]);
   });
 
   it("keeps different alerts apart", () => {
-    const { said } = run([[0, runFailed()], [1, { events: [{ key: "delivery_failed", count: 1, detail: "" }] }]]);
+    const { said } = run([
+      [0, runFailed()],
+      [1, { events: [{ key: "delivery_failed", count: 1, detail: "" }] }],
+    ]);
     expect(said).toEqual(["0:run_failed:firing:1", "1:delivery_failed:firing:1"]);
   });
 });
 
 describe("alert policy: conditions", () => {
   it("waits for a condition to hold for its duration before alerting", () => {
-    const { said } = run([[0, noWorker(true)], [1, noWorker(true)], [2, noWorker(true)], [3, noWorker(true)]]);
+    const { said } = run([
+      [0, noWorker(true)],
+      [1, noWorker(true)],
+      [2, noWorker(true)],
+      [3, noWorker(true)],
+    ]);
     expect(said).toEqual(["2:no_worker:firing:4"]);
   });
 
   it("says nothing for a condition that clears before its duration", () => {
-    const { said, state } = run([[0, noWorker(true)], [1, noWorker(false)], [2, noWorker(true)], [3, noWorker(true)]]);
+    const { said, state } = run([
+      [0, noWorker(true)],
+      [1, noWorker(false)],
+      [2, noWorker(true)],
+      [3, noWorker(true)],
+    ]);
     expect(said).toEqual([]);
     expect(state.no_worker?.phase).toBe("pending");
   });
@@ -66,7 +99,12 @@ describe("alert policy: conditions", () => {
     for (let m = 0; m <= 33; m++) steps.push([m, noWorker(true)]);
     steps.push([34, noWorker(false)], [35, noWorker(false)]);
     const { said, state } = run(steps);
-    expect(said).toEqual(["2:no_worker:firing:4", "17:no_worker:repeat:4", "32:no_worker:repeat:4", "34:no_worker:recovered:4"]);
+    expect(said).toEqual([
+      "2:no_worker:firing:4",
+      "17:no_worker:repeat:4",
+      "32:no_worker:repeat:4",
+      "34:no_worker:recovered:4",
+    ]);
     expect(state.no_worker).toBeUndefined();
   });
 
@@ -76,7 +114,11 @@ describe("alert policy: conditions", () => {
   });
 
   it("leaves a condition alone when it was not measured", () => {
-    const { said, state } = run([[0, noWorker(true)], [2, noWorker(true)], [3, tick]]);
+    const { said, state } = run([
+      [0, noWorker(true)],
+      [2, noWorker(true)],
+      [3, tick],
+    ]);
     expect(said).toEqual(["2:no_worker:firing:4"]);
     expect(state.no_worker?.phase).toBe("firing");
   });
@@ -84,10 +126,24 @@ describe("alert policy: conditions", () => {
 
 describe("alert messages", () => {
   it("say what happened, how many, and what to look at", () => {
-    const m = formatAlert({ key: "run_failed", kind: "repeat", count: 4, total: 5, detail: "Latest: task abc: timeout", durationMs: 15 * MIN });
+    const m = formatAlert({
+      key: "run_failed",
+      kind: "repeat",
+      count: 4,
+      total: 5,
+      detail: "Latest: task abc: timeout",
+      durationMs: 15 * MIN,
+    });
     expect(m.text).toContain("4 more task runs failed for good in the last 15 min (5 in all)");
     expect(m.text).toContain("herald tasks list --status failed");
-    const down = formatAlert({ key: "no_worker", kind: "firing", count: 12, total: 12, detail: "No live fire worker; 12 timer(s) waiting.", durationMs: 2 * MIN });
+    const down = formatAlert({
+      key: "no_worker",
+      kind: "firing",
+      count: 12,
+      total: 12,
+      detail: "No live fire worker; 12 timer(s) waiting.",
+      durationMs: 2 * MIN,
+    });
     expect(down.text).toContain("No live fire worker for 2 min");
     expect(down.text).toContain("herald worker");
   });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { authorize, bearerToken, parseCookies, safeEqual, sessionCookie, sessionValue, SESSION_COOKIE } from "../../src/ops/auth.js";
+import {
+  authorize,
+  bearerToken,
+  parseCookies,
+  safeEqual,
+  sessionCookie,
+  sessionValue,
+  SESSION_COOKIE,
+} from "../../src/ops/auth.js";
 import { decodeCursor, encodeCursor, parseFilters } from "../../src/ops/admin-query.js";
 import { escapeHtml, actionsFor } from "../../src/ops/admin-html.js";
 
@@ -39,7 +47,13 @@ describe("admin auth", () => {
 
 describe("admin filters and cursors", () => {
   it("parses filters and rejects bad ones naming the parameter", () => {
-    const f = parseFilters({ status: "pending_approval", channel: "sms", dueFrom: "2026-11-25T00:00:00Z", limit: "10", text: "" });
+    const f = parseFilters({
+      status: "pending_approval",
+      channel: "sms",
+      dueFrom: "2026-11-25T00:00:00Z",
+      limit: "10",
+      text: "",
+    });
     expect(f).toMatchObject({ status: "pending_approval", channel: "sms", limit: 10, text: undefined });
     expect(f.dueFrom?.toISOString()).toBe("2026-11-25T00:00:00.000Z");
     expect(() => parseFilters({ status: "sleeping" })).toThrow(/status/);

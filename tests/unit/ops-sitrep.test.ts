@@ -8,8 +8,21 @@ const zero = { waiting: 0, delayed: 0, active: 0, failed: 0 };
 
 function input(over: Partial<SitrepInput> = {}): SitrepInput {
   return {
-    now, window: "24h", taskCounts: [], hourly: [], lateMs: [], lateSampleLimit: 1000, nextDue: [], dueNext24h: 0, backlog: 0, oldestBacklogAt: null,
-    countCap: 10_000, queues: { fire: zero, deliver: zero }, workers: { fire: 1, deliver: 1 }, failures: [], ...over,
+    now,
+    window: "24h",
+    taskCounts: [],
+    hourly: [],
+    lateMs: [],
+    lateSampleLimit: 1000,
+    nextDue: [],
+    dueNext24h: 0,
+    backlog: 0,
+    oldestBacklogAt: null,
+    countCap: 10_000,
+    queues: { fire: zero, deliver: zero },
+    workers: { fire: 1, deliver: 1 },
+    failures: [],
+    ...over,
   };
 }
 
@@ -33,20 +46,26 @@ describe("sitrep arithmetic", () => {
   });
 
   it("sums task counts, runs, deliveries by channel and LLM use from counter rows", () => {
-    const s = buildSitrep(input({
-      taskCounts: [{ status: "scheduled", n: 900 }, { status: "scheduled", n: 100 }, { status: "failed", n: 5 }],
-      hourly: [
-        { metric: "run", key: "succeeded", n: 90, tokens: 0, costUsd: 0 },
-        { metric: "run", key: "succeeded", n: 8, tokens: 0, costUsd: 0 },
-        { metric: "run", key: "failed", n: 2, tokens: 0, costUsd: 0 },
-        { metric: "delivery", key: "sms:delivered", n: 10, tokens: 0, costUsd: 0 },
-        { metric: "delivery", key: "sms:failed", n: 1, tokens: 0, costUsd: 0 },
-        { metric: "delivery", key: "slack:sent", n: 4, tokens: 0, costUsd: 0 },
-        { metric: "llm", key: "ok", n: 9, tokens: 900, costUsd: 0.25 },
-        { metric: "llm", key: "failed", n: 1, tokens: 0, costUsd: 0 },
-      ],
-      lateMs: [300, 100, 200, 5000],
-    }));
+    const s = buildSitrep(
+      input({
+        taskCounts: [
+          { status: "scheduled", n: 900 },
+          { status: "scheduled", n: 100 },
+          { status: "failed", n: 5 },
+        ],
+        hourly: [
+          { metric: "run", key: "succeeded", n: 90, tokens: 0, costUsd: 0 },
+          { metric: "run", key: "succeeded", n: 8, tokens: 0, costUsd: 0 },
+          { metric: "run", key: "failed", n: 2, tokens: 0, costUsd: 0 },
+          { metric: "delivery", key: "sms:delivered", n: 10, tokens: 0, costUsd: 0 },
+          { metric: "delivery", key: "sms:failed", n: 1, tokens: 0, costUsd: 0 },
+          { metric: "delivery", key: "slack:sent", n: 4, tokens: 0, costUsd: 0 },
+          { metric: "llm", key: "ok", n: 9, tokens: 900, costUsd: 0.25 },
+          { metric: "llm", key: "failed", n: 1, tokens: 0, costUsd: 0 },
+        ],
+        lateMs: [300, 100, 200, 5000],
+      }),
+    );
     expect(s.tasks.total).toBe(1005);
     expect(s.tasks.byStatus.scheduled).toBe(1000);
     expect(s.tasks.byStatus.paused).toBe(0);
@@ -59,7 +78,13 @@ describe("sitrep arithmetic", () => {
 
   it("keeps the five latest failures, errors flattened and cut to 200 characters", () => {
     const failures = Array.from({ length: 7 }, (_, i) => ({
-      kind: "run" as const, id: `t${i}`, taskId: `t${i}`, title: `task ${i}`, channel: "sms", at: new Date(now.getTime() - i * 60_000), error: `line one\nline two ${"x".repeat(300)}`,
+      kind: "run" as const,
+      id: `t${i}`,
+      taskId: `t${i}`,
+      title: `task ${i}`,
+      channel: "sms",
+      at: new Date(now.getTime() - i * 60_000),
+      error: `line one\nline two ${"x".repeat(300)}`,
     }));
     const s = buildSitrep(input({ failures: failures.reverse() }));
     expect(s.failures.map((f) => f.id)).toEqual(["t0", "t1", "t2", "t3", "t4"]);
@@ -78,15 +103,32 @@ describe("sitrep arithmetic", () => {
 
 describe("sitrep rendering", () => {
   it("renders text with every part and flags a missing fire worker", () => {
-    const s = buildSitrep(input({ workers: { fire: 0, deliver: 1 }, nextDue: [{ id: "a", title: "water plants", nextRunAt: new Date(now.getTime() + 3 * 60_000), channel: "sms" }] }));
+    const s = buildSitrep(
+      input({
+        workers: { fire: 0, deliver: 1 },
+        nextDue: [{ id: "a", title: "water plants", nextRunAt: new Date(now.getTime() + 3 * 60_000), channel: "sms" }],
+      }),
+    );
     const text = sitrepText(s);
-    for (const part of ["Tasks:", "Runs (24h):", "Firing lateness:", "Due:", "Queues:", "Last failures:", "Deliveries (24h):", "LLM (24h):"]) expect(text).toContain(part);
+    for (const part of [
+      "Tasks:",
+      "Runs (24h):",
+      "Firing lateness:",
+      "Due:",
+      "Queues:",
+      "Last failures:",
+      "Deliveries (24h):",
+      "LLM (24h):",
+    ])
+      expect(text).toContain(part);
     expect(text).toContain("in 3 minutes: water plants (sms)");
     expect(text).toContain("no fire worker is running");
   });
 
   it("renders Block Kit with user text escaped", () => {
-    const s = buildSitrep(input({ nextDue: [{ id: "a", title: "<!channel> & co", nextRunAt: now, channel: "slack" }] }));
+    const s = buildSitrep(
+      input({ nextDue: [{ id: "a", title: "<!channel> & co", nextRunAt: now, channel: "slack" }] }),
+    );
     const blocks = sitrepBlocks(s) as { type: string; text?: { text: string } }[];
     expect(blocks[0]!.type).toBe("header");
     const due = blocks.find((b) => b.text?.text.startsWith("*Due*"))!;
@@ -103,18 +145,39 @@ describe("/sitrep command parsing", () => {
   });
 
   it("turns subscriptions into RRULEs", () => {
-    expect(parseSitrepCommand("subscribe daily 9am")).toMatchObject({ kind: "subscribe", rrule: "FREQ=DAILY;BYHOUR=9;BYMINUTE=0;BYSECOND=0", window: "24h" });
-    expect(parseSitrepCommand("subscribe daily at 5:30pm")).toMatchObject({ rrule: "FREQ=DAILY;BYHOUR=17;BYMINUTE=30;BYSECOND=0" });
-    expect(parseSitrepCommand("subscribe weekly friday 16:00")).toMatchObject({ rrule: "FREQ=WEEKLY;BYDAY=FR;BYHOUR=16;BYMINUTE=0;BYSECOND=0", window: "7d" });
-    expect(parseSitrepCommand("subscribe weekly")).toMatchObject({ rrule: "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;BYSECOND=0" });
-    expect(parseSitrepCommand("subscribe every 6 hours")).toMatchObject({ rrule: "FREQ=HOURLY;INTERVAL=6", label: "every 6 hours", window: "24h" });
+    expect(parseSitrepCommand("subscribe daily 9am")).toMatchObject({
+      kind: "subscribe",
+      rrule: "FREQ=DAILY;BYHOUR=9;BYMINUTE=0;BYSECOND=0",
+      window: "24h",
+    });
+    expect(parseSitrepCommand("subscribe daily at 5:30pm")).toMatchObject({
+      rrule: "FREQ=DAILY;BYHOUR=17;BYMINUTE=30;BYSECOND=0",
+    });
+    expect(parseSitrepCommand("subscribe weekly friday 16:00")).toMatchObject({
+      rrule: "FREQ=WEEKLY;BYDAY=FR;BYHOUR=16;BYMINUTE=0;BYSECOND=0",
+      window: "7d",
+    });
+    expect(parseSitrepCommand("subscribe weekly")).toMatchObject({
+      rrule: "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;BYSECOND=0",
+    });
+    expect(parseSitrepCommand("subscribe every 6 hours")).toMatchObject({
+      rrule: "FREQ=HOURLY;INTERVAL=6",
+      label: "every 6 hours",
+      window: "24h",
+    });
     expect(parseSitrepCommand("subscribe every 6 hours 1h")).toMatchObject({ window: "1h" });
   });
 
   it("explains what it did not understand", () => {
-    expect(parseSitrepCommand("subscribe daily 25pm")).toMatchObject({ kind: "help", error: expect.stringContaining("not a time") });
+    expect(parseSitrepCommand("subscribe daily 25pm")).toMatchObject({
+      kind: "help",
+      error: expect.stringContaining("not a time"),
+    });
     expect(parseSitrepCommand("subscribe every 0 hours")).toMatchObject({ kind: "help" });
-    expect(parseSitrepCommand("subscribe monthly")).toMatchObject({ kind: "help", error: expect.stringContaining("daily, weekly or every N hours") });
+    expect(parseSitrepCommand("subscribe monthly")).toMatchObject({
+      kind: "help",
+      error: expect.stringContaining("daily, weekly or every N hours"),
+    });
     expect(parseSitrepCommand("unsubscribe")).toEqual({ kind: "unsubscribe" });
   });
 

@@ -17,11 +17,17 @@ describe("judgeNewTask", () => {
   });
 
   it("refuses a recurrence more often than every 5 minutes", () => {
-    expect(judgeNewTask({ ...base, recurrence: every("FREQ=MINUTELY;INTERVAL=2") })).toMatchObject({ ok: false, code: "herald_limit_recurrence" });
+    expect(judgeNewTask({ ...base, recurrence: every("FREQ=MINUTELY;INTERVAL=2") })).toMatchObject({
+      ok: false,
+      code: "herald_limit_recurrence",
+    });
   });
 
   it("holds a recurrence more often than hourly for approval", () => {
-    expect(judgeNewTask({ ...base, recurrence: every("FREQ=MINUTELY;INTERVAL=30") })).toEqual({ ok: true, approval: "recurs more often than hourly" });
+    expect(judgeNewTask({ ...base, recurrence: every("FREQ=MINUTELY;INTERVAL=30") })).toEqual({
+      ok: true,
+      approval: "recurs more often than hourly",
+    });
   });
 
   it("accepts an hourly or daily recurrence without approval", () => {
@@ -47,7 +53,8 @@ describe("canTransition", () => {
   });
 
   it("keeps completed and cancelled tasks terminal, but lets a failed one be retried", () => {
-    for (const from of ["completed", "cancelled"]) for (const to of ["scheduled", "paused", "running"]) expect(canTransition(from, to)).toBe(false);
+    for (const from of ["completed", "cancelled"])
+      for (const to of ["scheduled", "paused", "running"]) expect(canTransition(from, to)).toBe(false);
     expect(canTransition("failed", "scheduled")).toBe(true);
   });
 

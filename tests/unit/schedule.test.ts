@@ -1,14 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { firstOccurrence, fireJobId, occurrenceAfter, occurrenceToFire, type TaskTiming } from "../../src/tasks/index.js";
+import {
+  firstOccurrence,
+  fireJobId,
+  occurrenceAfter,
+  occurrenceToFire,
+  type TaskTiming,
+} from "../../src/tasks/index.js";
 
 const NY = "America/New_York";
 const oneOff = (runAt: string): TaskTiming => ({ runAt: new Date(runAt), rrule: null, dtstart: null, timezone: "UTC" });
-const daily9 = (timezone = NY): TaskTiming => ({ runAt: null, rrule: "FREQ=DAILY;BYHOUR=9;BYMINUTE=0;BYSECOND=0", dtstart: new Date("2026-01-01T14:00:00Z"), timezone });
+const daily9 = (timezone = NY): TaskTiming => ({
+  runAt: null,
+  rrule: "FREQ=DAILY;BYHOUR=9;BYMINUTE=0;BYSECOND=0",
+  dtstart: new Date("2026-01-01T14:00:00Z"),
+  timezone,
+});
 const at = (iso: string) => new Date(iso);
 
 describe("firstOccurrence", () => {
   it("is a one-off's own time, even when that has passed (late, not lost)", () => {
-    expect(firstOccurrence(oneOff("2026-03-01T10:00:00Z"), at("2026-03-02T00:00:00Z"))).toEqual(at("2026-03-01T10:00:00Z"));
+    expect(firstOccurrence(oneOff("2026-03-01T10:00:00Z"), at("2026-03-02T00:00:00Z"))).toEqual(
+      at("2026-03-01T10:00:00Z"),
+    );
   });
 
   it("is the next occurrence of a recurrence, counting one due exactly now", () => {
@@ -23,33 +36,47 @@ describe("firstOccurrence", () => {
 
 describe("occurrenceAfter", () => {
   it("has nothing after a one-off", () => {
-    expect(occurrenceAfter(oneOff("2026-03-01T10:00:00Z"), at("2026-03-01T10:00:00Z"), at("2026-03-01T10:00:01Z"))).toBeNull();
+    expect(
+      occurrenceAfter(oneOff("2026-03-01T10:00:00Z"), at("2026-03-01T10:00:00Z"), at("2026-03-01T10:00:01Z")),
+    ).toBeNull();
   });
 
   it("is the next occurrence after the one that fired", () => {
-    expect(occurrenceAfter(daily9(), at("2026-03-07T14:00:00Z"), at("2026-03-07T14:00:00.020Z"))).toEqual(at("2026-03-08T13:00:00Z"));
+    expect(occurrenceAfter(daily9(), at("2026-03-07T14:00:00Z"), at("2026-03-07T14:00:00.020Z"))).toEqual(
+      at("2026-03-08T13:00:00Z"),
+    );
   });
 
   it("skips occurrences missed during downtime instead of replaying them", () => {
-    expect(occurrenceAfter(daily9(), at("2026-03-01T14:00:00Z"), at("2026-03-05T12:00:00Z"))).toEqual(at("2026-03-05T14:00:00Z"));
+    expect(occurrenceAfter(daily9(), at("2026-03-01T14:00:00Z"), at("2026-03-05T12:00:00Z"))).toEqual(
+      at("2026-03-05T14:00:00Z"),
+    );
   });
 });
 
 describe("occurrenceToFire (misfire policy)", () => {
   it("fires an occurrence late within the grace period as it is", () => {
-    expect(occurrenceToFire(daily9(), at("2026-03-05T14:00:00Z"), at("2026-03-05T14:00:30Z"), 60_000)).toEqual(at("2026-03-05T14:00:00Z"));
+    expect(occurrenceToFire(daily9(), at("2026-03-05T14:00:00Z"), at("2026-03-05T14:00:30Z"), 60_000)).toEqual(
+      at("2026-03-05T14:00:00Z"),
+    );
   });
 
   it("fires only the latest missed occurrence of a recurring task overdue by days", () => {
-    expect(occurrenceToFire(daily9(), at("2026-03-02T14:00:00Z"), at("2026-03-05T20:00:00Z"), 60_000)).toEqual(at("2026-03-05T14:00:00Z"));
+    expect(occurrenceToFire(daily9(), at("2026-03-02T14:00:00Z"), at("2026-03-05T20:00:00Z"), 60_000)).toEqual(
+      at("2026-03-05T14:00:00Z"),
+    );
   });
 
   it("leaves an overdue task alone when no later occurrence was missed", () => {
-    expect(occurrenceToFire(daily9(), at("2026-03-05T14:00:00Z"), at("2026-03-05T20:00:00Z"), 60_000)).toEqual(at("2026-03-05T14:00:00Z"));
+    expect(occurrenceToFire(daily9(), at("2026-03-05T14:00:00Z"), at("2026-03-05T20:00:00Z"), 60_000)).toEqual(
+      at("2026-03-05T14:00:00Z"),
+    );
   });
 
   it("fires an overdue one-off at its own time, however late", () => {
-    expect(occurrenceToFire(oneOff("2026-03-01T10:00:00Z"), at("2026-03-01T10:00:00Z"), at("2026-03-04T10:00:00Z"), 60_000)).toEqual(at("2026-03-01T10:00:00Z"));
+    expect(
+      occurrenceToFire(oneOff("2026-03-01T10:00:00Z"), at("2026-03-01T10:00:00Z"), at("2026-03-04T10:00:00Z"), 60_000),
+    ).toEqual(at("2026-03-01T10:00:00Z"));
   });
 });
 

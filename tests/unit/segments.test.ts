@@ -40,7 +40,7 @@ describe("SMS segments", () => {
   });
 
   it("cuts a long UCS-2 body with … within 67 units per segment", () => {
-    const text = "⏰ " + Array.from({ length: 60 }, () => "задача").join(" ");
+    const text = `⏰ ${Array.from({ length: 60 }, () => "задача").join(" ")}`;
     const cut = fitSegments(text, 1);
     expect(cut.endsWith("…")).toBe(true);
     expect(cut.length).toBeLessThanOrEqual(70);
@@ -54,6 +54,6 @@ describe("SMS segments", () => {
 
   it("never splits an emoji's surrogate pair", () => {
     const cut = fitSegments("🙂".repeat(100), 1);
-    expect(cut).toBe("🙂".repeat(34) + "…");
+    expect(cut).toBe(`${"🙂".repeat(34)}…`);
   });
 });

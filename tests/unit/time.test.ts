@@ -125,7 +125,11 @@ describe("nextOccurrence", () => {
   });
 
   it("skips months without the day for 'the 31st of every month'", () => {
-    const rec = { rrule: "FREQ=MONTHLY;BYMONTHDAY=31;BYHOUR=9;BYMINUTE=0", tz: NY, start: new Date("2026-01-31T15:00:00Z") };
+    const rec = {
+      rrule: "FREQ=MONTHLY;BYMONTHDAY=31;BYHOUR=9;BYMINUTE=0",
+      tz: NY,
+      start: new Date("2026-01-31T15:00:00Z"),
+    };
 
     const times = upcoming(rec, new Date("2026-01-31T15:00:00Z"), 2).map((t) => toZonedIso(t, NY));
 
@@ -133,26 +137,42 @@ describe("nextOccurrence", () => {
   });
 
   it("finds the last Friday of each month with BYDAY=-1FR", () => {
-    const rec = { rrule: "FREQ=MONTHLY;BYDAY=-1FR;BYHOUR=9;BYMINUTE=0", tz: NY, start: new Date("2026-03-06T15:15:00Z") };
+    const rec = {
+      rrule: "FREQ=MONTHLY;BYDAY=-1FR;BYHOUR=9;BYMINUTE=0",
+      tz: NY,
+      start: new Date("2026-03-06T15:15:00Z"),
+    };
 
     expect(toZonedIso(nextOccurrence(rec, new Date("2026-03-06T15:15:00Z"))!, NY)).toBe("2026-03-27T09:00:00-04:00");
   });
 
   it("lands a yearly Feb 29 rule on leap years only", () => {
-    const rec = { rrule: "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYHOUR=9;BYMINUTE=0", tz: NY, start: new Date("2026-03-06T15:15:00Z") };
+    const rec = {
+      rrule: "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYHOUR=9;BYMINUTE=0",
+      tz: NY,
+      start: new Date("2026-03-06T15:15:00Z"),
+    };
 
     expect(toZonedIso(nextOccurrence(rec, new Date("2026-03-06T15:15:00Z"))!, NY)).toBe("2028-02-29T09:00:00-05:00");
   });
 
   it("returns null once an UNTIL bound has passed", () => {
-    const rec = { rrule: "FREQ=DAILY;BYHOUR=9;BYMINUTE=0;UNTIL=20260310T235959Z", tz: NY, start: new Date("2026-03-06T15:15:00Z") };
+    const rec = {
+      rrule: "FREQ=DAILY;BYHOUR=9;BYMINUTE=0;UNTIL=20260310T235959Z",
+      tz: NY,
+      start: new Date("2026-03-06T15:15:00Z"),
+    };
 
     expect(upcoming(rec, new Date("2026-03-06T15:15:00Z"), 10)).toHaveLength(4);
     expect(nextOccurrence(rec, new Date("2026-03-10T14:00:00Z"))).toBeNull();
   });
 
   it("counts COUNT from the rule's start", () => {
-    const rec = { rrule: "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;COUNT=3", tz: NY, start: new Date("2026-03-06T15:15:00Z") };
+    const rec = {
+      rrule: "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;COUNT=3",
+      tz: NY,
+      start: new Date("2026-03-06T15:15:00Z"),
+    };
 
     expect(upcoming(rec, new Date("2026-03-06T15:15:00Z"), 10).map((t) => toZonedIso(t, NY))).toEqual([
       "2026-03-09T09:00:00-04:00",
@@ -166,7 +186,9 @@ describe("previousOccurrence", () => {
   it("finds the latest occurrence at or before an instant", () => {
     const rec = { rrule: "FREQ=DAILY;BYHOUR=9;BYMINUTE=0", tz: NY, start: new Date("2026-03-01T14:00:00Z") };
 
-    expect(toZonedIso(previousOccurrence(rec, new Date("2026-03-08T15:00:00Z"))!, NY)).toBe("2026-03-08T09:00:00-04:00");
+    expect(toZonedIso(previousOccurrence(rec, new Date("2026-03-08T15:00:00Z"))!, NY)).toBe(
+      "2026-03-08T09:00:00-04:00",
+    );
   });
 });
 

@@ -16,20 +16,36 @@ import type { UsageRecorder } from "./usage.js";
 /** A failed model call, classified: `retryable` says whether asking again may help. */
 export class LlmError extends HeraldError {
   override name = "LlmError";
-  constructor(code: string, message: string, override readonly details: { retryable: boolean; status?: number; requestId?: string; cause?: unknown }) {
+  constructor(
+    code: string,
+    message: string,
+    override readonly details: { retryable: boolean; status?: number; requestId?: string; cause?: unknown },
+  ) {
     super(code, message, details);
   }
-  get retryable(): boolean { return this.details.retryable; }
-  get status(): number | undefined { return this.details.status; }
-  get requestId(): string | undefined { return this.details.requestId; }
+  get retryable(): boolean {
+    return this.details.retryable;
+  }
+  get status(): number | undefined {
+    return this.details.status;
+  }
+  get requestId(): string | undefined {
+    return this.details.requestId;
+  }
 }
 
 /** Turns anything the SDK (or our output validation) throws into an LlmError. Pure. */
 export function classifyLlmError(err: unknown): LlmError {
   if (err instanceof LlmError) return err;
-  if (err instanceof OpenAI.APIConnectionTimeoutError) return new LlmError("herald_llm_timeout", "the model did not answer in time", { retryable: true, cause: err });
-  if (err instanceof OpenAI.APIUserAbortError) return new LlmError("herald_llm_deadline", "the call ran past its deadline", { retryable: false, cause: err });
-  if (err instanceof OpenAI.APIConnectionError) return new LlmError("herald_llm_unreachable", `cannot reach the model server: ${err.message}`, { retryable: true, cause: err });
+  if (err instanceof OpenAI.APIConnectionTimeoutError)
+    return new LlmError("herald_llm_timeout", "the model did not answer in time", { retryable: true, cause: err });
+  if (err instanceof OpenAI.APIUserAbortError)
+    return new LlmError("herald_llm_deadline", "the call ran past its deadline", { retryable: false, cause: err });
+  if (err instanceof OpenAI.APIConnectionError)
+    return new LlmError("herald_llm_unreachable", `cannot reach the model server: ${err.message}`, {
+      retryable: true,
+      cause: err,
+    });
   if (err instanceof OpenAI.APIError) {
     const status = err.status;
     const requestId = err.requestID ?? undefined;
@@ -40,16 +56,27 @@ export function classifyLlmError(err: unknown): LlmError {
         ? new LlmError("herald_llm_quota", "the model account is out of quota", d(false))
         : new LlmError("herald_llm_rate_limited", "the model server is rate limiting us", d(true));
     }
-    if (status === 401 || status === 403) return new LlmError("herald_llm_auth", `the model server refused our key (${status}); check OPENAI_API_KEY`, d(false));
-    if (status === 408 || status === 409 || (status !== undefined && status >= 500)) return new LlmError("herald_llm_unavailable", `the model server failed (${status})`, d(true));
-    return new LlmError("herald_llm_rejected", `the model server rejected the request (${status}): ${err.message}`, d(false));
+    if (status === 401 || status === 403)
+      return new LlmError(
+        "herald_llm_auth",
+        `the model server refused our key (${status}); check OPENAI_API_KEY`,
+        d(false),
+      );
+    if (status === 408 || status === 409 || (status !== undefined && status >= 500))
+      return new LlmError("herald_llm_unavailable", `the model server failed (${status})`, d(true));
+    return new LlmError(
+      "herald_llm_rejected",
+      `the model server rejected the request (${status}): ${err.message}`,
+      d(false),
+    );
   }
   const message = err instanceof Error ? err.message : String(err);
   return new LlmError("herald_llm_unexpected", message, { retryable: false, cause: err });
 }
 
 /** An answer that does not follow the requested shape: another sample may, so it is retryable. */
-export const invalidOutput = (why: string) => new LlmError("herald_llm_invalid_output", `the model's answer was not usable: ${why}`, { retryable: true });
+export const invalidOutput = (why: string) =>
+  new LlmError("herald_llm_invalid_output", `the model's answer was not usable: ${why}`, { retryable: true });
 
 /** Connection settings, from config. */
 export interface LlmSettings {
@@ -66,7 +93,13 @@ export interface LlmSettings {
 /** LlmSettings from config, or null when no OPENAI_API_KEY is set (Herald then runs offline). */
 export function llmSettings(config: Config): LlmSettings | null {
   if (!config.OPENAI_API_KEY) return null;
-  return { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, timeoutMs: config.OPENAI_TIMEOUT_MS, maxRetries: 2 };
+  return {
+    apiKey: config.OPENAI_API_KEY,
+    baseURL: config.OPENAI_BASE_URL,
+    model: config.OPENAI_MODEL,
+    timeoutMs: config.OPENAI_TIMEOUT_MS,
+    maxRetries: 2,
+  };
 }
 
 export interface CallOptions {
@@ -85,15 +118,30 @@ export interface UsageTotals {
   costUsd: number;
 }
 
-export const emptyTotals = (model: string): UsageTotals => ({ model, calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 });
+export const emptyTotals = (model: string): UsageTotals => ({
+  model,
+  calls: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+  costUsd: 0,
+});
 
 /** A chat-completions client that records each call and classifies each failure. */
 export class LlmClient {
   readonly openai: OpenAI;
   readonly model: string;
 
-  constructor(readonly settings: LlmSettings, private readonly usage: UsageRecorder, private readonly logger: Logger) {
-    this.openai = new OpenAI({ apiKey: settings.apiKey, baseURL: settings.baseURL, timeout: settings.timeoutMs, maxRetries: settings.maxRetries });
+  constructor(
+    readonly settings: LlmSettings,
+    private readonly usage: UsageRecorder,
+    private readonly logger: Logger,
+  ) {
+    this.openai = new OpenAI({
+      apiKey: settings.apiKey,
+      baseURL: settings.baseURL,
+      timeout: settings.timeoutMs,
+      maxRetries: settings.maxRetries,
+    });
     this.model = settings.model;
   }
 
@@ -103,7 +151,12 @@ export class LlmClient {
    * `totals`, when given, accumulates the tokens and cost.
    * @throws LlmError
    */
-  async complete<T>(params: Omit<ChatCompletionCreateParamsNonStreaming, "model">, o: CallOptions, read: (c: ChatCompletion) => T, totals?: UsageTotals): Promise<T> {
+  async complete<T>(
+    params: Omit<ChatCompletionCreateParamsNonStreaming, "model">,
+    o: CallOptions,
+    read: (c: ChatCompletion) => T,
+    totals?: UsageTotals,
+  ): Promise<T> {
     const started = Date.now();
     let completion: ChatCompletion | undefined;
     let failure: LlmError | undefined;
@@ -124,9 +177,23 @@ export class LlmClient {
         totals.costUsd += costUsd;
       }
       const ms = Date.now() - started;
-      if (failure) this.logger.warn({ purpose: o.purpose, code: failure.code, status: failure.status, requestId: failure.requestId, ms }, "LLM call failed");
+      if (failure)
+        this.logger.warn(
+          { purpose: o.purpose, code: failure.code, status: failure.status, requestId: failure.requestId, ms },
+          "LLM call failed",
+        );
       else this.logger.debug({ purpose: o.purpose, ms, promptTokens, completionTokens }, "LLM call");
-      await this.usage.record({ purpose: o.purpose, model: this.model, ok: !failure, promptTokens, completionTokens, costUsd, ms, error: failure ? `${failure.code}: ${failure.message}` : null, taskId: o.taskId ?? null });
+      await this.usage.record({
+        purpose: o.purpose,
+        model: this.model,
+        ok: !failure,
+        promptTokens,
+        completionTokens,
+        costUsd,
+        ms,
+        error: failure ? `${failure.code}: ${failure.message}` : null,
+        taskId: o.taskId ?? null,
+      });
     }
   }
 }

@@ -1,4 +1,8 @@
-import type { ChatCompletionMessage, ChatCompletionMessageParam, ChatCompletionMessageFunctionToolCall } from "openai/resources/chat/completions";
+import type {
+  ChatCompletionMessage,
+  ChatCompletionMessageParam,
+  ChatCompletionMessageFunctionToolCall,
+} from "openai/resources/chat/completions";
 import type { Logger } from "../../log/index.js";
 import type { ExecutionInput, ExecutionResult, Executor } from "../../tasks/index.js";
 import { classifyLlmError, emptyTotals, invalidOutput, type LlmClient, type UsageTotals } from "./client.js";
@@ -58,18 +62,31 @@ export class LlmExecutor implements Executor {
       if (!complete && !state.sent.length) {
         // A model still calling tools at the round limit without a word to the owner is stuck, not done.
         const plain = await this.o.fallback.execute(input);
-        return { ...plain, note: [state.note, "model hit the round limit; sent the plain reminder"].filter(Boolean).join("\n"), usage: { ...totals, rejectedToolCalls: state.rejected } };
+        return {
+          ...plain,
+          note: [state.note, "model hit the round limit; sent the plain reminder"].filter(Boolean).join("\n"),
+          usage: { ...totals, rejectedToolCalls: state.rejected },
+        };
       }
     } catch (err) {
       const e = classifyLlmError(err);
-      this.o.logger.warn({ taskId: input.run.task.id, code: e.code, status: e.status }, "LLM run failed; sending the plain reminder");
+      this.o.logger.warn(
+        { taskId: input.run.task.id, code: e.code, status: e.status },
+        "LLM run failed; sending the plain reminder",
+      );
       if (!state.sent.length) {
         const plain = await this.o.fallback.execute(input);
         return { ...plain, note: `model unavailable (${e.code}); sent the plain reminder`, usage: totals };
       }
       state.note = [state.note, `model failed mid-run (${e.code})`].filter(Boolean).join("\n");
     }
-    return { message: state.sent.join("\n\n"), note: state.note, finish: state.finish || undefined, followUp: state.followUp, usage: { ...totals, rejectedToolCalls: state.rejected } };
+    return {
+      message: state.sent.join("\n\n"),
+      note: state.note,
+      finish: state.finish || undefined,
+      followUp: state.followUp,
+      usage: { ...totals, rejectedToolCalls: state.rejected },
+    };
   }
 
   /** The tool loop; false when it stopped at the round limit rather than by the model's choice. */
@@ -82,7 +99,12 @@ export class LlmExecutor implements Executor {
     ];
     for (let round = 1; round <= this.maxRounds; round++) {
       const reply = await this.o.client.complete(
-        { messages, tools: TOOLS, tool_choice: round === this.maxRounds ? "none" : "auto", max_tokens: this.o.maxTokens ?? 500 },
+        {
+          messages,
+          tools: TOOLS,
+          tool_choice: round === this.maxRounds ? "none" : "auto",
+          max_tokens: this.o.maxTokens ?? 500,
+        },
         { purpose: "execute", taskId: run.task.id, signal },
         (c): ChatCompletionMessage => {
           const m = c.choices[0]?.message;
@@ -91,7 +113,9 @@ export class LlmExecutor implements Executor {
         },
         totals,
       );
-      const calls = (reply.tool_calls ?? []).filter((c): c is ChatCompletionMessageFunctionToolCall => c.type === "function");
+      const calls = (reply.tool_calls ?? []).filter(
+        (c): c is ChatCompletionMessageFunctionToolCall => c.type === "function",
+      );
       if (!calls.length) {
         // A plain answer is a message to the owner, like send_message, unless one was sent already.
         const text = reply.content?.trim();
@@ -99,7 +123,8 @@ export class LlmExecutor implements Executor {
         return true;
       }
       messages.push({ role: "assistant", content: reply.content ?? null, tool_calls: calls });
-      for (const call of calls) messages.push({ role: "tool", tool_call_id: call.id, content: this.apply(call, state, input) });
+      for (const call of calls)
+        messages.push({ role: "tool", tool_call_id: call.id, content: this.apply(call, state, input) });
     }
     this.o.logger.info({ taskId: run.task.id, rounds: this.maxRounds }, "LLM run stopped at its round limit");
     return false;
@@ -117,7 +142,8 @@ export class LlmExecutor implements Executor {
     const a = parsed.args;
     switch (parsed.name) {
       case "send_message":
-        if (state.sent.length >= (this.o.maxMessages ?? 2)) return reject(`at most ${this.o.maxMessages ?? 2} messages per run`);
+        if (state.sent.length >= (this.o.maxMessages ?? 2))
+          return reject(`at most ${this.o.maxMessages ?? 2} messages per run`);
         state.sent.push(a.text!);
         return "ok: the owner will receive it";
       case "record_note":
@@ -132,7 +158,8 @@ export class LlmExecutor implements Executor {
         const tz = run.user.timezone || run.task.timezone;
         const at = resolveWhenText(a.when!, { now, tz }, this.o.offline);
         if (!at) return reject(`cannot read the time "${a.when}"; say it like "in 2 hours" or "tomorrow at 9am"`);
-        if (at.getTime() <= now.getTime() || at.getTime() - now.getTime() > (this.o.maxFollowUpMs ?? 30 * 86_400_000)) return reject("a follow-up must be in the future and within 30 days");
+        if (at.getTime() <= now.getTime() || at.getTime() - now.getTime() > (this.o.maxFollowUpMs ?? 30 * 86_400_000))
+          return reject("a follow-up must be in the future and within 30 days");
         state.followUp = { at, title: a.title!, instruction: a.title! };
         return `ok: follow-up scheduled for ${at.toISOString()}`;
       }

@@ -42,16 +42,39 @@ function client(config: Config, deps: LlmDeps): LlmClient | null {
  * auto: the offline reading when its confidence is at least 0.8, the model otherwise. llm: the model
  * always (the offline reading still cross-checks it). Both model modes answer offline when the model fails.
  */
-export function createInterpreter(config: Config, deps: LlmDeps & Partial<Pick<LlmInterpreterOptions, "threshold" | "outputRetries" | "deadlineMs">>): Interpreter {
+export function createInterpreter(
+  config: Config,
+  deps: LlmDeps & Partial<Pick<LlmInterpreterOptions, "threshold" | "outputRetries" | "deadlineMs">>,
+): Interpreter {
   const c = config.INTERPRETER === "offline" ? null : client(config, deps);
   if (!c) return offlineInterpreter;
-  return new LlmInterpreter({ client: c, logger: deps.logger, offline: deps.offline ?? interpretOffline, mode: config.INTERPRETER === "llm" ? "llm" : "auto", threshold: deps.threshold, outputRetries: deps.outputRetries, deadlineMs: deps.deadlineMs });
+  return new LlmInterpreter({
+    client: c,
+    logger: deps.logger,
+    offline: deps.offline ?? interpretOffline,
+    mode: config.INTERPRETER === "llm" ? "llm" : "auto",
+    threshold: deps.threshold,
+    outputRetries: deps.outputRetries,
+    deadlineMs: deps.deadlineMs,
+  });
 }
 
 /** The executor config asks for: the model with tools when OPENAI_API_KEY is set, the plain reminder otherwise. */
-export function createExecutor(config: Config, deps: LlmDeps & Partial<Pick<LlmExecutorOptions, "maxRounds" | "maxTokens" | "maxMessages" | "deadlineMs">>): Executor {
+export function createExecutor(
+  config: Config,
+  deps: LlmDeps & Partial<Pick<LlmExecutorOptions, "maxRounds" | "maxTokens" | "maxMessages" | "deadlineMs">>,
+): Executor {
   const fallback = new OfflineExecutor();
   const c = client(config, deps);
   if (!c) return fallback;
-  return new LlmExecutor({ client: c, logger: deps.logger, offline: deps.offline ?? interpretOffline, fallback, maxRounds: deps.maxRounds, maxTokens: deps.maxTokens, maxMessages: deps.maxMessages, deadlineMs: deps.deadlineMs });
+  return new LlmExecutor({
+    client: c,
+    logger: deps.logger,
+    offline: deps.offline ?? interpretOffline,
+    fallback,
+    maxRounds: deps.maxRounds,
+    maxTokens: deps.maxTokens,
+    maxMessages: deps.maxMessages,
+    deadlineMs: deps.deadlineMs,
+  });
 }

@@ -41,7 +41,13 @@ export function readExtraction(c: ChatCompletion): Extraction {
     throw invalidOutput("content is not JSON");
   }
   const parsed = ExtractionSchema.safeParse(json);
-  if (!parsed.success) throw invalidOutput(parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; "));
+  if (!parsed.success)
+    throw invalidOutput(
+      parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+        .join("; "),
+    );
   return parsed.data;
 }
 
@@ -69,11 +75,18 @@ export class LlmInterpreter implements Interpreter {
     try {
       const extraction = await this.extract(text, ctx);
       const { interpretation, disagreements } = resolveExtraction(extraction, ctx, this.o.offline, offline);
-      if (disagreements.length) this.o.logger.info({ disagreements, intent: interpretation.intent }, "LLM and deterministic readings disagree; confidence lowered");
+      if (disagreements.length)
+        this.o.logger.info(
+          { disagreements, intent: interpretation.intent },
+          "LLM and deterministic readings disagree; confidence lowered",
+        );
       return interpretation;
     } catch (err) {
       const e = classifyLlmError(err);
-      this.o.logger.warn({ code: e.code, status: e.status }, "LLM interpretation failed; answering with the offline reading");
+      this.o.logger.warn(
+        { code: e.code, status: e.status },
+        "LLM interpretation failed; answering with the offline reading",
+      );
       return offline;
     }
   }
@@ -95,7 +108,11 @@ export class LlmInterpreter implements Interpreter {
     ];
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.o.client.complete({ messages, response_format: RESPONSE_FORMAT, max_tokens: 600, temperature: 0 }, { purpose: "interpret", signal }, readExtraction);
+        return await this.o.client.complete(
+          { messages, response_format: RESPONSE_FORMAT, max_tokens: 600, temperature: 0 },
+          { purpose: "interpret", signal },
+          readExtraction,
+        );
       } catch (err) {
         const e = classifyLlmError(err);
         if (e.code !== "herald_llm_invalid_output" || attempt >= this.outputRetries) throw e;

@@ -22,7 +22,8 @@ const WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
 const hhmm = (s: string | null): { h: number; m: number } | null => {
   const m = s?.trim().match(/^(\d{1,2}):(\d{2})$/);
   if (!m) return null;
-  const h = Number(m[1]), min = Number(m[2]);
+  const h = Number(m[1]),
+    min = Number(m[2]);
   return h < 24 && min < 60 ? { h, m: min } : null;
 };
 
@@ -48,7 +49,8 @@ export function momentFromFields(w: Moment, ctx: InterpretContext): Date | null 
   } else {
     const full = day.match(/^(\d{4})-(\d{2})-(\d{2})$/);
     const md = day.match(/^(\d{2})-(\d{2})$/);
-    if (full) target = atTime(DateTime.fromObject({ year: +full[1]!, month: +full[2]!, day: +full[3]! }, { zone: ctx.tz }));
+    if (full)
+      target = atTime(DateTime.fromObject({ year: +full[1]!, month: +full[2]!, day: +full[3]! }, { zone: ctx.tz }));
     else if (md) {
       target = atTime(DateTime.fromObject({ year: now.year, month: +md[1]!, day: +md[2]! }, { zone: ctx.tz }));
       if (target.isValid && target <= now) target = target.plus({ years: 1 });
@@ -140,16 +142,20 @@ function taskRef(x: Extraction, ctx: InterpretContext, offline: OfflineFn): Task
   const r = x.ref;
   if (!r) return undefined;
   switch (r.kind) {
-    case "index": return r.n !== null && r.n > 0 ? { kind: "index", n: r.n } : { kind: "last" };
-    case "text": return r.words?.trim() ? { kind: "text", words: r.words.trim() } : { kind: "last" };
-    case "recurring": return r.freq ? { kind: "recurring", freq: r.freq.toUpperCase() } : { kind: "recurring" };
+    case "index":
+      return r.n !== null && r.n > 0 ? { kind: "index", n: r.n } : { kind: "last" };
+    case "text":
+      return r.words?.trim() ? { kind: "text", words: r.words.trim() } : { kind: "last" };
+    case "recurring":
+      return r.freq ? { kind: "recurring", freq: r.freq.toUpperCase() } : { kind: "recurring" };
     case "time": {
       if (!r.when) return { kind: "last" };
       const g = grammarSchedule(r.when.text, ctx, offline);
       const at = g?.kind === "once" ? g.at : momentFromFields(r.when, ctx);
       return at ? { kind: "time", at } : { kind: "last" };
     }
-    default: return { kind: r.kind };
+    default:
+      return { kind: r.kind };
   }
 }
 
@@ -170,7 +176,12 @@ function listRange(range: Extraction["list_range"], ctx: InterpretContext): { fr
  * `offlineReading` is the offline interpreter's reading of the original message, when there is one.
  * Returns the disagreements found, for the log.
  */
-export function resolveExtraction(x: Extraction, ctx: InterpretContext, offline: OfflineFn, offlineReading?: Interpretation): { interpretation: Interpretation; disagreements: string[] } {
+export function resolveExtraction(
+  x: Extraction,
+  ctx: InterpretContext,
+  offline: OfflineFn,
+  offlineReading?: Interpretation,
+): { interpretation: Interpretation; disagreements: string[] } {
   const disagreements: string[] = [];
   let confidence = Math.min(Math.max(Number.isFinite(x.confidence) ? x.confidence : 0.7, 0), 0.95);
   const out: Interpretation = { intent: x.intent, task: x.task?.trim() || null, schedule: null, confidence };
@@ -179,8 +190,10 @@ export function resolveExtraction(x: Extraction, ctx: InterpretContext, offline:
     out.schedule = r.chosen ?? (x.intent === "create" ? { kind: "unspecified" } : null);
     if (r.disagree) disagreements.push("the grammar and the model's fields read the time differently");
     const o = offlineReading?.schedule;
-    if (r.chosen && o && o.kind !== "unspecified" && !sameSchedule(r.chosen, o, ctx.now)) disagreements.push("the offline reading of the message names a different time");
-    if (out.schedule?.kind === "once" && out.schedule.at.getTime() <= ctx.now.getTime()) disagreements.push("the time is in the past");
+    if (r.chosen && o && o.kind !== "unspecified" && !sameSchedule(r.chosen, o, ctx.now))
+      disagreements.push("the offline reading of the message names a different time");
+    if (out.schedule?.kind === "once" && out.schedule.at.getTime() <= ctx.now.getTime())
+      disagreements.push("the time is in the past");
   }
   if (x.intent === "reschedule" && !out.schedule && x.when) out.question = "When should I move it to?";
   const ref = taskRef(x, ctx, offline);

@@ -53,11 +53,14 @@ export const TOOLS: ChatCompletionFunctionTool[] = [
   }),
 ];
 
-export type ParsedCall = { ok: true; name: ToolName; args: Record<string, string> } | { ok: false; name: string; error: string };
+export type ParsedCall =
+  | { ok: true; name: ToolName; args: Record<string, string> }
+  | { ok: false; name: string; error: string };
 
 /** Validates one tool call's name and JSON arguments. Pure. */
 export function parseToolCall(name: string, rawArgs: string): ParsedCall {
-  if (!(name in ToolArgs)) return { ok: false, name, error: `unknown tool "${name}"; the tools are ${TOOL_NAMES.join(", ")}` };
+  if (!(name in ToolArgs))
+    return { ok: false, name, error: `unknown tool "${name}"; the tools are ${TOOL_NAMES.join(", ")}` };
   let json: unknown;
   try {
     json = JSON.parse(rawArgs || "{}");

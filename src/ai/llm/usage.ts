@@ -32,14 +32,28 @@ export const noUsageRecorder: UsageRecorder = { async record() {} };
  * the ledger feeds the sitrep's cost line, and losing a row is better than losing the reply.
  */
 export class PgUsageRecorder implements UsageRecorder {
-  constructor(private readonly pool: pg.Pool, private readonly logger: Logger) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly logger: Logger,
+  ) {}
 
   async record(c: LlmCallRecord): Promise<void> {
     try {
       await this.pool.query(
         `INSERT INTO llm_calls (purpose, model, ok, prompt_tokens, completion_tokens, cost_usd, ms, error, task_id, at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [c.purpose, c.model, c.ok, c.promptTokens, c.completionTokens, c.costUsd, Math.round(c.ms), c.error?.slice(0, 2000) ?? null, c.taskId ?? null, c.at ?? new Date()],
+        [
+          c.purpose,
+          c.model,
+          c.ok,
+          c.promptTokens,
+          c.completionTokens,
+          c.costUsd,
+          Math.round(c.ms),
+          c.error?.slice(0, 2000) ?? null,
+          c.taskId ?? null,
+          c.at ?? new Date(),
+        ],
       );
     } catch (err) {
       this.logger.warn({ err: (err as Error).message, purpose: c.purpose }, "could not record an LLM call; continuing");

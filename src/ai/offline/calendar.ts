@@ -21,7 +21,8 @@ export const addDays = (x: Ymd, n: number): Ymd => fromEpochDay(epochDay(x) + n)
 /** Whole months later; a day past the end of the target month is clamped (Jan 31 + 1 month = Feb 28). */
 export const addMonths = (x: Ymd, n: number): Ymd => {
   const k = x.y * 12 + (x.m - 1) + n;
-  const y = Math.floor(k / 12), m = (k % 12) + 1;
+  const y = Math.floor(k / 12),
+    m = (k % 12) + 1;
   return { y, m, d: Math.min(x.d, daysInMonth(y, m)) };
 };
 /** 1 = Monday … 7 = Sunday. */
@@ -52,18 +53,30 @@ export function nthWeekday(year: number, month: number, weekday: number, n: numb
 /** US holidays people name in reminders, for `year`. */
 export function holiday(name: string, year: number): Ymd | null {
   const fixed: Record<string, [number, number]> = {
-    "christmas eve": [12, 24], christmas: [12, 25], xmas: [12, 25], "new years eve": [12, 31],
-    "new years day": [1, 1], "new years": [1, 1], halloween: [10, 31], "valentines day": [2, 14],
+    "christmas eve": [12, 24],
+    christmas: [12, 25],
+    xmas: [12, 25],
+    "new years eve": [12, 31],
+    "new years day": [1, 1],
+    "new years": [1, 1],
+    halloween: [10, 31],
+    "valentines day": [2, 14],
     "independence day": [7, 4],
   };
   const f = fixed[name];
   if (f) return { y: year, m: f[0], d: f[1] };
   switch (name) {
-    case "thanksgiving": return nthWeekday(year, 11, 4, 4);
-    case "mothers day": return nthWeekday(year, 5, 7, 2);
-    case "fathers day": return nthWeekday(year, 6, 7, 3);
-    case "memorial day": return nthWeekday(year, 5, 1, -1);
-    case "labor day": return nthWeekday(year, 9, 1, 1);
-    default: return null;
+    case "thanksgiving":
+      return nthWeekday(year, 11, 4, 4);
+    case "mothers day":
+      return nthWeekday(year, 5, 7, 2);
+    case "fathers day":
+      return nthWeekday(year, 6, 7, 3);
+    case "memorial day":
+      return nthWeekday(year, 5, 1, -1);
+    case "labor day":
+      return nthWeekday(year, 9, 1, 1);
+    default:
+      return null;
   }
 }

@@ -30,9 +30,18 @@ const NOT_A_TIME_AFTER = new RegExp(
 /** One event noun: a clock right before one describes the event ("my 2 pm appointment"). */
 export const EVENT_AFTER = new RegExp(`^${EVENT_NOUN}$`);
 
-const wordsAfter = (s: string, end: number, n: number): string[] => s.slice(end).trim().split(" ").filter(Boolean).slice(0, n);
+const wordsAfter = (s: string, end: number, n: number): string[] =>
+  s.slice(end).trim().split(" ").filter(Boolean).slice(0, n);
 
-function clockFrom(h: number, m: number, mer: string | undefined, fixed: boolean, start: number, end: number, s: string): Clock | null {
+function clockFrom(
+  h: number,
+  m: number,
+  mer: string | undefined,
+  fixed: boolean,
+  start: number,
+  end: number,
+  s: string,
+): Clock | null {
   if (m > 59 || h > 24) return null;
   if (mer && (h > 12 || h === 0)) {
     if (h > 12) return { h, m, fixed: true, attributive: false, start, end };
@@ -55,8 +64,9 @@ function clockFrom(h: number, m: number, mer: string | undefined, fixed: boolean
 /** "730" → 7:30, "1300" → 13:00; null when not a clock reading or a likely year. */
 function hundreds(v: string): { h: number; m: number; fixed: boolean } | null {
   const n = Number(v);
-  const h = Math.floor(n / 100), m = n % 100;
-  if (h > 23 || m > 59 || h === 0 && v.length < 4) return null;
+  const h = Math.floor(n / 100),
+    m = n % 100;
+  if (h > 23 || m > 59 || (h === 0 && v.length < 4)) return null;
   return { h, m, fixed: v.length === 4 && (h > 12 || v.startsWith("0")) };
 }
 
@@ -67,7 +77,9 @@ const RE_OCLOCK = rx(`${B}(\\d{1,2})(?: (\\d{2}))? o'clock(?: (am|pm))?${E}`);
 const RE_NOON = rx(`${B}(?:12 )?(noon|midday|midnight)${E}`);
 const RE_PAST = rx(`${B}(quarter|half|\\d{1,2}) (?:minutes )?(?:past|after) (\\d{1,2})(?: (am|pm))?${E}`);
 const RE_QUARTER_TO = rx(`${B}(quarter|\\d{1,2}) (?:minutes )?(?:to|till|til|of) (\\d{1,2})(?: (am|pm))?${E}`);
-const RE_PREP_H = rx(`${B}(at|by|for|until|till|til|around|about|from|to|between|before|after|@|and) (\\d{3,4}|\\d{1,2}(?: \\d{2})?)${E}`);
+const RE_PREP_H = rx(
+  `${B}(at|by|for|until|till|til|around|about|from|to|between|before|after|@|and) (\\d{3,4}|\\d{1,2}(?: \\d{2})?)${E}`,
+);
 const RE_PAIR = rx(`${B}(\\d{1,2}) (\\d{2})${E}`);
 
 const quarter = (w: string) => (w === "quarter" ? 15 : w === "half" ? 30 : Number(w));
@@ -84,7 +96,11 @@ export function extractClocks(c: Claims, w: When, s: string): void {
     const h = +m[2]! - 1;
     return push(clockFrom(h <= 0 ? h + 12 : h, 60 - quarter(m[1]!), m[3], false, m.index, m.index + m[0].length, s));
   });
-  c.scan(RE_HHMM, (m) => push(clockFrom(+m[1]!, +m[2]!, m[3], m[1]!.length === 2 && m[1]!.startsWith("0"), m.index, m.index + m[0].length, s)));
+  c.scan(RE_HHMM, (m) =>
+    push(
+      clockFrom(+m[1]!, +m[2]!, m[3], m[1]!.length === 2 && m[1]!.startsWith("0"), m.index, m.index + m[0].length, s),
+    ),
+  );
   c.scan(RE_HUNDREDS_MER, (m) => {
     const hh = hundreds(m[1]!);
     if (!hh) return false;
@@ -95,17 +111,30 @@ export function extractClocks(c: Claims, w: When, s: string): void {
   c.scan(RE_H_MER, (m) => push(clockFrom(+m[1]!, m[2] ? +m[2] : 0, m[3], false, m.index, m.index + m[0].length, s)));
   c.scan(RE_NOON, (m) => {
     const midnight = m[1] === "midnight";
-    w.clocks.push({ h: midnight ? 0 : 12, m: 0, fixed: true, midnight, attributive: false, start: m.index, end: m.index + m[0].length });
+    w.clocks.push({
+      h: midnight ? 0 : 12,
+      m: 0,
+      fixed: true,
+      midnight,
+      attributive: false,
+      start: m.index,
+      end: m.index + m[0].length,
+    });
     return true;
   });
   c.scan(RE_PREP_H, (m) => {
-    const prep = m[1]!, num = m[2]!;
+    const prep = m[1]!,
+      num = m[2]!;
     const after = wordsAfter(s, m.index + m[0].length, 1)[0];
     if (after !== undefined && NOT_A_TIME_AFTER.test(after)) return false;
     const before = s.slice(0, m.index).trimEnd().split(" ").pop() ?? "";
     // "to 6" and "and 4" are times only as the end of a range ("from 4 to 6", "between 2 and 4").
     if ((prep === "to" || prep === "and") && !/^\d/.test(before) && !/^(am|pm|o'clock)$/.test(before)) {
-      if (prep === "and" || (after !== undefined && !/^(am|pm|on|this|tonight|tomorrow|today|in|at|please)$/.test(after))) return false;
+      if (
+        prep === "and" ||
+        (after !== undefined && !/^(am|pm|on|this|tonight|tomorrow|today|in|at|please)$/.test(after))
+      )
+        return false;
     }
     let k: Clock | null;
     if (/^\d{3,4}$/.test(num)) {
@@ -116,7 +145,12 @@ export function extractClocks(c: Claims, w: When, s: string): void {
       const [h, mm] = num.split(" ");
       k = clockFrom(+h!, mm ? +mm : 0, undefined, false, m.index + prep.length + 1, m.index + m[0].length, s);
     }
-    if (k && (prep === "to" || prep === "and" || prep === "till" || prep === "until") && /^(\d+|am|pm|o'clock)$/.test(before)) k.rangeEnd = true;
+    if (
+      k &&
+      (prep === "to" || prep === "and" || prep === "till" || prep === "until") &&
+      /^(\d+|am|pm|o'clock)$/.test(before)
+    )
+      k.rangeEnd = true;
     return push(k);
   });
   c.scan(RE_PAIR, (m) => {
@@ -128,7 +162,8 @@ export function extractClocks(c: Claims, w: When, s: string): void {
   w.clocks.sort((a, b) => a.start - b.start);
   // A bare start takes the meridiem of a stated end: "between 2 and 4 pm", "from 11 to 1 pm".
   for (let i = 0; i + 1 < w.clocks.length; i++) {
-    const a = w.clocks[i]!, b = w.clocks[i + 1]!;
+    const a = w.clocks[i]!,
+      b = w.clocks[i + 1]!;
     const between = s.slice(a.end, b.start).trim();
     if (!/^(to|and|till|until|til|through|-)$/.test(between)) continue;
     b.rangeEnd = true;

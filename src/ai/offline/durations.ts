@@ -14,7 +14,8 @@ const UNIT_MINUTES: Array<[RegExp, number]> = [
 /** Calendar units kept apart: a month is not a fixed number of minutes. */
 export type DurationUnit = "minute" | "hour" | "day" | "week" | "month" | "year";
 
-export const UNIT_WORD = "(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|hr|days?|weeks?|wks?|fortnights?|months?|years?)";
+export const UNIT_WORD =
+  "(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|hr|days?|weeks?|wks?|fortnights?|months?|years?)";
 const COUNT = "(?:\\d+(?:\\.\\d+)?|an?|a few|a couple of|couple of|few)";
 /** One amount: "2 hours", "an hour and a half", "1 hour 30 minutes", "90 min". */
 export const DURATION = `${COUNT} ${UNIT_WORD}(?: and a half)?(?:(?: and)? \\d+ (?:minutes?|mins?|seconds?|secs?))?`;
@@ -30,7 +31,10 @@ export interface Duration {
 
 /** Reads a DURATION match ("2 hours", "a day and a half", "1 hour and 30 minutes"). */
 export function readDuration(phrase: string): Duration | null {
-  const m = /^(.+?) (seconds?|secs?|minutes?|mins?|hours?|hrs?|hr|days?|weeks?|wks?|fortnights?|months?|years?)( and a half)?(?:(?: and)? (\d+) (minutes?|mins?|seconds?|secs?))?$/.exec(phrase.trim());
+  const m =
+    /^(.+?) (seconds?|secs?|minutes?|mins?|hours?|hrs?|hr|days?|weeks?|wks?|fortnights?|months?|years?)( and a half)?(?:(?: and)? (\d+) (minutes?|mins?|seconds?|secs?))?$/.exec(
+      phrase.trim(),
+    );
   if (!m) return null;
   const n = smallNumber(m[1]!);
   if (n === null) return null;
@@ -51,7 +55,10 @@ export function readDuration(phrase: string): Duration | null {
  * Null when the text names no duration, or a calendar one (months, years).
  */
 export function parseDuration(text: string): number | null {
-  const s = normalize(text).replace(/^(snooze|for|in|after|another|about|around|like|maybe|just|please|ok|okay)\s+/g, "");
+  const s = normalize(text).replace(
+    /^(snooze|for|in|after|another|about|around|like|maybe|just|please|ok|okay)\s+/g,
+    "",
+  );
   const bare = /^(\d+(?:\.\d+)?)(?: more)?$/.exec(s);
   if (bare) return Number(bare[1]);
   const m = new RegExp(`(?:^|\\s)(${DURATION})(?:\\s|$)`).exec(s);

@@ -12,7 +12,8 @@ import { extractWhen, type When } from "./times.js";
 export { parseDuration };
 
 /** Time words left in a task mean the grammar did not account for part of the "when". */
-const TIMEISH = /\b(?:\d+|am|pm|o'clock|noon|midnight|morning|afternoon|evening|night|tonight|today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|april|june|july|august|september|october|november|december|every|next|until|hours?|minutes?|days?|weeks?|months?|years?|weekly|daily|monthly)\b/;
+const TIMEISH =
+  /\b(?:\d+|am|pm|o'clock|noon|midnight|morning|afternoon|evening|night|tonight|today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|april|june|july|august|september|october|november|december|every|next|until|hours?|minutes?|days?|weeks?|months?|years?|weekly|daily|monthly)\b/;
 
 interface Parsed {
   /** The message as the user typed it. */
@@ -29,19 +30,34 @@ function parse(text: string, ctx: InterpretContext): Parsed {
   const claims = new Claims(s);
   const rec = extractRecurrence(claims);
   const when = extractWhen(claims, ctx.now);
-  const hints = { wake: /\b(?:wake|waking|get up|wakeup|be up)\b/.test(s), evening: /\b(?:dinner|supper|tonight)\b/.test(s) };
+  const hints = {
+    wake: /\b(?:wake|waking|get up|wakeup|be up)\b/.test(s),
+    evening: /\b(?:dinner|supper|tonight)\b/.test(s),
+  };
   return { original: text, s, claims, rec, when, hints };
 }
 
 const hasWhen = (p: Parsed): boolean =>
-  Boolean(p.rec || p.when.clocks.length || p.when.dates.length || p.when.dayParts.length || p.when.offset || p.when.vague || p.when.anchored || p.when.trigger);
+  Boolean(
+    p.rec ||
+      p.when.clocks.length ||
+      p.when.dates.length ||
+      p.when.dayParts.length ||
+      p.when.offset ||
+      p.when.vague ||
+      p.when.anchored ||
+      p.when.trigger,
+  );
 
 /**
  * The task as the user wrote it ("call Mom", "review the PR"): the grammar works on lower-cased text,
  * so its words are found again in the original, when they stand there in that order.
  */
 function originalCase(task: string, original: string): string {
-  const words = task.split(/\s+/).filter(Boolean).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const words = task
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
   if (!words.length) return task;
   const m = new RegExp(`\\b${words.join("[\\s,;:.!]+")}(?![\\w'])`, "i").exec(original);
   return m ? m[0] : task;
@@ -89,7 +105,11 @@ function create(p: Parsed, ctx: InterpretContext, strength: number): Interpretat
 function reschedule(p: Parsed, ctx: InterpretContext, strength: number): Interpretation {
   const split = /\b(?:to|until|till|for|by)\b(?!.*\b(?:to|until|till)\b)/.exec(p.s)?.index ?? 0;
   const before = (x: { start: number }) => x.start < split;
-  const refWhen: When = { clocks: p.when.clocks.filter(before), dates: p.when.dates.filter(before), dayParts: p.when.dayParts.filter(before) };
+  const refWhen: When = {
+    clocks: p.when.clocks.filter(before),
+    dates: p.when.dates.filter(before),
+    dayParts: p.when.dayParts.filter(before),
+  };
   const newWhen: When = {
     ...p.when,
     clocks: p.when.clocks.filter((c) => !before(c)),
@@ -99,7 +119,13 @@ function reschedule(p: Parsed, ctx: InterpretContext, strength: number): Interpr
   const { schedule, question } = scheduleOf({ ...p, when: newWhen }, ctx);
   const masked = p.claims.masked().slice(0, split);
   const ref = taskRef(p.s.slice(0, split), masked, refWhen, ctx, p.hints);
-  const out: Interpretation = { intent: "reschedule", task: null, schedule, ref, confidence: schedule ? strength : 0.5 };
+  const out: Interpretation = {
+    intent: "reschedule",
+    task: null,
+    schedule,
+    ref,
+    confidence: schedule ? strength : 0.5,
+  };
   if (question) out.question = question;
   return out;
 }
@@ -111,7 +137,8 @@ function reschedule(p: Parsed, ctx: InterpretContext, strength: number): Interpr
 export function interpretOffline(text: string, ctx: InterpretContext): Interpretation {
   const p = parse(text, ctx);
   const lead = p.claims.masked().match(/^(?:(?:please|olly|hey|on|at|in|by|every|each)\s+)*/)?.[0].length ?? 0;
-  const leadsWithTime = p.s.length > lead && p.claims.taken(lead, lead + 1) && !p.when.dates.some((d) => d.possessive && d.start <= lead);
+  const leadsWithTime =
+    p.s.length > lead && p.claims.taken(lead, lead + 1) && !p.when.dates.some((d) => d.possessive && d.start <= lead);
   const guess = classify(p.s, hasWhen(p), Boolean(p.rec?.freq), leadsWithTime);
   switch (guess.intent) {
     case "create":
@@ -125,7 +152,9 @@ export function interpretOffline(text: string, ctx: InterpretContext): Interpret
       return out;
     }
     case "cancel": {
-      const ref = /^(?:undo|undo that|undo it)$/.test(p.s) ? { kind: "last" as const } : taskRef(p.s, p.claims.masked(), p.when, ctx, p.hints);
+      const ref = /^(?:undo|undo that|undo it)$/.test(p.s)
+        ? { kind: "last" as const }
+        : taskRef(p.s, p.claims.masked(), p.when, ctx, p.hints);
       const out: Interpretation = { intent: "cancel", task: null, schedule: null, ref, confidence: guess.strength };
       if (ref.kind !== "time" && ref.kind !== "index" && (p.when.dates.length || p.when.vague)) {
         const range = resolveRange(p.when, ctx, p.hints);
@@ -135,13 +164,23 @@ export function interpretOffline(text: string, ctx: InterpretContext): Interpret
     }
     case "snooze": {
       const minutes = p.when.offset && !p.when.offset.months ? Math.round(p.when.offset.minutes) : parseDuration(p.s);
-      return { intent: "snooze", task: null, schedule: null, ref: { kind: "last" }, snoozeMinutes: minutes && minutes > 0 ? minutes : 10, confidence: guess.strength };
+      return {
+        intent: "snooze",
+        task: null,
+        schedule: null,
+        ref: { kind: "last" },
+        snoozeMinutes: minutes && minutes > 0 ? minutes : 10,
+        confidence: guess.strength,
+      };
     }
     case "pause":
     case "resume": {
-      const ref = /^(?:please )?(?:pause|resume|unpause|mute|unmute)(?: (?:my |all |all my |the )?(?:reminders|alarms|notifications|everything))?(?: please)?$/.test(p.s)
-        ? { kind: "all" as const }
-        : taskRef(p.s, p.claims.masked(), p.when, ctx, p.hints);
+      const ref =
+        /^(?:please )?(?:pause|resume|unpause|mute|unmute)(?: (?:my |all |all my |the )?(?:reminders|alarms|notifications|everything))?(?: please)?$/.test(
+          p.s,
+        )
+          ? { kind: "all" as const }
+          : taskRef(p.s, p.claims.masked(), p.when, ctx, p.hints);
       return { intent: guess.intent, task: null, schedule: null, ref, confidence: guess.strength };
     }
     case "timezone": {

@@ -8,15 +8,24 @@ import { zoneFromName } from "./zones.js";
  */
 
 /** Things people keep on a calendar or have reminders for. */
-const ITEMS = "(?:reminders?|alarms?|timers?|events?|meetings?|appointments?|calendar|schedule|agenda|alerts?|notifications?|plans?|tasks?|to-?dos?|entries|entry|bookings?)";
+const ITEMS =
+  "(?:reminders?|alarms?|timers?|events?|meetings?|appointments?|calendar|schedule|agenda|alerts?|notifications?|plans?|tasks?|to-?dos?|entries|entry|bookings?)";
 /** Other assistant domains: a verb aimed at these is not about reminders ("stop the music"). */
-const MEDIA = "(?:music|songs?|tracks?|playlists?|podcasts?|audiobooks?|radio|station|lights?|lamps?|plugs?|volume|tv|video|videos|emails?|inbox|messages?|photos?|pictures?|facebook|twitter|uber|taxi|cab|order|app|wifi|bluetooth|chapter)";
-const OTHER_DOMAIN = new RegExp(`\\b(?:weather|forecast|temperature|play|song|music|radio|podcast|audiobook|news|headlines|taxi|uber|lights?|lamp|recipe|cook|order|deliver(?:ed|y)?|takeaway|translate|convert|definition|define|joke|stocks?|score|traffic|tickets?|trains?|flights?|hotels?|table|restaurants?|${MEDIA})\\b`);
+const MEDIA =
+  "(?:music|songs?|tracks?|playlists?|podcasts?|audiobooks?|radio|station|lights?|lamps?|plugs?|volume|tv|video|videos|emails?|inbox|messages?|photos?|pictures?|facebook|twitter|uber|taxi|cab|order|app|wifi|bluetooth|chapter)";
+const OTHER_DOMAIN = new RegExp(
+  `\\b(?:weather|forecast|temperature|play|song|music|radio|podcast|audiobook|news|headlines|taxi|uber|lights?|lamp|recipe|cook|order|deliver(?:ed|y)?|takeaway|translate|convert|definition|define|joke|stocks?|score|traffic|tickets?|trains?|flights?|hotels?|table|restaurants?|${MEDIA})\\b`,
+);
 
-const RE_HELP = /^(?:help|help me|\?|commands|menu|info|usage|what can you do|what can i (?:say|ask|do)|what do you do|how does (?:this|it) work|how do i use (?:this|you|it|herald)|how do (?:i|you) (?:cancel|set|create|delete|make|add|snooze|pause) (?:a |an )?(?:reminders?|alarms?))(?: please)?$/;
+const RE_HELP =
+  /^(?:help|help me|\?|commands|menu|info|usage|what can you do|what can i (?:say|ask|do)|what do you do|how does (?:this|it) work|how do i use (?:this|you|it|herald)|how do (?:i|you) (?:cancel|set|create|delete|make|add|snooze|pause) (?:a |an )?(?:reminders?|alarms?))(?: please)?$/;
 const RE_SNOOZE = /^(?:please |ok |okay )?(?:snooze|remind me again|again in|ping me again|nudge me again)\b/;
-const RE_PAUSE = new RegExp(`^(?:please |can you |could you )?(?:pause|mute|silence|suspend|hold)\\b(?! ${MEDIA}\\b)(?! (?:the |my )${MEDIA}\\b)|\\bput (?:my |all |all my |the )?${ITEMS} on hold\\b`);
-const RE_RESUME = new RegExp(`^(?:please |can you |could you )?(?:resume|unpause|unmute|reactivate|re-?enable|restart|turn (?:it |them |\\w+ )?back on)\\b(?! (?:my |the |this |that )?${MEDIA}\\b)`);
+const RE_PAUSE = new RegExp(
+  `^(?:please |can you |could you )?(?:pause|mute|silence|suspend|hold)\\b(?! ${MEDIA}\\b)(?! (?:the |my )${MEDIA}\\b)|\\bput (?:my |all |all my |the )?${ITEMS} on hold\\b`,
+);
+const RE_RESUME = new RegExp(
+  `^(?:please |can you |could you )?(?:resume|unpause|unmute|reactivate|re-?enable|restart|turn (?:it |them |\\w+ )?back on)\\b(?! (?:my |the |this |that )?${MEDIA}\\b)`,
+);
 const RE_TZ = /\b(?:time ?zone|tz)\b/;
 const RE_TZ_NAME = [
   /\b(?:time ?zone|tz)(?: is| to| should be| as|:|=)? (?:now )?(?:set to )?([a-z_/+\- ]+?)$/,
@@ -25,34 +34,54 @@ const RE_TZ_NAME = [
   /\b(?:switch|change|set|use|go) (?:me )?(?:to )?([a-z_/ ]+?) time$/,
 ];
 
-const CANCEL_VERB = "(?:(?:don't|do not|no longer) (?:need|want)(?= (?:the|my|that|this|it|any|those|these)\\b)|cancel|delete|remove|erase|clear|get rid of|scrap|unset|undo|disable|deactivate|dismiss|turn off|switch off|shut off|stop|kill|drop|make blank|blank|nevermind|never mind|forget (?:it|about)|don't remind me|do not remind me|no more)";
+const CANCEL_VERB =
+  "(?:(?:don't|do not|no longer) (?:need|want)(?= (?:the|my|that|this|it|any|those|these)\\b)|cancel|delete|remove|erase|clear|get rid of|scrap|unset|undo|disable|deactivate|dismiss|turn off|switch off|shut off|stop|kill|drop|make blank|blank|nevermind|never mind|forget (?:it|about)|don't remind me|do not remind me|no more)";
 const ABOUT_ITEMS = new RegExp(`\\b${ITEMS}\\b|\\b(?:it|that|this|them|all|everything|one|\\d+)\\b|\\bmy day\\b`);
 const LIST_ITEMS = new RegExp(`^(?:please )?(?:list|show)(?: me)?(?: all)?(?: of)? (?:my|the)\\b.*\\b${ITEMS}\\b`);
 const RE_CANCEL = new RegExp(`\\b${CANCEL_VERB}\\b`);
 const RE_CANCEL_MEDIA = new RegExp(`\\b${CANCEL_VERB} (?:(?:the|my|this|that|all|all my|all the) )?${MEDIA}\\b`);
 
-const RE_RESCHEDULE = new RegExp(`\\b(?:move|reschedule|push|postpone|shift|delay|bump|change|make) (?:(?:it|that|this|them|my|the|all|all my)\\b[\\w' ]*? )?(?:to|until|till|for|by|back to|forward to)\\b|^(?:make it|change it to|move to|push to)\\b|\\breschedule\\b`);
+const RE_RESCHEDULE =
+  /\b(?:move|reschedule|push|postpone|shift|delay|bump|change|make) (?:(?:it|that|this|them|my|the|all|all my)\b[\w' ]*? )?(?:to|until|till|for|by|back to|forward to)\b|^(?:make it|change it to|move to|push to)\b|\breschedule\b/;
 
-const QUESTION_START = /^(?:do|does|did|have|has|is|are|am|was|were|will|any|what|what's|whats|when|when's|which|how many|how much|how does|how do|how is|at what time|is there|are there|where)\b/;
-const SCHEDULE_WORDS = new RegExp(`\\b(?:${ITEMS}|scheduled|booked|anything|any ?thing|anywhere|something|free|busy|going on|coming up|upcoming|on for|on tomorrow|on today|timings|set for|planned)\\b|\\bmy (?:day|morning|afternoon|evening|week|weekend|night)\\b|\\bwhat(?:'s| is) on\\b|\\b(?:do|have|got|did) i (?:have|got|set)\\b|^what time (?:do|did|am|is|are) (?:i|my)\\b|\\b(?:do|did) i (?:need|have) to be\\b|\\bam i (?:supposed|meant|due) to\\b`);
-const LIST_VERB = new RegExp(`^(?:please )?(?:can you |could you |would you )?(?:please )?(?:tell me|show me|show|list|read(?: out| me)?|give me|provide me|provide|check|display|open|let me know|remind me|what about)\\b.*\\b(?:reminders|alarms|events|meetings|appointments|schedule|calendar|agenda|plans|alarm times?|timings|alerts|notifications|next (?:alarm|meeting|appointment|event|reminder))\\b`);
-const NOUN_PHRASE_LIST = new RegExp(`^(?:my|any|upcoming|pending|next|all|today's|tomorrow's|todays|tomorrows|this week's|the)\\b[\\w' ]*\\b(?:${ITEMS}|plan)$|^${ITEMS}$`);
+const QUESTION_START =
+  /^(?:do|does|did|have|has|is|are|am|was|were|will|any|what|what's|whats|when|when's|which|how many|how much|how does|how do|how is|at what time|is there|are there|where)\b/;
+const SCHEDULE_WORDS = new RegExp(
+  `\\b(?:${ITEMS}|scheduled|booked|anything|any ?thing|anywhere|something|free|busy|going on|coming up|upcoming|on for|on tomorrow|on today|timings|set for|planned)\\b|\\bmy (?:day|morning|afternoon|evening|week|weekend|night)\\b|\\bwhat(?:'s| is) on\\b|\\b(?:do|have|got|did) i (?:have|got|set)\\b|^what time (?:do|did|am|is|are) (?:i|my)\\b|\\b(?:do|did) i (?:need|have) to be\\b|\\bam i (?:supposed|meant|due) to\\b`,
+);
+const LIST_VERB =
+  /^(?:please )?(?:can you |could you |would you )?(?:please )?(?:tell me|show me|show|list|read(?: out| me)?|give me|provide me|provide|check|display|open|let me know|remind me|what about)\b.*\b(?:reminders|alarms|events|meetings|appointments|schedule|calendar|agenda|plans|alarm times?|timings|alerts|notifications|next (?:alarm|meeting|appointment|event|reminder))\b/;
+const NOUN_PHRASE_LIST = new RegExp(
+  `^(?:my|any|upcoming|pending|next|all|today's|tomorrow's|todays|tomorrows|this week's|the)\\b[\\w' ]*\\b(?:${ITEMS}|plan)$|^${ITEMS}$`,
+);
 const LOCAL_EVENTS = /\b(?:local|near|nearby|around here|in town|concerts?|festivals?|public)\b/;
 
-const CREATE_STRONG = /\b(?:remind|reminder|reminders|reminded|alarm|timer|wake me|wake up|get up|(?:need|have|got|want) to be up|alert me|notify|notification|ping me|nudge me|don't let me forget|do not let me forget|don't forget|calendar)\b/;
-const CREATE_VERB = new RegExp(`\\b(?:set|add|create|make|book|put|plan|arrange|organi[sz]e|block(?: off| out)?|mark|flag|write down|note|jot down|save|enter|new|need|want|fix|schedule)\\b`);
-const EVENT_WORD = /\b(?:meetings?|appointments?|events?|entry|party|lunch|dinner|brunch|birthday|wedding|call|interview|conference|session|class|visit|holiday|vacation|trip|prayer|practice|standup|gym|marked)\b/;
+const CREATE_STRONG =
+  /\b(?:remind|reminder|reminders|reminded|alarm|timer|wake me|wake up|get up|(?:need|have|got|want) to be up|alert me|notify|notification|ping me|nudge me|don't let me forget|do not let me forget|don't forget|calendar)\b/;
+const CREATE_VERB =
+  /\b(?:set|add|create|make|book|put|plan|arrange|organi[sz]e|block(?: off| out)?|mark|flag|write down|note|jot down|save|enter|new|need|want|fix|schedule)\b/;
+const EVENT_WORD =
+  /\b(?:meetings?|appointments?|events?|entry|party|lunch|dinner|brunch|birthday|wedding|call|interview|conference|session|class|visit|holiday|vacation|trip|prayer|practice|standup|gym|marked)\b/;
 /** Where a create request starts, to compare with where a cancel verb starts. */
-const CREATE_AT = /\b(?:remind|reminder|alarm|timer|wake me|wake up|get up|alert me|notify|notification|ping me|nudge me|don't let me forget|do not let me forget|don't forget|set|add|create|make (?!sure)|schedule|book|put)\b/;
-const CREATE_IMPERATIVE = /^(?:please |can you |could you |would you |will you |i want you to |i need you to )*(?:make a note|take a note|add|put|book|schedule|plan|create|write down|jot down|note down|note|mark|save|block off|block out|pencil in)\b/;
+const CREATE_AT =
+  /\b(?:remind|reminder|alarm|timer|wake me|wake up|get up|alert me|notify|notification|ping me|nudge me|don't let me forget|do not let me forget|don't forget|set|add|create|make (?!sure)|schedule|book|put)\b/;
+const CREATE_IMPERATIVE =
+  /^(?:please |can you |could you |would you |will you |i want you to |i need you to )*(?:make a note|take a note|add|put|book|schedule|plan|create|write down|jot down|note down|note|mark|save|block off|block out|pencil in)\b/;
 const SET_IT = /\b(?:set|add|save|schedule|put|note|mark|book) (?:it|this|that)\b/;
-const CREATE_SOFT = /\b(?:remember|text me|email me|e-mail me|message me|slack me|call me at|call me in|call me tomorrow|schedule (?:a|an|me|my|for|lunch|dinner|\w+ with))\b/;
+const CREATE_SOFT =
+  /\b(?:remember|text me|email me|e-mail me|message me|slack me|call me at|call me in|call me tomorrow|schedule (?:a|an|me|my|for|lunch|dinner|\w+ with))\b/;
 /** "tell me", "let me know": a reminder only when a time comes with it ("tell me on tuesday to call jane"). */
-const CREATE_TELL = /\b(?:tell me (?:on|at|in|to|tomorrow|tonight|when|about)|let me know (?:at|on|in|the|tomorrow|tonight|about|when))\b/;
+const CREATE_TELL =
+  /\b(?:tell me (?:on|at|in|to|tomorrow|tonight|when|about)|let me know (?:at|on|in|the|tomorrow|tonight|about|when))\b/;
 
 /** The delivery channel the message asks for: "text me" → sms, "email me" → email. */
 export function channelOf(s: string): Channel | undefined {
-  if (/\b(?:text|sms|txt) me\b|\bsend me an? (?:text|sms)\b|\b(?:by|via|over|through|as an?) (?:text|sms)(?: message)?\b/.test(s)) return "sms";
+  if (
+    /\b(?:text|sms|txt) me\b|\bsend me an? (?:text|sms)\b|\b(?:by|via|over|through|as an?) (?:text|sms)(?: message)?\b/.test(
+      s,
+    )
+  )
+    return "sms";
   if (/\be-?mail me\b|\bsend me an e-?mail\b|\b(?:by|via|over|through|in an) e-?mail\b/.test(s)) return "email";
   if (/\bslack me\b|\b(?:on|via|in|by|through|over) slack\b|\bdm me\b/.test(s)) return "slack";
   return undefined;
@@ -91,12 +120,19 @@ export interface IntentGuess {
  * recurrence: a bare event noun ("tuesday meeting noon") becomes a create only with one.
  */
 export function classify(s: string, hasWhen: boolean, repeats = false, leadsWithTime = false): IntentGuess {
-  const body = s.replace(/^(?:(?:olly|alexa|siri|hey siri|hey|hi|hello|ok google|okay google|google|ok|okay|so|um|uh|the|and)\s+)+/, "");
+  const body = s.replace(
+    /^(?:(?:olly|alexa|siri|hey siri|hey|hi|hello|ok google|okay google|google|ok|okay|so|um|uh|the|and)\s+)+/,
+    "",
+  );
   if (RE_HELP.test(body)) return { intent: "help", strength: 0.95 };
-  if (RE_TZ.test(body) || /\bi(?:'m| am) (?:now |currently )?in\b|\bi (?:live|moved|relocated|have moved|just moved)\b|\btime$/.test(body)) {
+  if (
+    RE_TZ.test(body) ||
+    /\bi(?:'m| am) (?:now |currently )?in\b|\bi (?:live|moved|relocated|have moved|just moved)\b|\btime$/.test(body)
+  ) {
     const tz = timezoneOf(body);
     if (tz) return { intent: "timezone", strength: 0.9, timezone: tz };
-    if (RE_TZ.test(body) && /\b(?:set|change|update|switch|my)\b/.test(body) && !/\?$/.test(body)) return { intent: "timezone", strength: 0.5 };
+    if (RE_TZ.test(body) && /\b(?:set|change|update|switch|my)\b/.test(body) && !/\?$/.test(body))
+      return { intent: "timezone", strength: 0.5 };
   }
   // The one-word commands the replies themselves suggest ("say list to see them").
   if (/^(?:list|ls|reminders|my reminders|list all|show all)$/.test(body)) return { intent: "list", strength: 0.95 };
@@ -104,40 +140,74 @@ export function classify(s: string, hasWhen: boolean, repeats = false, leadsWith
   if (RE_PAUSE.test(body)) return { intent: "pause", strength: 0.85 };
   if (RE_RESUME.test(body)) return { intent: "resume", strength: 0.85 };
 
-  const createAt = Math.min(...[CREATE_AT, CREATE_SOFT, CREATE_TELL].map((re) => firstIndex(re, body)).filter((i) => i >= 0), Infinity);
+  const createAt = Math.min(
+    ...[CREATE_AT, CREATE_SOFT, CREATE_TELL].map((re) => firstIndex(re, body)).filter((i) => i >= 0),
+    Infinity,
+  );
   const cancelAt = firstIndex(RE_CANCEL, body);
   if (cancelAt >= 0 && cancelAt <= createAt && !RE_CANCEL_MEDIA.test(body)) {
     const verb = RE_CANCEL.exec(body)![0];
     const aboutItems = ABOUT_ITEMS.test(body);
     const rest = body.slice(cancelAt + verb.length).trim();
-    if (verb === "undo" || /^(?:stop|cancel|nevermind|never mind|forget it)$/.test(body)) return { intent: "cancel", strength: 0.9 };
-    if (/^(?:clear|stop|turn off|switch off|shut off|kill|drop|blank|make blank)$/.test(verb) && !aboutItems && !hasWhen) return { intent: "other", strength: 0.5 };
-    if (aboutItems || hasWhen || rest.split(" ").length <= 4) return { intent: "cancel", strength: aboutItems ? 0.9 : 0.7 };
+    if (verb === "undo" || /^(?:stop|cancel|nevermind|never mind|forget it)$/.test(body))
+      return { intent: "cancel", strength: 0.9 };
+    if (
+      /^(?:clear|stop|turn off|switch off|shut off|kill|drop|blank|make blank)$/.test(verb) &&
+      !aboutItems &&
+      !hasWhen
+    )
+      return { intent: "other", strength: 0.5 };
+    if (aboutItems || hasWhen || rest.split(" ").length <= 4)
+      return { intent: "cancel", strength: aboutItems ? 0.9 : 0.7 };
   }
 
-  const imperativeCreate = /^(?:please |can you |could you |would you |will you |i want you to |i need you to )*(?:remind|set|add|create|make|put|book|schedule|wake|alert|notify|plan|arrange|block|mark|write|note|save)\b/.test(body);
+  const imperativeCreate =
+    /^(?:please |can you |could you |would you |will you |i want you to |i need you to )*(?:remind|set|add|create|make|put|book|schedule|wake|alert|notify|plan|arrange|block|mark|write|note|save)\b/.test(
+      body,
+    );
   if (!imperativeCreate) {
     const question = QUESTION_START.test(body) || /^(?:can|could) you (?:tell|show|list|check|read|give)\b/.test(body);
-    if (question && SCHEDULE_WORDS.test(body) && !LOCAL_EVENTS.test(body) && !/\b(?:when|whenever) (?:i|it)\b/.test(body)) return { intent: "list", strength: 0.85 };
+    if (
+      question &&
+      SCHEDULE_WORDS.test(body) &&
+      !LOCAL_EVENTS.test(body) &&
+      !/\b(?:when|whenever) (?:i|it)\b/.test(body)
+    )
+      return { intent: "list", strength: 0.85 };
     const secondCreate = /\b(?:and|then) (?:make|set|add|create|schedule|remind|put|book)\b/.test(body);
-    if (LIST_VERB.test(body) && !secondCreate && !/\b(?:to|that) (?!do\b)\w+\b.*$/.test(body.replace(LIST_VERB, "")) && !LOCAL_EVENTS.test(body)) return { intent: "list", strength: 0.8 };
+    if (
+      LIST_VERB.test(body) &&
+      !secondCreate &&
+      !/\b(?:to|that) (?!do\b)\w+\b.*$/.test(body.replace(LIST_VERB, "")) &&
+      !LOCAL_EVENTS.test(body)
+    )
+      return { intent: "list", strength: 0.8 };
     if (LIST_ITEMS.test(body)) return { intent: "list", strength: 0.8 };
     if (NOUN_PHRASE_LIST.test(body) && !LOCAL_EVENTS.test(body)) return { intent: "list", strength: 0.7 };
-    if (question && !CREATE_STRONG.test(body) && !CREATE_SOFT.test(body) && !(hasWhen && CREATE_TELL.test(body))) return { intent: "other", strength: 0.8 };
+    if (question && !CREATE_STRONG.test(body) && !CREATE_SOFT.test(body) && !(hasWhen && CREATE_TELL.test(body)))
+      return { intent: "other", strength: 0.8 };
   }
 
-  if (RE_RESCHEDULE.test(body) && hasWhen && !OTHER_DOMAIN.test(body) && !/\b(?:remind|set|add|create|new)\b/.test(body.slice(0, firstIndex(RE_RESCHEDULE, body)))) {
+  if (
+    RE_RESCHEDULE.test(body) &&
+    hasWhen &&
+    !OTHER_DOMAIN.test(body) &&
+    !/\b(?:remind|set|add|create|new)\b/.test(body.slice(0, firstIndex(RE_RESCHEDULE, body)))
+  ) {
     return { intent: "reschedule", strength: 0.8 };
   }
 
   const strong = CREATE_STRONG.test(body);
   if (strong) return { intent: "create", strength: 0.9 };
   // A command that repeats, or opens with its time ("tomorrow at 5 call the bank"), is a reminder to set.
-  if (repeats || (leadsWithTime && body.split(" ").length > 2 && !LOCAL_EVENTS.test(body) && !OTHER_DOMAIN.test(body))) return { intent: "create", strength: repeats ? 0.8 : 0.75 };
+  if (repeats || (leadsWithTime && body.split(" ").length > 2 && !LOCAL_EVENTS.test(body) && !OTHER_DOMAIN.test(body)))
+    return { intent: "create", strength: repeats ? 0.8 : 0.75 };
   if (OTHER_DOMAIN.test(body) && !channelOf(body)) return { intent: "other", strength: 0.75 };
   if (CREATE_SOFT.test(body) || (hasWhen && CREATE_TELL.test(body))) return { intent: "create", strength: 0.8 };
-  if ((CREATE_IMPERATIVE.test(body) || SET_IT.test(body)) && (hasWhen || EVENT_WORD.test(body))) return { intent: "create", strength: 0.75 };
+  if ((CREATE_IMPERATIVE.test(body) || SET_IT.test(body)) && (hasWhen || EVENT_WORD.test(body)))
+    return { intent: "create", strength: 0.75 };
   if (audienceOf(body) && hasWhen) return { intent: "create", strength: 0.75 };
-  if (EVENT_WORD.test(body) && (CREATE_VERB.test(body) || hasWhen) && !LOCAL_EVENTS.test(body)) return { intent: "create", strength: hasWhen && CREATE_VERB.test(body) ? 0.85 : 0.65 };
+  if (EVENT_WORD.test(body) && (CREATE_VERB.test(body) || hasWhen) && !LOCAL_EVENTS.test(body))
+    return { intent: "create", strength: hasWhen && CREATE_VERB.test(body) ? 0.85 : 0.65 };
   return { intent: "other", strength: hasWhen || EVENT_WORD.test(body) ? 0.45 : 0.8 };
 }

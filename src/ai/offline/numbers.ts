@@ -7,22 +7,65 @@
  */
 
 const UNITS: Record<string, number> = {
-  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9,
-  ten: 10, eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16,
-  seventeen: 17, eighteen: 18, nineteen: 19,
+  zero: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
 };
 const TENS: Record<string, number> = {
-  twenty: 20, thirty: 30, forty: 40, fourty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fourty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
 };
 const ORDINAL_UNITS: Record<string, number> = {
-  first: 1, second: 2, third: 3, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8, ninth: 9,
-  tenth: 10, eleventh: 11, twelfth: 12, twelveth: 12, thirteenth: 13, fourteenth: 14, fifteenth: 15,
-  sixteenth: 16, seventeenth: 17, eighteenth: 18, nineteenth: 19,
+  first: 1,
+  second: 2,
+  third: 3,
+  fourth: 4,
+  fifth: 5,
+  sixth: 6,
+  seventh: 7,
+  eighth: 8,
+  ninth: 9,
+  tenth: 10,
+  eleventh: 11,
+  twelfth: 12,
+  twelveth: 12,
+  thirteenth: 13,
+  fourteenth: 14,
+  fifteenth: 15,
+  sixteenth: 16,
+  seventeenth: 17,
+  eighteenth: 18,
+  nineteenth: 19,
 };
 const ORDINAL_TENS: Record<string, number> = { twentieth: 20, thirtieth: 30 };
 
 /** Words after which a following "one" is a number rather than a pronoun ("at one", "for one hour"). */
-const ONE_FOLLOWERS = /^(am|pm|o'clock|hundred|thousand|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|seconds?|secs?|more|time|a\.m\.|p\.m\.)$/;
+const ONE_FOLLOWERS =
+  /^(am|pm|o'clock|hundred|thousand|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|seconds?|secs?|more|time|a\.m\.|p\.m\.)$/;
 const ONE_PRECEDERS = /^(at|by|until|till|til|around|about|before|after|from|to|and|for|in)$/;
 
 /** "1st", "2nd", "3rd", "4th" … */
@@ -33,7 +76,8 @@ export function ordinalSuffix(n: number): string {
 }
 
 const isNumberWord = (w: string | undefined): boolean =>
-  w !== undefined && (w in UNITS || w in TENS || w in ORDINAL_UNITS || w in ORDINAL_TENS || w === "hundred" || w === "thousand");
+  w !== undefined &&
+  (w in UNITS || w in TENS || w in ORDINAL_UNITS || w in ORDINAL_TENS || w === "hundred" || w === "thousand");
 
 interface Run {
   /** Tokens consumed. */
@@ -47,8 +91,10 @@ function readBelowHundred(w: string[], i: number): { value: number; ordinal: boo
   if (a === undefined) return null;
   if (a in TENS) {
     const b = w[i + 1];
-    if (b !== undefined && b in UNITS && UNITS[b]! < 10 && UNITS[b]! > 0) return { value: TENS[a]! + UNITS[b]!, ordinal: false, length: 2 };
-    if (b !== undefined && b in ORDINAL_UNITS && ORDINAL_UNITS[b]! < 10) return { value: TENS[a]! + ORDINAL_UNITS[b]!, ordinal: true, length: 2 };
+    if (b !== undefined && b in UNITS && UNITS[b]! < 10 && UNITS[b]! > 0)
+      return { value: TENS[a]! + UNITS[b]!, ordinal: false, length: 2 };
+    if (b !== undefined && b in ORDINAL_UNITS && ORDINAL_UNITS[b]! < 10)
+      return { value: TENS[a]! + ORDINAL_UNITS[b]!, ordinal: true, length: 2 };
     return { value: TENS[a]!, ordinal: false, length: 1 };
   }
   const hy = /^(\w+)-(\w+)$/.exec(a);
@@ -81,7 +127,7 @@ function readNumber(w: string[], i: number): Run | null {
       j = andThen(j + h.length + 1);
     }
     const rest = readBelowHundred(w, j);
-    if (rest && !rest.ordinal && (j > i + 1)) {
+    if (rest && !rest.ordinal && j > i + 1) {
       value += rest.value;
       j += rest.length;
     }
@@ -118,7 +164,12 @@ export function digitize(text: string): string {
       i++;
       continue;
     }
-    if (word === "one" && !isNumberWord(w[i + 1]) && !ONE_FOLLOWERS.test(w[i + 1] ?? "") && !ONE_PRECEDERS.test(w[i - 1] ?? "")) {
+    if (
+      word === "one" &&
+      !isNumberWord(w[i + 1]) &&
+      !ONE_FOLLOWERS.test(w[i + 1] ?? "") &&
+      !ONE_PRECEDERS.test(w[i - 1] ?? "")
+    ) {
       out.push(word);
       i++;
       continue;

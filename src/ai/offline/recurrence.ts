@@ -32,21 +32,52 @@ const WDF = "(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)";
 const WD_LIST = `${WDF}s?(?:(?: and| or| &)? ${WDF}s?)*`;
 const PART = "(?:morning|afternoon|evening|night)";
 const ORD = "(1st|2nd|3rd|4th|5th|last|first|second|third|fourth|fifth)";
-const UNIT: Record<string, Freq> = { minute: "MINUTELY", hour: "HOURLY", day: "DAILY", week: "WEEKLY", fortnight: "WEEKLY", month: "MONTHLY", year: "YEARLY" };
+const UNIT: Record<string, Freq> = {
+  minute: "MINUTELY",
+  hour: "HOURLY",
+  day: "DAILY",
+  week: "WEEKLY",
+  fortnight: "WEEKLY",
+  month: "MONTHLY",
+  year: "YEARLY",
+};
 const ADVERB: Record<string, [Freq, number]> = {
-  daily: ["DAILY", 1], nightly: ["DAILY", 1], hourly: ["HOURLY", 1], weekly: ["WEEKLY", 1], monthly: ["MONTHLY", 1],
-  yearly: ["YEARLY", 1], annually: ["YEARLY", 1], fortnightly: ["WEEKLY", 2], biweekly: ["WEEKLY", 2],
+  daily: ["DAILY", 1],
+  nightly: ["DAILY", 1],
+  hourly: ["HOURLY", 1],
+  weekly: ["WEEKLY", 1],
+  monthly: ["MONTHLY", 1],
+  yearly: ["YEARLY", 1],
+  annually: ["YEARLY", 1],
+  fortnightly: ["WEEKLY", 2],
+  biweekly: ["WEEKLY", 2],
 };
 
 const EVENT_ONLY = new RegExp(`^${EVENT_NOUN}$`);
-const RE_NTH_WD = rx(`${B}(?:on )?(?:the |every |each )?${ORD} (${WDF}) (?:of |in )?(?:every|each|the|a)(?: single)? month${E}`);
-const RE_MONTHDAY = rx(`${B}(?:on )?(?:the (\\d{1,2})(?:st|nd|rd|th)?|(\\d{1,2})(?:st|nd|rd|th))(?: day)? (?:of )?(?:every|each|a)(?: single)? month${E}`);
-const RE_MONTH_ON = rx(`${B}(?:every|each) month on the (\\d{1,2})(?:st|nd|rd|th)?${E}|${B}monthly on the (\\d{1,2})(?:st|nd|rd|th)?${E}`);
-const RE_MONTH_EDGE = rx(`${B}(?:at |on )?(?:the )?(start|beginning|1st day|first day|end|last day) of (?:every|each|the|a)(?: single)? month${E}`);
-const RE_EVERY_N = rx(`${B}every (other|\\d+(?:st|nd|rd|th)?|second|third) (minute|hour|day|week|fortnight|month|year|${WDF})s?${E}`);
-const RE_WD_LIST = rx(`${B}(?:(every|each|on every|on each|on|from) )?(${WD_LIST})(?: (?:through|thru|to) (${WDF}))?(?: (${PART})s?)?${E}`);
-const RE_WEEKDAYS = rx(`${B}(?:(?:every|each|on|on every|during|during the) )?(?:(week ?day|weekend)s?|(week ?days|weekends))${E}`);
-const RE_EVERY_UNIT = rx(`${B}(?:every|each|once a|once an|once per|once every|per) (?:single )?(minute|hour|day|week|fortnight|month|year|${PART})${E}`);
+const RE_NTH_WD = rx(
+  `${B}(?:on )?(?:the |every |each )?${ORD} (${WDF}) (?:of |in )?(?:every|each|the|a)(?: single)? month${E}`,
+);
+const RE_MONTHDAY = rx(
+  `${B}(?:on )?(?:the (\\d{1,2})(?:st|nd|rd|th)?|(\\d{1,2})(?:st|nd|rd|th))(?: day)? (?:of )?(?:every|each|a)(?: single)? month${E}`,
+);
+const RE_MONTH_ON = rx(
+  `${B}(?:every|each) month on the (\\d{1,2})(?:st|nd|rd|th)?${E}|${B}monthly on the (\\d{1,2})(?:st|nd|rd|th)?${E}`,
+);
+const RE_MONTH_EDGE = rx(
+  `${B}(?:at |on )?(?:the )?(start|beginning|1st day|first day|end|last day) of (?:every|each|the|a)(?: single)? month${E}`,
+);
+const RE_EVERY_N = rx(
+  `${B}every (other|\\d+(?:st|nd|rd|th)?|second|third) (minute|hour|day|week|fortnight|month|year|${WDF})s?${E}`,
+);
+const RE_WD_LIST = rx(
+  `${B}(?:(every|each|on every|on each|on|from) )?(${WD_LIST})(?: (?:through|thru|to) (${WDF}))?(?: (${PART})s?)?${E}`,
+);
+const RE_WEEKDAYS = rx(
+  `${B}(?:(?:every|each|on|on every|during|during the) )?(?:(week ?day|weekend)s?|(week ?days|weekends))${E}`,
+);
+const RE_EVERY_UNIT = rx(
+  `${B}(?:every|each|once a|once an|once per|once every|per) (?:single )?(minute|hour|day|week|fortnight|month|year|${PART})${E}`,
+);
 const RE_ADVERB = rx(`${B}(daily|nightly|hourly|weekly|monthly|yearly|annually|fortnightly|biweekly)${E}`);
 const RE_EVERY_MONTHNAME = rx(`${B}(?:every|each)(?= ${MONTH} \\d)`);
 const RE_REPEAT = rx(`${B}(?:repeat(?:ing|s|ed)?|recurring|recurrent|recurs?|regular)${E}`);
@@ -62,7 +93,20 @@ const days = (list: string): string[] => {
   }
   return out;
 };
-const ordinalN = (w: string): number => (w === "last" ? -1 : w === "first" ? 1 : w === "second" ? 2 : w === "third" ? 3 : w === "fourth" ? 4 : w === "fifth" ? 5 : parseInt(w, 10));
+const ordinalN = (w: string): number =>
+  w === "last"
+    ? -1
+    : w === "first"
+      ? 1
+      : w === "second"
+        ? 2
+        : w === "third"
+          ? 3
+          : w === "fourth"
+            ? 4
+            : w === "fifth"
+              ? 5
+              : parseInt(w, 10);
 
 /** Reads the recurrence in the normalized message, claiming its words; null when the message does not repeat. */
 export function extractRecurrence(c: Claims): Recur | null {
@@ -87,14 +131,21 @@ export function extractRecurrence(c: Claims): Recur | null {
     return set("WEEKLY", { interval: n, byday: days(unit) });
   });
   c.scan(RE_WD_LIST, (m) => {
-    const prefix = m[1] ?? "", list = m[2]!, through = m[3];
-    const next = c.text.slice(m.index + m[0].length).trim().split(" ")[0] ?? "";
+    const prefix = m[1] ?? "",
+      list = m[2]!,
+      through = m[3];
+    const next =
+      c.text
+        .slice(m.index + m[0].length)
+        .trim()
+        .split(" ")[0] ?? "";
     // "mondays" repeats, "mondays meeting" is a possessive without its apostrophe.
     const plural = /days\b/.test(list) && !EVENT_ONLY.test(next);
     if (!/every|each/.test(prefix) && !plural && !(prefix === "from" && through)) return false;
     let byday = days(list);
     if (through) {
-      const a = weekdayNumber(list.split(" ")[0]!), b = weekdayNumber(through);
+      const a = weekdayNumber(list.split(" ")[0]!),
+        b = weekdayNumber(through);
       byday = [];
       for (let d = a; ; d = (d % 7) + 1) {
         byday.push(RRULE_DAYS[d - 1]!);
@@ -139,11 +190,10 @@ export function extractRecurrence(c: Claims): Recur | null {
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
-const floatingStamp = (d: Ymd, h: number, m: number, s: number) => `${d.y}${pad(d.m)}${pad(d.d)}T${pad(h)}${pad(m)}${pad(s)}Z`;
+const floatingStamp = (d: Ymd, h: number, m: number, s: number) =>
+  `${d.y}${pad(d.m)}${pad(d.d)}T${pad(h)}${pad(m)}${pad(s)}Z`;
 
-export type RecurOutcome =
-  | { kind: "recurring"; rrule: string; next: Date }
-  | { kind: "ask"; question: string };
+export type RecurOutcome = { kind: "recurring"; rrule: string; next: Date } | { kind: "ask"; question: string };
 
 /**
  * Builds the RRULE for a recurrence, completing it from the dates in the message ("gym on monday, set it
@@ -152,7 +202,8 @@ export type RecurOutcome =
  */
 export function buildRecurrence(rec: Recur, w: When, ctx: Context, hints: Hints): RecurOutcome {
   const today = todayIn(ctx.now, ctx.tz);
-  const untilHit = rec.untilAt !== undefined ? w.dates.find((d) => d.start >= rec.untilAt! && d.start <= rec.untilAt! + 5) : undefined;
+  const untilHit =
+    rec.untilAt !== undefined ? w.dates.find((d) => d.start >= rec.untilAt! && d.start <= rec.untilAt! + 5) : undefined;
   const startHit = w.dates.find((d) => d !== untilHit);
   let freq = rec.freq;
   let byday = [...rec.byday];
@@ -163,13 +214,23 @@ export function buildRecurrence(rec: Recur, w: When, ctx: Context, hints: Hints)
     if (startHit?.ref.kind === "weekday") freq = "WEEKLY";
     else return { kind: "ask", question: "How often should it repeat?" };
   }
-  if (freq === "WEEKLY" && !byday.length && startHit?.ref.kind === "weekday") byday = [RRULE_DAYS[startHit.ref.wd - 1]!];
-  if (freq === "MONTHLY" && !bymonthday && !byday.length && startHit && startDate && startHit.ref.kind !== "weekday" && startHit.ref.kind !== "days") bymonthday = startDate.d;
+  if (freq === "WEEKLY" && !byday.length && startHit?.ref.kind === "weekday")
+    byday = [RRULE_DAYS[startHit.ref.wd - 1]!];
+  if (
+    freq === "MONTHLY" &&
+    !bymonthday &&
+    !byday.length &&
+    startHit &&
+    startDate &&
+    startHit.ref.kind !== "weekday" &&
+    startHit.ref.kind !== "days"
+  )
+    bymonthday = startDate.d;
   if (freq === "YEARLY" && startDate) {
     bymonth = startDate.m;
     bymonthday = startDate.d;
   }
-  const tod = freq === "HOURLY" || freq === "MINUTELY" ? null : timeOfDay(w, hints, rec.part) ?? { h: 9, m: 0 };
+  const tod = freq === "HOURLY" || freq === "MINUTELY" ? null : (timeOfDay(w, hints, rec.part) ?? { h: 9, m: 0 });
   const parts = [`FREQ=${freq}`];
   if (rec.interval > 1) parts.push(`INTERVAL=${rec.interval}`);
   if (bymonth) parts.push(`BYMONTH=${bymonth}`);
@@ -182,20 +243,35 @@ export function buildRecurrence(rec: Recur, w: When, ctx: Context, hints: Hints)
     const end = dateOf(untilHit.ref, today);
     if (end) parts.push(`UNTIL=${floatingStamp(end, 23, 59, 59)}`);
   } else if (rec.length) {
-    const whole = rec.length.unit === "minute" || rec.length.unit === "hour" ? 0 : Math.trunc(rec.length.minutes / 1440);
-    const end = nowWall.plus({ days: whole, months: rec.length.months }).plus({ minutes: rec.length.minutes - whole * 1440 });
+    const whole =
+      rec.length.unit === "minute" || rec.length.unit === "hour" ? 0 : Math.trunc(rec.length.minutes / 1440);
+    const end = nowWall
+      .plus({ days: whole, months: rec.length.months })
+      .plus({ minutes: rec.length.minutes - whole * 1440 });
     parts.push(`UNTIL=${floatingStamp({ y: end.year, m: end.month, d: end.day }, end.hour, end.minute, 0)}`);
   } else if (w.vague && /this (week|month)/.test(w.vague.what)) {
-    const end = /week/.test(w.vague.what) ? addDays(today, 7 - weekdayOf(today)) : { ...today, d: nowWall.endOf("month").day };
+    const end = /week/.test(w.vague.what)
+      ? addDays(today, 7 - weekdayOf(today))
+      : { ...today, d: nowWall.endOf("month").day };
     parts.push(`UNTIL=${floatingStamp(end, 23, 59, 59)}`);
   }
   const rrule = parts.join(";");
   // Starting from a named future date ("starting monday") anchors the rule there; otherwise now.
   let start = new Date(Math.floor(ctx.now.getTime() / 60_000) * 60_000);
-  if (startDate && compareYmd(startDate, today) > 0 && freq !== "YEARLY" && freq !== "MONTHLY" && !(freq === "WEEKLY" && startHit?.ref.kind === "weekday")) {
-    start = DateTime.fromObject({ year: startDate.y, month: startDate.m, day: startDate.d }, { zone: ctx.tz }).toJSDate();
+  if (
+    startDate &&
+    compareYmd(startDate, today) > 0 &&
+    freq !== "YEARLY" &&
+    freq !== "MONTHLY" &&
+    !(freq === "WEEKLY" && startHit?.ref.kind === "weekday")
+  ) {
+    start = DateTime.fromObject(
+      { year: startDate.y, month: startDate.m, day: startDate.d },
+      { zone: ctx.tz },
+    ).toJSDate();
   }
   const next = nextOccurrence({ rrule, tz: ctx.tz, start }, new Date(Math.max(ctx.now.getTime(), start.getTime() - 1)));
-  if (!next) return { kind: "ask", question: "That repeating reminder would never fire. When should it start and stop?" };
+  if (!next)
+    return { kind: "ask", question: "That repeating reminder would never fire. When should it start and stop?" };
   return { kind: "recurring", rrule, next };
 }

@@ -8,15 +8,23 @@ import type { When } from "./times.js";
  */
 
 const FILLER = new Set(
-  ("olly alexa siri hey hi ok okay please can could would you will i want need to the a an my me all of for on in at from with this that these those " +
+  (
+    "olly alexa siri hey hi ok okay please can could would you will i want need to the a an my me all of for on in at from with this that these those " +
     "cancel delete remove erase clear get rid scrap unset undo disable deactivate dismiss turn switch shut off stop kill drop forget about never mind nevermind " +
     "pause mute silence suspend hold resume unpause unmute reactivate enable restart back again move reschedule push postpone shift delay bump change make " +
     "reminder reminders alarm alarms timer timers event events notification notifications alert alerts calendar schedule one ones it them set have " +
-    "sure and any which is are so just up out blank now").split(" "),
+    "sure and any which is are so just up out blank now"
+  ).split(" "),
 );
 
 const FREQ_WORD: Record<string, string> = {
-  daily: "DAILY", nightly: "DAILY", weekly: "WEEKLY", monthly: "MONTHLY", yearly: "YEARLY", annual: "YEARLY", hourly: "HOURLY",
+  daily: "DAILY",
+  nightly: "DAILY",
+  weekly: "WEEKLY",
+  monthly: "MONTHLY",
+  yearly: "YEARLY",
+  annual: "YEARLY",
+  hourly: "HOURLY",
 };
 
 /**
@@ -24,14 +32,22 @@ const FREQ_WORD: Record<string, string> = {
  * leaves no "3pm" among the words), `when` what the time grammar read from the same part of the message.
  */
 export function taskRef(s: string, masked: string, when: When, ctx: Context, hints: Hints): TaskRef {
-  if (/\b(?:all|every|everything|each|entire|whole|completely)\b/.test(s) || /\bclear (?:my|the) (?:schedule|calendar|day)\b/.test(s)) return { kind: "all" };
+  if (
+    /\b(?:all|every|everything|each|entire|whole|completely)\b/.test(s) ||
+    /\bclear (?:my|the) (?:schedule|calendar|day)\b/.test(s)
+  )
+    return { kind: "all" };
   const freq = /\b(daily|nightly|weekly|monthly|yearly|annual|hourly)\b/.exec(s)?.[1];
   if (freq && !when.clocks.length) return { kind: "recurring", freq: FREQ_WORD[freq] };
   if (/\b(?:recurring|repeating|repeated|regular)\b/.test(s) && !when.clocks.length) return { kind: "recurring" };
   const index = /(?:^|\s)(?:number |no |#)?(\d{1,2})(?:st|nd|rd|th)?(?: one)?(?:\s|$)/.exec(masked);
   if (index && !when.clocks.length) return { kind: "index", n: Number(index[1]) };
   if (when.clocks.length) {
-    const r = resolveOnce({ ...when, past: false, trigger: undefined, anchored: undefined, offset: undefined, vague: undefined }, ctx, hints);
+    const r = resolveOnce(
+      { ...when, past: false, trigger: undefined, anchored: undefined, offset: undefined, vague: undefined },
+      ctx,
+      hints,
+    );
     if (r.kind === "at") return { kind: "time", at: r.at };
   }
   const words = masked.split(" ").filter((w) => w && !FILLER.has(w) && !/^\d/.test(w));

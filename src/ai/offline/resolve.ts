@@ -20,13 +20,15 @@ export interface Hints {
   evening: boolean;
 }
 
-export type Outcome =
-  | { kind: "at"; at: Date }
-  | { kind: "ask"; question: string }
-  | { kind: "none" };
+export type Outcome = { kind: "at"; at: Date } | { kind: "ask"; question: string } | { kind: "none" };
 
 const PART_HOUR: Record<DayPart, number> = { morning: 9, afternoon: 15, evening: 18, night: 20 };
-const PART_WINDOW: Record<DayPart, [number, number]> = { morning: [5, 12], afternoon: [12, 17], evening: [17, 21], night: [20, 24] };
+const PART_WINDOW: Record<DayPart, [number, number]> = {
+  morning: [5, 12],
+  afternoon: [12, 17],
+  evening: [17, 21],
+  night: [20, 24],
+};
 
 export const ASK_WHEN = "When should I remind you?";
 const ASK_DAY = "Which day and time should I remind you?";
@@ -87,7 +89,12 @@ export function pickDate(w: When): DateHit | undefined {
  * The 24-hour hour of a clock. A stated am/pm wins, then a day part, then context words; for a bare hour
  * on an explicit today the am reading is kept only while it is still ahead; otherwise 1–6 → pm, 7–11 → am.
  */
-export function hour24(c: Clock, part: DayPart | undefined, hints: Hints, amPassedToday?: (h: number) => boolean): number {
+export function hour24(
+  c: Clock,
+  part: DayPart | undefined,
+  hints: Hints,
+  amPassedToday?: (h: number) => boolean,
+): number {
   if (c.fixed) return c.h;
   const h12 = c.h % 12;
   if (c.mer) return h12 + (c.mer === "pm" ? 12 : 0);
@@ -173,7 +180,11 @@ export function resolveOnce(w: When, ctx: Context, hints: Hints): Outcome {
   }
   if (w.anchored) {
     const d = w.anchored.duration;
-    result = plus(result, { minutes: w.anchored.sign * d.minutes, months: w.anchored.sign * d.months, unit: d.unit }, tz);
+    result = plus(
+      result,
+      { minutes: w.anchored.sign * d.minutes, months: w.anchored.sign * d.months, unit: d.unit },
+      tz,
+    );
   }
   if (result.getTime() <= now.getTime()) return { kind: "ask", question: ASK_PASSED };
   return { kind: "at", at: result };
@@ -194,7 +205,10 @@ export function resolveRange(w: When, ctx: Context, hints: Hints): { from: Date;
     }
     if (/week/.test(v)) {
       const start = /next|following/.test(v) ? addDays(monday, 7) : today;
-      return { from: /next|following/.test(v) ? at(start, 0, 0, tz) : now, to: at(addDays(monday, /next|following/.test(v) ? 14 : 7), 0, 0, tz) };
+      return {
+        from: /next|following/.test(v) ? at(start, 0, 0, tz) : now,
+        to: at(addDays(monday, /next|following/.test(v) ? 14 : 7), 0, 0, tz),
+      };
     }
     if (/month/.test(v)) {
       const first = addMonths({ y: today.y, m: today.m, d: 1 }, /next|following/.test(v) ? 1 : 0);

@@ -29,7 +29,8 @@ export class Claims {
   scan(re: RegExp, onMatch: (m: RegExpExecArray) => boolean): void {
     re.lastIndex = 0;
     for (let m = re.exec(this.text); m; m = re.exec(this.text)) {
-      const start = m.index, end = m.index + m[0].length;
+      const start = m.index,
+        end = m.index + m[0].length;
       if (m[0].length === 0) {
         re.lastIndex++;
         continue;

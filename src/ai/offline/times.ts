@@ -58,22 +58,53 @@ export interface When {
 
 const RE_ANCHORED = rx(`${B}(${DURATION}) (before|prior to|ahead of|earlier than|after|later than) ([\\w' ]+)`);
 const RE_OFFSET_IN = rx(`${B}(?:in|within|after|in another|in about|in around|in like) (${DURATION})${E}`);
-const RE_OFFSET_FROM = rx(`${B}(${DURATION}) (?:from now|later|hence|from today|from tomorrow|from this day|from right now)${E}`);
+const RE_OFFSET_FROM = rx(
+  `${B}(${DURATION}) (?:from now|later|hence|from today|from tomorrow|from this day|from right now)${E}`,
+);
 const RE_FOR_LENGTH = rx(`${B}(?:for|of) (${DURATION})${E}`);
 const RE_TIMER_LENGTH = rx(`${B}(${DURATION}) (?:timer|countdown)${E}`);
-const RE_TRIGGER = rx(`${B}(?:when|whenever|as soon as|once|if) (?:i|i'm|we|you|he|she|they|it|it's|my|the|our|his|her|their|someone|somebody|there)${E}`);
+const RE_TRIGGER = rx(
+  `${B}(?:when|whenever|as soon as|once|if) (?:i|i'm|we|you|he|she|they|it|it's|my|the|our|his|her|their|someone|somebody|there)${E}`,
+);
 
-const RE_REL_DAY = rx(`${B}(?:(?:the )?day after (tomorrow)|(today|tomorrow|tonight|yesterday|this day|this date)('s|s)?)${E}`);
+const RE_REL_DAY = rx(
+  `${B}(?:(?:the )?day after (tomorrow)|(today|tomorrow|tonight|yesterday|this day|this date)('s|s)?)${E}`,
+);
 const RE_NEXT_WEEK_WD = rx(`${B}(?:(?:on )?(${WD}) (?:of )?next week|next week(?: on)? (${WD}))${E}`);
-const RE_WEEKDAY = rx(`${B}(?:(this coming|the coming|coming|on this|on next|this|next|the next|last|past|on|for|by|until|till|every|each) )?(${WD})('s|s)?${E}`);
-const RE_DOM = rx(`${B}(?:(?:on|for|by|until|till) )?(?:the )?(\\d{1,2})(?:st|nd|rd|th)${E}(?! (?:of|day|week|month|time|floor|century|birthday|anniversary|${WD}))`);
-const RE_DAYPART = rx(`${B}(?:(this|today's|todays|today|tomorrow's|in the|the|early|late|every|each) )?(?:(early|late) )?(morning|afternoon|evening|night|tonight)s?${E}`);
-const RE_VAGUE = rx(`${B}(?:(?:sometime|some time|early|later|late|the end of|end of|rest of|remainder of|the rest of|the remainder of) )?(?:(?:next|this|the|coming|following|upcoming) )(week|month|year|weekend)${E}|${B}(?:first|second|last|1st|2nd|3rd|4th) week of ${MONTH}${E}|${B}(?:sometime|someday|soon|later today|later on|in the future|over the weekend|on the weekend|at the weekend|this weekend)${E}`);
-const MONTH_NUMBER: Record<string, number> = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 };
-const RE_MONTH_DAY = rx(`${B}(?:(${MONTH}) (?:the )?(\\d{1,2})(?:st|nd|rd|th)?|(?:the )?(\\d{1,2})(?:st|nd|rd|th)? (?:of )?(${MONTH}))${E}`);
+const RE_WEEKDAY = rx(
+  `${B}(?:(this coming|the coming|coming|on this|on next|this|next|the next|last|past|on|for|by|until|till|every|each) )?(${WD})('s|s)?${E}`,
+);
+const RE_DOM = rx(
+  `${B}(?:(?:on|for|by|until|till) )?(?:the )?(\\d{1,2})(?:st|nd|rd|th)${E}(?! (?:of|day|week|month|time|floor|century|birthday|anniversary|${WD}))`,
+);
+const RE_DAYPART = rx(
+  `${B}(?:(this|today's|todays|today|tomorrow's|in the|the|early|late|every|each) )?(?:(early|late) )?(morning|afternoon|evening|night|tonight)s?${E}`,
+);
+const RE_VAGUE = rx(
+  `${B}(?:(?:sometime|some time|early|later|late|the end of|end of|rest of|remainder of|the rest of|the remainder of) )?(?:(?:next|this|the|coming|following|upcoming) )(week|month|year|weekend)${E}|${B}(?:first|second|last|1st|2nd|3rd|4th) week of ${MONTH}${E}|${B}(?:sometime|someday|soon|later today|later on|in the future|over the weekend|on the weekend|at the weekend|this weekend)${E}`,
+);
+const MONTH_NUMBER: Record<string, number> = {
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+};
+const RE_MONTH_DAY = rx(
+  `${B}(?:(${MONTH}) (?:the )?(\\d{1,2})(?:st|nd|rd|th)?|(?:the )?(\\d{1,2})(?:st|nd|rd|th)? (?:of )?(${MONTH}))${E}`,
+);
 const MAY_HAVE_DATE = new RegExp(`${B}${MONTH}${E}|\\d{1,2}/\\d{1,2}|\\d{4}-\\d{2}-\\d{2}`);
 const WD_NEXT_WEEK = new RegExp(`${WD} (?:of )?next week|next week(?: on)? ${WD}`);
-const RE_HOLIDAY = rx(`${B}(christmas eve|christmas|xmas|new year's eve|new years eve|new year's day|new years day|new year's|new years|halloween|valentine's day|valentines day|thanksgiving|independence day|mother's day|mothers day|father's day|fathers day|memorial day|labor day)${E}`);
+const RE_HOLIDAY = rx(
+  `${B}(christmas eve|christmas|xmas|new year's eve|new years eve|new year's day|new years day|new year's|new years|halloween|valentine's day|valentines day|thanksgiving|independence day|mother's day|mothers day|father's day|fathers day|memorial day|labor day)${E}`,
+);
 
 function extractOffsets(c: Claims, w: When, s: string): void {
   c.scan(RE_ANCHORED, (m) => {
@@ -141,8 +172,13 @@ function extractChronoDates(c: Claims, w: When, ref: Date): void {
     if (!k.isCertain("month") || !k.isCertain("day")) continue;
     // "may" and "march" are also verbs: require a day number right beside the month.
     if (!/\d/.test(r.text)) continue;
-    const year = k.isCertain("year") ? k.get("year") ?? undefined : undefined;
-    w.dates.push({ ref: { kind: "ymd", y: year, m: k.get("month")!, d: k.get("day")! }, start: r.index, end: r.index + r.text.length, possessive: false });
+    const year = k.isCertain("year") ? (k.get("year") ?? undefined) : undefined;
+    w.dates.push({
+      ref: { kind: "ymd", y: year, m: k.get("month")!, d: k.get("day")! },
+      start: r.index,
+      end: r.index + r.text.length,
+      possessive: false,
+    });
     // Claim only the date words; chrono's span can include a time we read ourselves.
     const dateOnly = r.text.replace(/\s+(at|@)\s.*$/, "");
     c.claim(r.index, r.index + dateOnly.length);
@@ -175,20 +211,37 @@ function extractDays(c: Claims, w: When, s: string): void {
     return true;
   });
   c.scan(RE_NEXT_WEEK_WD, (m) => {
-    w.dates.push({ ref: { kind: "weekday", wd: weekdayNumber(m[1] ?? m[2]!), mod: "next" }, start: m.index, end: m.index + m[0].length, possessive: false });
+    w.dates.push({
+      ref: { kind: "weekday", wd: weekdayNumber(m[1] ?? m[2]!), mod: "next" },
+      start: m.index,
+      end: m.index + m[0].length,
+      possessive: false,
+    });
     return true;
   });
   c.scan(RE_WEEKDAY, (m) => {
-    const mod = m[1], name = m[2]!, suffix = m[3];
+    const mod = m[1],
+      name = m[2]!,
+      suffix = m[3];
     if (name.length <= 4 && !mod && !/^(mon|tues|thurs|fri)$/.test(name)) return false;
     if (mod === "last" || mod === "past") {
       w.past = true;
       return true;
     }
-    const next = s.slice(m.index + m[0].length).trim().split(" ")[0] ?? "";
+    const next =
+      s
+        .slice(m.index + m[0].length)
+        .trim()
+        .split(" ")[0] ?? "";
     const possessive = suffix === "'s" || (suffix === "s" && EVENT_AFTER.test(next));
-    const kind = mod === undefined ? "bare" : /next/.test(mod) ? "next" : /^(this|on this)$/.test(mod) ? "this" : "bare";
-    w.dates.push({ ref: { kind: "weekday", wd: weekdayNumber(name), mod: kind }, start: m.index, end: m.index + m[0].length, possessive });
+    const kind =
+      mod === undefined ? "bare" : /next/.test(mod) ? "next" : /^(this|on this)$/.test(mod) ? "this" : "bare";
+    w.dates.push({
+      ref: { kind: "weekday", wd: weekdayNumber(name), mod: kind },
+      start: m.index,
+      end: m.index + m[0].length,
+      possessive,
+    });
     return true;
   });
   c.scan(RE_DOM, (m) => {
@@ -198,23 +251,52 @@ function extractDays(c: Claims, w: When, s: string): void {
     return true;
   });
   c.scan(RE_HOLIDAY, (m) => {
-    w.dates.push({ ref: { kind: "holiday", name: m[1]!.replace(/'/g, "") }, start: m.index, end: m.index + m[0].length, possessive: true });
+    w.dates.push({
+      ref: { kind: "holiday", name: m[1]!.replace(/'/g, "") },
+      start: m.index,
+      end: m.index + m[0].length,
+      possessive: true,
+    });
     return true;
   });
 }
 
 function extractDayParts(c: Claims, w: When, s: string): void {
   c.scan(RE_DAYPART, (m) => {
-    const mod = m[1], raw = m[3]!;
+    const mod = m[1],
+      raw = m[3]!;
     if (mod === "every" || mod === "each") return false;
     // "the evening program" names an event; "the evening of the 12th", "for the morning" are times.
-    const next = s.slice(m.index + m[0].length).trim().split(" ")[0] ?? "";
+    const next =
+      s
+        .slice(m.index + m[0].length)
+        .trim()
+        .split(" ")[0] ?? "";
     const prev = mod ?? s.slice(0, m.index).trim().split(" ").pop();
-    if (prev === "the" && next && !/^(?:of|at|on|in|to|for|and|or|please|tomorrow|today|tonight|with|by|before|after|until|till|when|so|then|\d.*|am|pm|this|next|every|remind|set|thanks)$/.test(next)) return false;
+    if (
+      prev === "the" &&
+      next &&
+      !/^(?:of|at|on|in|to|for|and|or|please|tomorrow|today|tonight|with|by|before|after|until|till|when|so|then|\d.*|am|pm|this|next|every|remind|set|thanks)$/.test(
+        next,
+      )
+    )
+      return false;
     const part = (raw === "tonight" ? "night" : raw) as DayPart;
     const today = raw === "tonight" || /^(this|today)/.test(mod ?? "");
-    if (/^tomorrow/.test(mod ?? "")) w.dates.push({ ref: { kind: "days", n: 1 }, start: m.index, end: m.index + m[0].length, possessive: /'s$/.test(mod!) });
-    else if (today) w.dates.push({ ref: { kind: "days", n: 0 }, start: m.index, end: m.index + m[0].length, possessive: /'s$|todays/.test(mod ?? "") });
+    if (/^tomorrow/.test(mod ?? ""))
+      w.dates.push({
+        ref: { kind: "days", n: 1 },
+        start: m.index,
+        end: m.index + m[0].length,
+        possessive: /'s$/.test(mod!),
+      });
+    else if (today)
+      w.dates.push({
+        ref: { kind: "days", n: 0 },
+        start: m.index,
+        end: m.index + m[0].length,
+        possessive: /'s$|todays/.test(mod ?? ""),
+      });
     w.dayParts.push({ part, today, start: m.index, end: m.index + m[0].length });
     return true;
   });
@@ -246,4 +328,3 @@ export function extractWhen(c: Claims, ref: Date): When {
   w.dates.sort((a, b) => a.start - b.start);
   return w;
 }
-

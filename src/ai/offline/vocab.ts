@@ -4,7 +4,8 @@ export const WEEKDAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "fri
 export const RRULE_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"] as const;
 
 /** Full weekday names and the abbreviations people type. */
-export const WD = "(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|weds|thu|thur|thurs|fri|sat|sun)";
+export const WD =
+  "(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|weds|thu|thur|thurs|fri|sat|sun)";
 
 /** 1 = Monday … 7 = Sunday, from a full or abbreviated name. */
 export function weekdayNumber(word: string): number {
@@ -13,7 +14,8 @@ export function weekdayNumber(word: string): number {
   return i + 1;
 }
 
-export const MONTH = "(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)";
+export const MONTH =
+  "(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)";
 
 /** Nouns for the things people put on a calendar: a clock time right before one describes it ("my 2 pm appointment"). */
 export const EVENT_NOUN =

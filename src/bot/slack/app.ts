@@ -21,7 +21,8 @@ const RESUME_AFTER_MS = 60_000;
  */
 export function mountSlack(http: HttpServer, rt: Runtime): void {
   const { SLACK_BOT_TOKEN: token, SLACK_SIGNING_SECRET: secret, SLACK_API_URL: apiUrl } = rt.config;
-  if (!token || !secret) throw new HeraldError("herald_slack_config", "Slack needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET");
+  if (!token || !secret)
+    throw new HeraldError("herald_slack_config", "Slack needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET");
   const client = slackClient(token, apiUrl);
 
   const receiver = new HeraldReceiver({
@@ -45,15 +46,24 @@ export function mountSlack(http: HttpServer, rt: Runtime): void {
   // verify at startup; this calls it once, and a failure only costs ignoreSelf its bot id for that event.
   let ids: Promise<{ botId?: string; botUserId?: string }> | undefined;
   const authorize = async () => {
-    ids ??= client.auth.test().then((r) => ({ botId: r.bot_id, botUserId: r.user_id }), (err: Error) => {
-      ids = undefined;
-      rt.logger.warn({ err: err.message }, "Slack auth.test failed; check SLACK_BOT_TOKEN and SLACK_API_URL");
-      return {};
-    });
+    ids ??= client.auth.test().then(
+      (r) => ({ botId: r.bot_id, botUserId: r.user_id }),
+      (err: Error) => {
+        ids = undefined;
+        rt.logger.warn({ err: err.message }, "Slack auth.test failed; check SLACK_BOT_TOKEN and SLACK_API_URL");
+        return {};
+      },
+    );
     return { botToken: token, ...(await ids) };
   };
 
-  const app = new App({ authorize, receiver, clientOptions: { slackApiUrl: client.slackApiUrl }, logger: boltLogger(rt.logger), logLevel: LogLevel.DEBUG });
+  const app = new App({
+    authorize,
+    receiver,
+    clientOptions: { slackApiUrl: client.slackApiUrl },
+    logger: boltLogger(rt.logger),
+    logLevel: LogLevel.DEBUG,
+  });
   const work = async (inbound: unknown) => {
     if (inbound) await converse(rt, client, inbound as Inbound);
   };
@@ -66,14 +76,31 @@ export function mountSlack(http: HttpServer, rt: Runtime): void {
   });
   app.command("/sitrep", async ({ ack, command, respond }) => {
     await ack();
-    const out = await handleSitrepCommand(rt, { text: command.text, channelId: command.channel_id, userId: command.user_id });
-    await respond({ response_type: "in_channel", text: out.text, ...(out.blocks ? { blocks: out.blocks as never[] } : {}) });
+    const out = await handleSitrepCommand(rt, {
+      text: command.text,
+      channelId: command.channel_id,
+      userId: command.user_id,
+    });
+    await respond({
+      response_type: "in_channel",
+      text: out.text,
+      ...(out.blocks ? { blocks: out.blocks as never[] } : {}),
+    });
   });
   app.action(/^herald_/, async ({ ack, action, body, respond }) => {
     await ack();
     // Approve / Reject on an approval request in the ops channel (posted by src/ops/approvals.ts).
-    if ("action_id" in action && (action.action_id === APPROVE_ACTION_ID || action.action_id === REJECT_ACTION_ID) && "value" in action && action.value) {
-      const out = await handleApprovalAction(rt, { action: action.action_id === APPROVE_ACTION_ID ? "approve" : "reject", taskId: action.value, userId: body.user.id });
+    if (
+      "action_id" in action &&
+      (action.action_id === APPROVE_ACTION_ID || action.action_id === REJECT_ACTION_ID) &&
+      "value" in action &&
+      action.value
+    ) {
+      const out = await handleApprovalAction(rt, {
+        action: action.action_id === APPROVE_ACTION_ID ? "approve" : "reject",
+        taskId: action.value,
+        userId: body.user.id,
+      });
       await respond({ replace_original: true, text: out.text });
       return;
     }
@@ -84,14 +111,26 @@ export function mountSlack(http: HttpServer, rt: Runtime): void {
     let result: string;
     try {
       if (!user) throw new HeraldError("herald_user_unknown", "I don't know you yet: send me a DM first.");
-      result = await actOnReminder({ prisma: rt.db.prisma, tasks: rt.tasks, timers: rt.timers, now: () => new Date() }, user.id, taskId, verb);
+      result = await actOnReminder(
+        { prisma: rt.db.prisma, tasks: rt.tasks, timers: rt.timers, now: () => new Date() },
+        user.id,
+        taskId,
+        verb,
+      );
     } catch (err) {
       if (!(err instanceof HeraldError)) throw err;
       result = err.message;
     }
     // Replace the reminder with its text and the outcome, so its buttons can't be pressed twice.
     const original = (body as { message?: { text?: string } }).message?.text ?? "";
-    await respond({ replace_original: true, text: `${original}\n${result}`, blocks: [{ type: "section", text: { type: "mrkdwn", text: original || "Reminder" } }, { type: "context", elements: [{ type: "mrkdwn", text: result }] }] });
+    await respond({
+      replace_original: true,
+      text: `${original}\n${result}`,
+      blocks: [
+        { type: "section", text: { type: "mrkdwn", text: original || "Reminder" } },
+        { type: "context", elements: [{ type: "mrkdwn", text: result }] },
+      ],
+    });
   });
   app.error(async (err) => {
     rt.logger.error({ err: err.message, code: err.code }, "Slack handler failed");
@@ -99,7 +138,10 @@ export function mountSlack(http: HttpServer, rt: Runtime): void {
 
   http.route("POST", "/slack/events", receiver.handler);
 
-  const resume = () => void resumeSlackInbox(rt, client, new Date(Date.now() - RESUME_AFTER_MS)).catch((err: Error) => rt.logger.warn({ err: err.message }, "resuming Slack requests failed"));
+  const resume = () =>
+    void resumeSlackInbox(rt, client, new Date(Date.now() - RESUME_AFTER_MS)).catch((err: Error) =>
+      rt.logger.warn({ err: err.message }, "resuming Slack requests failed"),
+    );
   const first = setTimeout(resume, 1_000);
   const every = setInterval(resume, RESUME_AFTER_MS / 2);
   first.unref();
@@ -112,7 +154,8 @@ export function mountSlack(http: HttpServer, rt: Runtime): void {
 
 /** Bolt's logger interface over ours; Bolt logs bodies at debug, which pino keeps out of info logs. */
 function boltLogger(l: Logger): BoltLogger {
-  const line = (m: unknown[]) => m.map((x) => (typeof x === "string" ? x : x instanceof Error ? x.message : JSON.stringify(x))).join(" ");
+  const line = (m: unknown[]) =>
+    m.map((x) => (typeof x === "string" ? x : x instanceof Error ? x.message : JSON.stringify(x))).join(" ");
   return {
     debug: (...m) => l.debug({ component: "bolt" }, line(m)),
     info: (...m) => l.info({ component: "bolt" }, line(m)),

@@ -14,7 +14,11 @@ export interface Inbound {
  * The slow half of a Slack conversation, after the ack: the user's zone from users.info, the conversation,
  * and the reply in the same DM or thread (slash commands: through their response_url).
  */
-export async function converse(rt: Runtime, client: webApi.WebClient, { id, request: r, receivedAt }: Inbound): Promise<void> {
+export async function converse(
+  rt: Runtime,
+  client: webApi.WebClient,
+  { id, request: r, receivedAt }: Inbound,
+): Promise<void> {
   const profile = await client.users.info({ user: r.userId }).catch((err: Error) => {
     rt.logger.warn({ err: err.message }, "Slack users.info failed; using the stored or default time zone");
     return null;
@@ -23,7 +27,11 @@ export async function converse(rt: Runtime, client: webApi.WebClient, { id, requ
     channel: "slack",
     externalId: r.key,
     text: r.text,
-    identity: { slackUserId: r.userId, name: profile?.user?.real_name ?? profile?.user?.name, timezone: profile?.user?.tz },
+    identity: {
+      slackUserId: r.userId,
+      name: profile?.user?.real_name ?? profile?.user?.name,
+      timezone: profile?.user?.tz,
+    },
     address: { channel: r.channel, threadTs: r.threadTs },
     receivedAt,
   });
@@ -32,8 +40,13 @@ export async function converse(rt: Runtime, client: webApi.WebClient, { id, requ
   if (out.duplicate) return;
   const text = out.reply.text;
   if (r.kind === "command" && r.responseUrl) {
-    const res = await fetch(r.responseUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ response_type: "ephemeral", text }) });
-    if (!res.ok) rt.logger.warn({ status: res.status }, "Slack response_url refused the reply (expired after 30 minutes?)");
+    const res = await fetch(r.responseUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ response_type: "ephemeral", text }),
+    });
+    if (!res.ok)
+      rt.logger.warn({ status: res.status }, "Slack response_url refused the reply (expired after 30 minutes?)");
     return;
   }
   await client.chat.postMessage({ channel: r.channel, text, ...(r.threadTs ? { thread_ts: r.threadTs } : {}) });
@@ -44,7 +57,9 @@ export async function resumeSlackInbox(rt: Runtime, client: webApi.WebClient, ol
   const stale = await claimStale(rt.db.pool, olderThan);
   for (const inbound of stale) {
     rt.logger.info({ key: inbound.request.key }, "resuming a Slack request left unhandled");
-    await converse(rt, client, inbound).catch((err: Error) => rt.logger.error({ err: err.message, key: inbound.request.key }, "resumed Slack request failed"));
+    await converse(rt, client, inbound).catch((err: Error) =>
+      rt.logger.error({ err: err.message, key: inbound.request.key }, "resumed Slack request failed"),
+    );
   }
   return stale.length;
 }

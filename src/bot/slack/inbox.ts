@@ -31,7 +31,11 @@ export async function finishInbound(pool: pg.Pool, id: string): Promise<void> {
  * Claims inbox rows not handled since `olderThan` (their process died first), marking them "resuming" and
  * restarting their clock, so two instances don't both take one and a resume that dies is tried again later.
  */
-export async function claimStale(pool: pg.Pool, olderThan: Date, limit = 50): Promise<{ id: string; request: SlackRequest; receivedAt: Date }[]> {
+export async function claimStale(
+  pool: pg.Pool,
+  olderThan: Date,
+  limit = 50,
+): Promise<{ id: string; request: SlackRequest; receivedAt: Date }[]> {
   const { rows } = await pool.query<{ id: string; address: { slack: SlackRequest; receivedAt: string } }>(
     `UPDATE messages SET status = 'resuming', created_at = now()
       WHERE id IN (SELECT id FROM messages WHERE channel = 'slack' AND status IN ('received', 'resuming') AND external_id LIKE 'inbox:%' AND created_at < $1

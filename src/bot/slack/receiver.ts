@@ -43,7 +43,13 @@ export class HeraldReceiver implements Receiver {
   readonly handler: Handler = async (req, res) => {
     const raw = req.rawBody.toString("utf8");
     const header = (n: string) => (typeof req.headers[n] === "string" ? (req.headers[n] as string) : undefined);
-    const verdict = verifySlackRequest({ secret: this.o.signingSecret, body: raw, timestamp: header("x-slack-request-timestamp"), signature: header("x-slack-signature"), nowMs: (this.o.now ?? Date.now)() });
+    const verdict = verifySlackRequest({
+      secret: this.o.signingSecret,
+      body: raw,
+      timestamp: header("x-slack-request-timestamp"),
+      signature: header("x-slack-signature"),
+      nowMs: (this.o.now ?? Date.now)(),
+    });
     if (!verdict.ok) {
       this.o.logger.warn({ reason: verdict.reason }, "rejected Slack request");
       return reply(res, 401, { error: verdict.reason });
@@ -69,8 +75,16 @@ export class HeraldReceiver implements Receiver {
       else reply(res, 200, typeof response === "string" ? { text: response } : response);
       acked();
     };
-    const event: ReceiverEvent = { body, ack, retryNum, retryReason: header("x-slack-retry-reason"), customProperties: custom };
-    this.app.processEvent(event).catch((err: Error) => this.o.logger.error({ err: err.message }, "Slack listener failed"));
+    const event: ReceiverEvent = {
+      body,
+      ack,
+      retryNum,
+      retryReason: header("x-slack-retry-reason"),
+      customProperties: custom,
+    };
+    this.app
+      .processEvent(event)
+      .catch((err: Error) => this.o.logger.error({ err: err.message }, "Slack listener failed"));
     const timer = setTimeout(() => void ack(), ACK_DEADLINE_MS);
     await ackedP;
     clearTimeout(timer);

@@ -29,8 +29,17 @@ export function conversationOf(body: Body): SlackRequest | null {
     const user = str(e.user);
     const channel = str(e.channel);
     if (!key || !user || !channel || e.bot_id || e.subtype) return null;
-    if (e.type === "message" && e.channel_type === "im") return { key, kind: "dm", userId: user, text: str(e.text) ?? "", channel };
-    if (e.type === "app_mention") return { key, kind: "mention", userId: user, text: stripMention(str(e.text) ?? ""), channel, threadTs: str(e.thread_ts) ?? str(e.ts) };
+    if (e.type === "message" && e.channel_type === "im")
+      return { key, kind: "dm", userId: user, text: str(e.text) ?? "", channel };
+    if (e.type === "app_mention")
+      return {
+        key,
+        kind: "mention",
+        userId: user,
+        text: stripMention(str(e.text) ?? ""),
+        channel,
+        threadTs: str(e.thread_ts) ?? str(e.ts),
+      };
     return null;
   }
   if (body.command === "/herald") {
@@ -38,7 +47,14 @@ export function conversationOf(body: Body): SlackRequest | null {
     const user = str(body.user_id);
     const channel = str(body.channel_id);
     if (!key || !user || !channel) return null;
-    return { key, kind: "command", userId: user, text: str(body.text) ?? "", channel, responseUrl: str(body.response_url) };
+    return {
+      key,
+      kind: "command",
+      userId: user,
+      text: str(body.text) ?? "",
+      channel,
+      responseUrl: str(body.response_url),
+    };
   }
   return null;
 }

@@ -11,7 +11,10 @@ export type Keyword = "opt_out" | "opt_in" | "help" | "done" | null;
 
 /** The keyword a whole SMS body is, if any: only the body alone counts ("stop calling mom" is a request). */
 export function keywordOf(body: string): Keyword {
-  const word = body.trim().replace(/[.!]+$/, "").toUpperCase();
+  const word = body
+    .trim()
+    .replace(/[.!]+$/, "")
+    .toUpperCase();
   if (OPT_OUT.has(word)) return "opt_out";
   if (OPT_IN.has(word)) return "opt_in";
   if (HELP.has(word)) return "help";
@@ -20,6 +23,6 @@ export function keywordOf(body: string): Keyword {
 }
 
 export const SMS_HELP =
-  "Herald sets reminders by text. Try \"remind me at 5pm to call mom\", \"what are my reminders\", \"snooze 10\" or \"done\". Reply STOP to stop all messages, START to resume.";
+  'Herald sets reminders by text. Try "remind me at 5pm to call mom", "what are my reminders", "snooze 10" or "done". Reply STOP to stop all messages, START to resume.';
 export const SMS_OPTED_OUT = "You're unsubscribed from Herald and won't get more messages. Reply START to resume.";
 export const SMS_OPTED_IN = "Welcome back: Herald will text you again. Reply HELP for help, STOP to stop.";

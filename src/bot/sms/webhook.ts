@@ -25,7 +25,11 @@ const replyTwiml = (res: ServerResponse, text?: string | null) => {
 /** Mounts Twilio's messaging webhooks: POST /sms/inbound (replies in TwiML) and POST /sms/status. */
 export function mountSms(http: HttpServer, rt: Runtime): void {
   const { TWILIO_AUTH_TOKEN: token, PUBLIC_URL: base, SMS_MAX_SEGMENTS: maxSegments } = rt.config;
-  if (!token || !base) throw new HeraldError("herald_sms_config", "SMS needs TWILIO_AUTH_TOKEN and PUBLIC_URL to check Twilio's signatures");
+  if (!token || !base)
+    throw new HeraldError(
+      "herald_sms_config",
+      "SMS needs TWILIO_AUTH_TOKEN and PUBLIC_URL to check Twilio's signatures",
+    );
 
   /** Form params when Twilio's signature over PUBLIC_URL + path and the params checks out, else null. */
   const verified = (req: Req): Record<string, string> | null => {
@@ -38,12 +42,23 @@ export function mountSms(http: HttpServer, rt: Runtime): void {
   http.route("POST", "/sms/inbound", async (req, res) => {
     const p = verified(req);
     if (!p) {
-      rt.logger.warn({ path: "/sms/inbound" }, "rejected SMS webhook: missing or invalid X-Twilio-Signature (check TWILIO_AUTH_TOKEN and PUBLIC_URL)");
+      rt.logger.warn(
+        { path: "/sms/inbound" },
+        "rejected SMS webhook: missing or invalid X-Twilio-Signature (check TWILIO_AUTH_TOKEN and PUBLIC_URL)",
+      );
       return send(res, 403, "invalid Twilio signature");
     }
     const { From: from, Body: body, MessageSid: sid } = p;
-    if (!from || body === undefined || !sid || !E164.test(from)) return send(res, 400, "a Twilio message webhook needs From (E.164), Body and MessageSid");
-    const msg: InboundMessage = { channel: "sms", externalId: sid, text: body, identity: { phone: from }, address: { phone: from }, receivedAt: new Date() };
+    if (!from || body === undefined || !sid || !E164.test(from))
+      return send(res, 400, "a Twilio message webhook needs From (E.164), Body and MessageSid");
+    const msg: InboundMessage = {
+      channel: "sms",
+      externalId: sid,
+      text: body,
+      identity: { phone: from },
+      address: { phone: from },
+      receivedAt: new Date(),
+    };
     rt.logger.info({ from: maskPhone(from), sid }, "SMS received");
     replyTwiml(res, await answer(rt, msg, maxSegments));
   });
@@ -68,15 +83,33 @@ async function answer(rt: Runtime, msg: InboundMessage, maxSegments: number): Pr
     return out.duplicate ? null : fitSegments(out.reply.text, maxSegments);
   }
   // Keywords and opted-out senders are answered here; the message is still stored once, keyed by its sid.
-  const stored = await rt.db.prisma.message.create({ data: { userId: user.id, direction: "in", channel: "sms", externalId: msg.externalId, body: msg.text, address: msg.address as object, status: "received" } }).catch((err: { code?: string }) => {
-    if (err.code === "P2002") return null;
-    throw err;
-  });
+  const stored = await rt.db.prisma.message
+    .create({
+      data: {
+        userId: user.id,
+        direction: "in",
+        channel: "sms",
+        externalId: msg.externalId,
+        body: msg.text,
+        address: msg.address as object,
+        status: "received",
+      },
+    })
+    .catch((err: { code?: string }) => {
+      if (err.code === "P2002") return null;
+      throw err;
+    });
   if (!stored) return null;
   const reply = await keywordReply(rt, user, keyword);
   await rt.db.prisma.$transaction([
     rt.db.prisma.message.update({ where: { id: stored.id }, data: { status: "handled" } }),
-    ...(reply ? [rt.db.prisma.message.create({ data: { userId: user.id, direction: "out", channel: "sms", body: reply, address: msg.address as object } })] : []),
+    ...(reply
+      ? [
+          rt.db.prisma.message.create({
+            data: { userId: user.id, direction: "out", channel: "sms", body: reply, address: msg.address as object },
+          }),
+        ]
+      : []),
   ]);
   return reply ? fitSegments(reply, maxSegments) : null;
 }
@@ -98,7 +131,12 @@ async function keywordReply(rt: Runtime, user: User, keyword: ReturnType<typeof 
       {
         const task = await lastFiredTask(prisma, user.id);
         if (!task) return "There's no reminder to mark done yet. Reply HELP for what I can do.";
-        return actOnReminder({ prisma, tasks: rt.tasks, timers: rt.timers, now: () => new Date() }, user.id, task.id, "done").catch((err) => {
+        return actOnReminder(
+          { prisma, tasks: rt.tasks, timers: rt.timers, now: () => new Date() },
+          user.id,
+          task.id,
+          "done",
+        ).catch((err) => {
           if (err instanceof HeraldError) return err.message;
           throw err;
         });
@@ -111,7 +149,9 @@ async function keywordReply(rt: Runtime, user: User, keyword: ReturnType<typeof 
  * delivery worker's own update that stores the sid, so an unknown sid is looked for again for a few seconds.
  */
 async function recordStatus(rt: Runtime, sid: string, next: string, errorCode?: string): Promise<void> {
-  const error = errorCode ? `Twilio ${errorCode}${errorCode === "21610" ? ": recipient unsubscribed (STOP)" : ""}` : null;
+  const error = errorCode
+    ? `Twilio ${errorCode}${errorCode === "21610" ? ": recipient unsubscribed (STOP)" : ""}`
+    : null;
   for (let attempt = 0; attempt < 15; attempt++) {
     const known = await rt.db.pool.query<{ user_id: string }>(
       `UPDATE deliveries SET status = CASE WHEN status::text = ANY($3::text[]) THEN $2::"DeliveryStatus" ELSE status END,
@@ -120,7 +160,10 @@ async function recordStatus(rt: Runtime, sid: string, next: string, errorCode?: 
       [sid, next, statusesBelow(next), error],
     );
     if (known.rowCount) {
-      if (errorCode === "21610") await rt.db.pool.query(`UPDATE users SET opted_out = true, opted_out_at = now() WHERE id = $1`, [known.rows[0]!.user_id]);
+      if (errorCode === "21610")
+        await rt.db.pool.query(`UPDATE users SET opted_out = true, opted_out_at = now() WHERE id = $1`, [
+          known.rows[0]!.user_id,
+        ]);
       return;
     }
     await new Promise((r) => setTimeout(r, 200));
