@@ -1,8 +1,9 @@
 import OpenAI from "openai";
-import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
+import type { ChatCompletion } from "openai/resources/chat/completions";
 import type { Config } from "../../config/index.js";
 import { HeraldError } from "../../errors/index.js";
 import type { Logger } from "../../log/index.js";
+import { type Adjustable, adapt, type Params, refusedParam } from "./compat.js";
 import { estimateCostUsd } from "./prices.js";
 import type { UsageRecorder } from "./usage.js";
 
@@ -130,6 +131,8 @@ export const emptyTotals = (model: string): UsageTotals => ({
 export class LlmClient {
   readonly openai: OpenAI;
   readonly model: string;
+  /** Parameters this server has refused (compat.ts): dropped or renamed on every later call. */
+  private readonly refused = new Set<Adjustable>();
 
   constructor(
     readonly settings: LlmSettings,
@@ -151,17 +154,12 @@ export class LlmClient {
    * `totals`, when given, accumulates the tokens and cost.
    * @throws LlmError
    */
-  async complete<T>(
-    params: Omit<ChatCompletionCreateParamsNonStreaming, "model">,
-    o: CallOptions,
-    read: (c: ChatCompletion) => T,
-    totals?: UsageTotals,
-  ): Promise<T> {
+  async complete<T>(params: Params, o: CallOptions, read: (c: ChatCompletion) => T, totals?: UsageTotals): Promise<T> {
     const started = Date.now();
     let completion: ChatCompletion | undefined;
     let failure: LlmError | undefined;
     try {
-      completion = await this.openai.chat.completions.create({ ...params, model: this.model }, { signal: o.signal });
+      completion = await this.create(params, o.signal);
       return read(completion);
     } catch (err) {
       failure = classifyLlmError(err);
@@ -194,6 +192,21 @@ export class LlmClient {
         error: failure ? `${failure.code}: ${failure.message}` : null,
         taskId: o.taskId ?? null,
       });
+    }
+  }
+
+  /** The SDK call, resent without a parameter the server refuses (at most once per parameter, see compat.ts). */
+  private async create(params: Params, signal?: AbortSignal): Promise<ChatCompletion> {
+    for (;;) {
+      const sent = adapt(params, this.refused);
+      try {
+        return await this.openai.chat.completions.create({ ...sent, model: this.model }, { signal });
+      } catch (err) {
+        const p = refusedParam(err, sent);
+        if (!p || this.refused.has(p)) throw err;
+        this.refused.add(p);
+        this.logger.info({ model: this.model, param: p }, "the model server refuses a parameter; resending without it");
+      }
     }
   }
 }

@@ -19,8 +19,11 @@ export interface LlmExecutorOptions {
   fallback: Executor;
   /** Model round trips per run. @defaultValue 4 */
   maxRounds?: number;
-  /** max_tokens of each completion. @defaultValue 500 */
-  maxTokens?: number;
+  /**
+   * max_completion_tokens of each completion (newer models refuse max_tokens). Reasoning models spend part
+   * of it thinking, hence more than a short message needs. @defaultValue 1500
+   */
+  maxCompletionTokens?: number;
   /** Messages to the owner per run. @defaultValue 2 */
   maxMessages?: number;
   /** Wall time per run, all calls and retries included. @defaultValue 60000 */
@@ -39,7 +42,7 @@ interface RunState {
 
 /**
  * Acts on a task with a model and four bounded tools (tools.ts). Bounds: `maxRounds` round trips,
- * `maxTokens` per completion, `maxMessages` messages, one follow-up, `deadlineMs` of wall time.
+ * `maxCompletionTokens` per completion, `maxMessages` messages, one follow-up, `deadlineMs` of wall time.
  *
  * On failure (after the SDK's bounded retries, or past the deadline) the run does not fail: the owner gets
  * the plain offline reminder, and the run's note says the model was unavailable. So does a run that reaches
@@ -103,7 +106,7 @@ export class LlmExecutor implements Executor {
           messages,
           tools: TOOLS,
           tool_choice: round === this.maxRounds ? "none" : "auto",
-          max_tokens: this.o.maxTokens ?? 500,
+          max_completion_tokens: this.o.maxCompletionTokens ?? 1500,
         },
         { purpose: "execute", taskId: run.task.id, signal },
         (c): ChatCompletionMessage => {

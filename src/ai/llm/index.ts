@@ -17,7 +17,7 @@ import { noUsageRecorder, type UsageRecorder } from "./usage.js";
  */
 
 export { LlmError, classifyLlmError, LlmClient, llmSettings, type LlmSettings, type UsageTotals } from "./client.js";
-export { LlmInterpreter, AUTO_THRESHOLD, type LlmInterpreterOptions } from "./interpreter.js";
+export { LlmInterpreter, AUTO_THRESHOLD, reasonToConsult, type LlmInterpreterOptions } from "./interpreter.js";
 export { LlmExecutor, type LlmExecutorOptions } from "./executor.js";
 export { PgUsageRecorder, noUsageRecorder, type UsageRecorder, type LlmCallRecord } from "./usage.js";
 export { estimateCostUsd } from "./prices.js";
@@ -39,12 +39,14 @@ function client(config: Config, deps: LlmDeps): LlmClient | null {
 
 /**
  * The interpreter config asks for. INTERPRETER=offline, or no OPENAI_API_KEY: the offline grammar.
- * auto: the offline reading when its confidence is at least 0.8, the model otherwise. llm: the model
- * always (the offline reading still cross-checks it). Both model modes answer offline when the model fails.
+ * auto: the offline reading when it is confident (at least 0.8), reports nothing it could not place and asks
+ * nothing; the model otherwise (see reasonToConsult). llm: the model always (the offline reading still
+ * cross-checks it). Both model modes answer with the offline reading when the model fails.
  */
 export function createInterpreter(
   config: Config,
-  deps: LlmDeps & Partial<Pick<LlmInterpreterOptions, "threshold" | "outputRetries" | "deadlineMs">>,
+  deps: LlmDeps &
+    Partial<Pick<LlmInterpreterOptions, "threshold" | "outputRetries" | "deadlineMs" | "maxCompletionTokens">>,
 ): Interpreter {
   const c = config.INTERPRETER === "offline" ? null : client(config, deps);
   if (!c) return offlineInterpreter;
@@ -56,13 +58,14 @@ export function createInterpreter(
     threshold: deps.threshold,
     outputRetries: deps.outputRetries,
     deadlineMs: deps.deadlineMs,
+    maxCompletionTokens: deps.maxCompletionTokens,
   });
 }
 
 /** The executor config asks for: the model with tools when OPENAI_API_KEY is set, the plain reminder otherwise. */
 export function createExecutor(
   config: Config,
-  deps: LlmDeps & Partial<Pick<LlmExecutorOptions, "maxRounds" | "maxTokens" | "maxMessages" | "deadlineMs">>,
+  deps: LlmDeps & Partial<Pick<LlmExecutorOptions, "maxRounds" | "maxCompletionTokens" | "maxMessages" | "deadlineMs">>,
 ): Executor {
   const fallback = new OfflineExecutor();
   const c = client(config, deps);
@@ -73,7 +76,7 @@ export function createExecutor(
     offline: deps.offline ?? interpretOffline,
     fallback,
     maxRounds: deps.maxRounds,
-    maxTokens: deps.maxTokens,
+    maxCompletionTokens: deps.maxCompletionTokens,
     maxMessages: deps.maxMessages,
     deadlineMs: deps.deadlineMs,
   });

@@ -2,24 +2,46 @@ import type { ChatCompletion } from "openai/resources/chat/completions";
 import { zodResponseFormat } from "openai/helpers/zod";
 import type { Logger } from "../../log/index.js";
 import type { Interpreter } from "../interpreter.js";
-import type { InterpretContext, Interpretation } from "../types.js";
+import type { InterpretContext, Interpretation, Issue } from "../types.js";
 import { classifyLlmError, invalidOutput, type LlmClient } from "./client.js";
 import { ExtractionSchema, type Extraction } from "./extraction.js";
 import { interpretSystemPrompt, interpretUserPrompt } from "./prompts.js";
 import { resolveExtraction, type OfflineFn } from "./resolve.js";
 
-/** Offline readings at least this confident are used as they are in auto mode. */
+/** Offline readings at least this confident (and with nothing unplaced) are used as they are in auto mode. */
 export const AUTO_THRESHOLD = 0.8;
+/** Completion tokens per interpretation. Reasoning models count their reasoning here too, hence the room. */
+export const INTERPRET_MAX_COMPLETION_TOKENS = 2000;
+
+/**
+ * Issues that a model can resolve: words the grammar could not place, readings that conflict, a schedule it
+ * could not express. An impossible date or time (feb 30, 25:00) is not one: the model cannot make it exist,
+ * and the conversation explains it as it is.
+ */
+const MODEL_CAN_HELP: ReadonlySet<Issue["kind"]> = new Set(["unplaced", "conflict", "unsupported"]);
+
+/**
+ * Why auto mode should ask the model about an offline reading, or null when the reading is used as is:
+ * below the threshold, reporting what it could not place, or asking the user a question. Pure.
+ */
+export function reasonToConsult(offline: Interpretation, threshold: number): string | null {
+  if (offline.confidence < threshold) return "unsure";
+  if (offline.issues?.some((i) => MODEL_CAN_HELP.has(i.kind))) return "issues";
+  if (offline.question) return "question";
+  return null;
+}
 
 export interface LlmInterpreterOptions {
   client: LlmClient;
   logger: Logger;
   /** The offline interpreter: the auto-mode first reading, the cross-check, and the fallback. */
   offline: OfflineFn;
-  /** auto: the LLM only when the offline reading is below `threshold`; llm: always the LLM. */
+  /** auto: the LLM only when the offline reading needs it (see reasonToConsult); llm: always the LLM. */
   mode: "auto" | "llm";
   /** @defaultValue AUTO_THRESHOLD (0.8) */
   threshold?: number;
+  /** max_completion_tokens of each call. @defaultValue INTERPRET_MAX_COMPLETION_TOKENS (2000) */
+  maxCompletionTokens?: number;
   /** Extra samples after an answer of the wrong shape (HTTP retries are the SDK's). @defaultValue 1 */
   outputRetries?: number;
   /** Wall-time bound on one interpretation, retries and Retry-After waits included. @defaultValue 3 × timeout + 5 s */
@@ -55,7 +77,7 @@ export function readExtraction(c: ChatCompletion): Extraction {
  * Interprets with a model: the model extracts the intent, the task and the time expression; resolve.ts
  * turns the expression into instants in the user's zone and cross-checks them. Never fails: when the model
  * cannot be used (rate limited, down, slow, answering nonsense) after bounded retries, the offline reading
- * is the answer.
+ * is the answer, with its issues, so the conversation asks about what it could not place.
  */
 export class LlmInterpreter implements Interpreter {
   private readonly threshold: number;
@@ -71,7 +93,9 @@ export class LlmInterpreter implements Interpreter {
 
   async interpret(text: string, ctx: InterpretContext): Promise<Interpretation> {
     const offline = this.offlineReading(text, ctx);
-    if (this.o.mode === "auto" && offline.confidence >= this.threshold) return offline;
+    const reason = this.o.mode === "llm" ? "llm mode" : reasonToConsult(offline, this.threshold);
+    if (!reason) return offline;
+    this.o.logger.debug({ reason }, "consulting the model");
     try {
       const extraction = await this.extract(text, ctx);
       const { interpretation, disagreements } = resolveExtraction(extraction, ctx, this.o.offline, offline);
@@ -109,7 +133,12 @@ export class LlmInterpreter implements Interpreter {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.o.client.complete(
-          { messages, response_format: RESPONSE_FORMAT, max_tokens: 600, temperature: 0 },
+          {
+            messages,
+            response_format: RESPONSE_FORMAT,
+            max_completion_tokens: this.o.maxCompletionTokens ?? INTERPRET_MAX_COMPLETION_TOKENS,
+            temperature: 0,
+          },
           { purpose: "interpret", signal },
           readExtraction,
         );

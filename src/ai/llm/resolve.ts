@@ -1,13 +1,21 @@
 import { DateTime } from "luxon";
-import { isValidTimeZone, nextOccurrence, upcoming, validateRrule } from "../../time/index.js";
-import type { InterpretContext, Interpretation, Schedule, TaskRef } from "../types.js";
-import type { Extraction, Moment, RecurrenceFields } from "./extraction.js";
+import { upcoming } from "../../time/index.js";
+import type { InterpretContext, Interpretation, Issue, Schedule, TaskRef } from "../types.js";
+import { readMoment, uniqueIssues } from "./calendar.js";
+import { editDifferences, readEdit } from "./edit.js";
+import type { Extraction } from "./extraction.js";
+import { ruleFromFields } from "./rules.js";
+import { resolveZone } from "./zone.js";
 
 /**
- * Deterministic resolution of what the model extracted. Two resolvers read the model's time expression:
- * the offline grammar on a synthesized phrase ("remind me <when> to check the list"), preferred when it
- * reads the whole expression, and the model's structured fields resolved here with luxon. When they disagree with each other, or with the offline
- * reading of the original message, the result keeps the preferred reading at lower confidence.
+ * Deterministic resolution of what the model extracted (extraction.ts) into an Interpretation: the
+ * model names words and fields, this code turns them into instants and RRULEs with luxon, says what does
+ * not exist (feb 30, 25:00) as issues, and cross-checks. A one-off time is read two ways: by the offline
+ * grammar on a synthesized phrase ("remind me <when> to check the list"), preferred when it reads the whole
+ * expression, and from the model's fields. A repeating rule comes from the fields (its structure is what
+ * the model names; there is no arithmetic in it to get wrong), the grammar only cross-checking it. When
+ * readings disagree with each other, or with the offline reading of the original message, the result keeps
+ * the preferred reading at lower confidence.
  */
 
 /** The offline interpreter, as a function (injectable for tests). */
@@ -17,74 +25,6 @@ export type OfflineFn = (text: string, ctx: InterpretContext) => Interpretation;
 export const DISAGREEMENT_CONFIDENCE = 0.5;
 /** Two instants within this distance agree. */
 const TOLERANCE_MS = 60_000;
-const WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
-
-const hhmm = (s: string | null): { h: number; m: number } | null => {
-  const m = s?.trim().match(/^(\d{1,2}):(\d{2})$/);
-  if (!m) return null;
-  const h = Number(m[1]),
-    min = Number(m[2]);
-  return h < 24 && min < 60 ? { h, m: min } : null;
-};
-
-/** The instant the model's fields name, in the user's zone, or null when they name none. Pure. */
-export function momentFromFields(w: Moment, ctx: InterpretContext): Date | null {
-  if (w.in_minutes !== null && w.in_minutes > 0) return new Date(ctx.now.getTime() + w.in_minutes * 60_000);
-  const now = DateTime.fromJSDate(ctx.now, { zone: ctx.tz });
-  const time = hhmm(w.time);
-  const day = w.day?.trim().toLowerCase() ?? null;
-  if (!day && !time) return null;
-  const atTime = (d: DateTime) => d.set({ hour: time?.h ?? 9, minute: time?.m ?? 0, second: 0, millisecond: 0 });
-  let target: DateTime | null = null;
-  if (!day) {
-    target = atTime(now);
-    if (target <= now) target = atTime(now.plus({ days: 1 }));
-  } else if (day === "today") target = atTime(now);
-  else if (day === "tomorrow") target = atTime(now.plus({ days: 1 }));
-  else if (WEEKDAYS.includes(day.toUpperCase())) {
-    const wd = WEEKDAYS.indexOf(day.toUpperCase()) + 1;
-    let ahead = (wd - now.weekday + 7) % 7;
-    if (ahead === 0 && atTime(now) <= now) ahead = 7;
-    target = atTime(now.plus({ days: ahead }));
-  } else {
-    const full = day.match(/^(\d{4})-(\d{2})-(\d{2})$/);
-    const md = day.match(/^(\d{2})-(\d{2})$/);
-    if (full)
-      target = atTime(DateTime.fromObject({ year: +full[1]!, month: +full[2]!, day: +full[3]! }, { zone: ctx.tz }));
-    else if (md) {
-      target = atTime(DateTime.fromObject({ year: now.year, month: +md[1]!, day: +md[2]! }, { zone: ctx.tz }));
-      if (target.isValid && target <= now) target = target.plus({ years: 1 });
-    }
-  }
-  return target?.isValid ? target.toJSDate() : null;
-}
-
-const floatingDay = (ymd: string): string | null => {
-  const m = ymd.match(/^(\d{4})-(\d{2})-(\d{2})$/);
-  return m ? `${m[1]}${m[2]}${m[3]}T235959Z` : null;
-};
-
-/** The RRULE and first occurrence the model's recurrence fields name, or null when they name none. Pure. */
-export function recurrenceFromFields(r: RecurrenceFields, ctx: InterpretContext): { rrule: string; next: Date } | null {
-  const parts = [`FREQ=${r.freq}`];
-  if (r.interval > 1) parts.push(`INTERVAL=${r.interval}`);
-  if (r.bymonthday !== null && r.bymonthday >= 1 && r.bymonthday <= 31) parts.push(`BYMONTHDAY=${r.bymonthday}`);
-  const byday = r.byday.filter((d, i) => WEEKDAYS.includes(d) && r.byday.indexOf(d) === i);
-  if (byday.length) parts.push(`BYDAY=${byday.join(",")}`);
-  const time = hhmm(r.time) ?? (r.freq === "HOURLY" || r.freq === "MINUTELY" ? null : { h: 9, m: 0 });
-  if (time) parts.push(`BYHOUR=${time.h}`, `BYMINUTE=${time.m}`);
-  const until = r.until ? floatingDay(r.until) : null;
-  if (until) parts.push(`UNTIL=${until}`);
-  const rrule = parts.join(";");
-  try {
-    validateRrule(rrule);
-  } catch {
-    return null;
-  }
-  const start = new Date(Math.floor(ctx.now.getTime() / 60_000) * 60_000);
-  const next = nextOccurrence({ rrule, tz: ctx.tz, start }, ctx.now);
-  return next ? { rrule, next } : null;
-}
 
 /** True when two schedules name the same times (recurring: the same next three occurrences). Pure. */
 export function sameSchedule(a: Schedule, b: Schedule, now: Date): boolean {
@@ -102,12 +42,14 @@ const PLACEHOLDER = "check the list";
 
 /**
  * The grammar's schedule for a time expression on its own, or null when it could not read all of it
- * (words of the expression left in the task mean a partial reading, e.g. "5ish" in "tmrw, 5ish").
+ * (words of the expression left in the task mean a partial reading, e.g. "5ish" in "tmrw, 5ish"; so do
+ * issues it reports).
  */
 export function grammarSchedule(when: string, ctx: InterpretContext, offline: OfflineFn): Schedule | null {
   try {
     const r = offline(`remind me ${when.trim()} to ${PLACEHOLDER}`, ctx);
     if (r.task?.trim().toLowerCase() !== PLACEHOLDER || !r.schedule || r.schedule.kind === "unspecified") return null;
+    if (r.issues?.length || r.question) return null;
     return r.schedule;
   } catch {
     return null; // The grammar failing is the same as the grammar not reading it.
@@ -116,26 +58,48 @@ export function grammarSchedule(when: string, ctx: InterpretContext, offline: Of
 
 interface Readings {
   chosen: Schedule | null;
+  also: Schedule[];
   disagree: boolean;
+  issues: Issue[];
 }
 
-/** Resolves the model's expression both ways and picks: offline on the expression first, fields second. */
-function schedule(x: Extraction, ctx: InterpretContext, offline: OfflineFn): Readings {
-  const text = x.when?.text?.trim();
-  const grammar = text ? grammarSchedule(text, ctx, offline) : null;
+const once = (at: Date): Schedule => ({ kind: "once", at });
+
+/** A create's schedule: the fields and the grammar's reading of the model's expression, picked and compared. */
+function readSchedule(x: Extraction, ctx: InterpretContext, offline: OfflineFn): Readings {
+  const lead = x.lead_minutes !== null && x.lead_minutes > 0 ? x.lead_minutes : 0;
+  const said = x.when?.text?.trim() ?? "";
+  const issues: Issue[] = [];
   let fields: Schedule | null = null;
   if (x.recurrence) {
-    const r = recurrenceFromFields(x.recurrence, ctx);
-    if (r) fields = { kind: "recurring", rrule: r.rrule, tz: ctx.tz, next: r.next };
+    const r = ruleFromFields(x.recurrence, ctx, { said, leadMinutes: lead });
+    if (r && "issue" in r) issues.push(r.issue);
+    else if (r) fields = { kind: "recurring", rrule: r.value.rrule, tz: ctx.tz, next: r.value.next };
   } else if (x.when) {
-    const at = momentFromFields(x.when, ctx);
-    if (at) fields = { kind: "once", at };
+    const m = readMoment(x.when, ctx, lead);
+    if (m && "issue" in m) issues.push(m.issue);
+    else if (m) fields = once(m.value);
   }
-  // The grammar read the expression as a different kind (one-off vs repeating) than the model: trust the model's kind.
+  // An impossible date or time in the fields is final: the grammar might read "feb 30" as March 2.
+  if (issues.length) return { chosen: null, also: [], disagree: false, issues };
+  const grammar = said ? grammarSchedule(said, ctx, offline) : null;
+  // The grammar read the expression as another kind (one-off vs repeating) than the model: trust the model's.
   const usable = grammar && (!fields || grammar.kind === fields.kind) ? grammar : null;
-  const chosen = usable ?? fields;
-  const disagree = Boolean(grammar && fields && !sameSchedule(grammar, fields, ctx.now));
-  return { chosen, disagree };
+  // With a lead time the grammar may have read only the anchor ("my 3pm meeting"): the fields apply the lead.
+  const fieldsFirst = fields?.kind === "recurring" || lead > 0;
+  const chosen = fieldsFirst ? (fields ?? usable) : (usable ?? fields);
+  const anchor = fields?.kind === "once" && lead ? once(new Date(fields.at.getTime() + lead * 60_000)) : null;
+  const disagree = Boolean(
+    grammar && fields && !sameSchedule(grammar, fields, ctx.now) && !(anchor && sameSchedule(grammar, anchor, ctx.now)),
+  );
+  const also: Schedule[] = [];
+  if (chosen?.kind === "once")
+    for (const w of x.also) {
+      const m = readMoment(w, ctx, lead);
+      if (m && "issue" in m) issues.push(m.issue);
+      else if (m && ![chosen, ...also].some((s) => sameSchedule(s, once(m.value), ctx.now))) also.push(once(m.value));
+    }
+  return { chosen, also, disagree, issues };
 }
 
 function taskRef(x: Extraction, ctx: InterpretContext, offline: OfflineFn): TaskRef | undefined {
@@ -151,7 +115,8 @@ function taskRef(x: Extraction, ctx: InterpretContext, offline: OfflineFn): Task
     case "time": {
       if (!r.when) return { kind: "last" };
       const g = grammarSchedule(r.when.text, ctx, offline);
-      const at = g?.kind === "once" ? g.at : momentFromFields(r.when, ctx);
+      const m = readMoment(r.when, ctx);
+      const at = g?.kind === "once" ? g.at : m && "value" in m ? m.value : null;
       return at ? { kind: "time", at } : { kind: "last" };
     }
     default:
@@ -171,6 +136,45 @@ function listRange(range: Extraction["list_range"], ctx: InterpretContext): { fr
   return { from: span[0]!.toJSDate(), to: span[1]!.toJSDate() };
 }
 
+/** The model's own issues in the contract's shape; a missing reason gets a plain one. Pure. */
+function modelIssues(x: Extraction): Issue[] {
+  return x.issues
+    .filter((i) => i.text.trim())
+    .map((i): Issue => {
+      const text = i.text.trim();
+      const reason = i.reason?.trim();
+      switch (i.kind) {
+        case "invalid_date":
+          return { kind: i.kind, text, reason: reason || "that date does not exist" };
+        case "invalid_time":
+          return { kind: i.kind, text, reason: reason || "that time of day does not exist" };
+        case "unsupported":
+          return { kind: i.kind, text, reason: reason || "Herald can't repeat a reminder that way" };
+        case "conflict":
+          return i.options.length ? { kind: i.kind, text, options: i.options } : { kind: i.kind, text };
+        default:
+          return { kind: "unplaced", text };
+      }
+    });
+}
+
+/**
+ * How the model's reading differs from the offline reading of the same message. An offline reading that
+ * reports issues is partial by its own account (that is why the model was asked), so it is not held against
+ * the model.
+ */
+function offlineDisagreements(out: Interpretation, o: Interpretation | undefined, now: Date): string[] {
+  if (!o || o.issues?.length) return [];
+  const found: string[] = [];
+  const [a, b] = [out.schedule, o.schedule];
+  if (a && b && a.kind !== "unspecified" && b.kind !== "unspecified" && !sameSchedule(a, b, now))
+    found.push("the offline reading of the message names a different time");
+  const diff = out.edit && o.edit ? editDifferences(out.edit, o.edit) : [];
+  if (diff.length) found.push(`the offline reading of the edit differs in ${diff.join(", ")}`);
+  if (out.zone && o.zone && out.zone !== o.zone) found.push("the offline reading names another zone");
+  return found;
+}
+
 /**
  * The Interpretation for a model's extraction: instants resolved deterministically and cross-checked.
  * `offlineReading` is the offline interpreter's reading of the original message, when there is one.
@@ -183,31 +187,59 @@ export function resolveExtraction(
   offlineReading?: Interpretation,
 ): { interpretation: Interpretation; disagreements: string[] } {
   const disagreements: string[] = [];
+  const issues: Issue[] = [];
   let confidence = Math.min(Math.max(Number.isFinite(x.confidence) ? x.confidence : 0.7, 0), 0.95);
   const out: Interpretation = { intent: x.intent, task: x.task?.trim() || null, schedule: null, confidence };
-  if (x.intent === "create" || x.intent === "reschedule") {
-    const r = schedule(x, ctx, offline);
-    out.schedule = r.chosen ?? (x.intent === "create" ? { kind: "unspecified" } : null);
+
+  const zone = x.zone ? resolveZone(x.zone, ctx, offline) : null;
+  if (zone && "issue" in zone) issues.push(zone.issue);
+  const named = zone && "value" in zone ? zone.value : undefined;
+  if (x.intent === "timezone") {
+    if (named) out.timezone = named;
+    else disagreements.push("the zone named is not a known IANA zone");
+  } else if (named) out.zone = named;
+  // The request's times are wall times in the zone it names ("5pm pacific").
+  const zctx = out.zone ? { ...ctx, tz: out.zone } : ctx;
+
+  if (x.intent === "create") {
+    const r = readSchedule(x, zctx, offline);
+    out.schedule = r.chosen ?? { kind: "unspecified" };
+    if (r.also.length) out.also = r.also;
+    issues.push(...r.issues);
     if (r.disagree) disagreements.push("the grammar and the model's fields read the time differently");
-    const o = offlineReading?.schedule;
-    if (r.chosen && o && o.kind !== "unspecified" && !sameSchedule(r.chosen, o, ctx.now))
-      disagreements.push("the offline reading of the message names a different time");
-    if (out.schedule?.kind === "once" && out.schedule.at.getTime() <= ctx.now.getTime())
-      disagreements.push("the time is in the past");
   }
-  if (x.intent === "reschedule" && !out.schedule && x.when) out.question = "When should I move it to?";
-  const ref = taskRef(x, ctx, offline);
+  if (x.intent === "reschedule") {
+    const r = readEdit(x, zctx);
+    issues.push(...r.issues);
+    if (Object.keys(r.edit).length) out.edit = r.edit;
+    else if (!r.issues.length) out.question = "When should I move it to?";
+  }
+  const all = uniqueIssues([...issues, ...modelIssues(x)]);
+  if (all.length) out.issues = all;
+  // Never schedule around a date or time that does not exist: the conversation explains and asks.
+  if (x.intent === "create" && all.some((i) => i.kind === "invalid_date" || i.kind === "invalid_time")) {
+    out.schedule = { kind: "unspecified" };
+    delete out.also;
+  }
+  disagreements.push(...offlineDisagreements(out, offlineReading, ctx.now));
+  const past = [out.schedule, ...(out.also ?? [])].some((s) => s?.kind === "once" && s.at <= ctx.now);
+  if (past) disagreements.push("the time is in the past");
+
+  const ref = taskRef(x, zctx, offline);
   if (ref) out.ref = ref;
-  if (x.intent === "snooze") out.snoozeMinutes = x.snooze_minutes ?? x.when?.in_minutes ?? 10;
-  if (x.timezone && isValidTimeZone(x.timezone)) out.timezone = x.timezone;
-  else if (x.intent === "timezone") disagreements.push("the zone named is not a known IANA zone");
+  if (x.intent === "snooze") {
+    const minutes = x.snooze_minutes ?? x.when?.in_minutes ?? 10;
+    out.snoozeMinutes = minutes > 0 ? minutes : 10;
+  }
   if (x.intent === "list") {
     const range = listRange(x.list_range, ctx);
     if (range) out.range = range;
+    if (x.list_limit !== null && x.list_limit > 0) out.limit = x.list_limit;
   }
   if (x.channel) out.channel = x.channel;
   if (x.audience?.trim()) out.audience = x.audience.trim();
   if (x.question?.trim()) out.question = x.question.trim();
+  if (x.fragment) out.fragment = true;
   if (disagreements.length) confidence = Math.min(confidence, DISAGREEMENT_CONFIDENCE);
   out.confidence = Math.round(confidence * 100) / 100;
   return { interpretation: out, disagreements };
