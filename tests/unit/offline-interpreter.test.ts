@@ -334,7 +334,6 @@ describe("intents other than create", () => {
     ["cancel my 3pm reminder", { kind: "time" }],
     ["cancel 2", { kind: "index", n: 2 }],
     ["stop the daily one", { kind: "recurring", freq: "DAILY" }],
-    ["undo", { kind: "last" }],
     ["cancel all", { kind: "all" }],
     ["cancel the dentist reminder", { kind: "text", words: "dentist" }],
   ])("%s refers to %j", (text, ref) => {
@@ -350,18 +349,22 @@ describe("intents other than create", () => {
     expect(ref?.kind === "time" && toZonedIso(ref.at, NY)).toBe("2026-03-06T15:00:00-05:00");
   });
 
-  it("reschedules the last reminder when told to 'move it to 4'", () => {
+  it("reschedules the last reminder to a new time of day when told to 'move it to 4'", () => {
     const result = interpret("move it to 4");
 
-    expect(result).toMatchObject({ intent: "reschedule", ref: { kind: "last" } });
-    expect(when(result)).toBe("2026-03-06T16:00:00-05:00");
+    expect(result).toMatchObject({
+      intent: "reschedule",
+      ref: { kind: "last" },
+      schedule: null,
+      edit: { times: [{ hour: 16, minute: 0 }] },
+    });
   });
 
   it("reads the time before 'to' as the task and the one after as the new time", () => {
     const result = interpret("move my 3pm reminder to 5pm");
 
     expect(result.ref?.kind).toBe("time");
-    expect(when(result)).toBe("2026-03-06T17:00:00-05:00");
+    expect(result.edit).toEqual({ times: [{ hour: 17, minute: 0 }] });
   });
 
   it.each([

@@ -20,6 +20,8 @@ export interface Clock {
   attributive: boolean;
   /** Second half of a range ("from 4 to 6"): not the start. */
   rangeEnd?: boolean;
+  /** Follows the previous clock in a list ("at 9am and 9pm", "for 6 and 6:30"): a further time, not a range. */
+  listed?: boolean;
   start: number;
   end: number;
 }
@@ -78,7 +80,7 @@ const RE_NOON = rx(`${B}(?:12 )?(noon|midday|midnight)${E}`);
 const RE_PAST = rx(`${B}(quarter|half|\\d{1,2}) (?:minutes )?(?:past|after) (\\d{1,2})(?: (am|pm))?${E}`);
 const RE_QUARTER_TO = rx(`${B}(quarter|\\d{1,2}) (?:minutes )?(?:to|till|til|of) (\\d{1,2})(?: (am|pm))?${E}`);
 const RE_PREP_H = rx(
-  `${B}(at|by|for|until|till|til|around|about|from|to|between|before|after|@|and) (\\d{3,4}|\\d{1,2}(?: \\d{2})?)${E}`,
+  `${B}(at|by|for|until|till|til|around|about|from|to|between|before|after|@|and|(?:when|once) it(?: is|'s| gets to| hits)|(?<=\\b(?:make|change|set) )it) (\\d{3,4}|\\d{1,2}(?: \\d{2})?)${E}`,
 );
 const RE_PAIR = rx(`${B}(\\d{1,2}) (\\d{2})${E}`);
 
@@ -160,13 +162,23 @@ export function extractClocks(c: Claims, w: When, s: string): void {
     return push(clockFrom(+m[1]!, +m[2]!, undefined, false, m.index, m.index + m[0].length, s));
   });
   w.clocks.sort((a, b) => a.start - b.start);
-  // A bare start takes the meridiem of a stated end: "between 2 and 4 pm", "from 11 to 1 pm".
-  for (let i = 0; i + 1 < w.clocks.length; i++) {
+  // A bare start takes the meridiem of a stated end: "between 2 and 4 pm", "from 11 to 1 pm"; "and" joins
+  // a range only after "between" ("at 9am and 9pm" is two times). Walk backwards so "at 9 10 and 11 am"
+  // hands the meridiem down the list.
+  for (let i = w.clocks.length - 2; i >= 0; i--) {
     const a = w.clocks[i]!,
       b = w.clocks[i + 1]!;
     const between = s.slice(a.end, b.start).trim();
-    if (!/^(to|and|till|until|til|through|-)$/.test(between)) continue;
-    b.rangeEnd = true;
-    if (!a.mer && !a.fixed && b.mer) a.mer = a.h % 12 <= b.h % 12 ? b.mer : b.mer === "pm" ? "am" : "pm";
+    if (between === "and" || between === "" || between === "or") {
+      const opener = s.slice(0, a.start).trimEnd().split(" ").pop();
+      if (between === "and" && opener === "between") b.rangeEnd = true;
+      else if (between !== "or") b.listed = true;
+      else continue;
+    } else if (/^(to|till|until|til|through|thru|-)$/.test(between)) b.rangeEnd = true;
+    else continue;
+    if (a.mer || a.fixed || !b.mer) continue;
+    // "from 11 to 1 pm" crosses noon; "at 9 and 9 pm" is left to the usual guess, not read as 21:00 twice.
+    if (b.listed && a.h % 12 === b.h % 12) continue;
+    a.mer = a.h % 12 <= b.h % 12 ? b.mer : b.mer === "pm" ? "am" : "pm";
   }
 }

@@ -1,4 +1,5 @@
 import type { Channel, Intent } from "../types.js";
+import { findShift } from "./edit-words.js";
 import { zoneFromName } from "./zones.js";
 
 /**
@@ -41,8 +42,17 @@ const LIST_ITEMS = new RegExp(`^(?:please )?(?:list|show)(?: me)?(?: all)?(?: of
 const RE_CANCEL = new RegExp(`\\b${CANCEL_VERB}\\b`);
 const RE_CANCEL_MEDIA = new RegExp(`\\b${CANCEL_VERB} (?:(?:the|my|this|that|all|all my|all the) )?${MEDIA}\\b`);
 
+/** An edit with its new time: "move the dentist one to 4pm", "make it 5", "update my alarm for today". */
 const RE_RESCHEDULE =
-  /\b(?:move|reschedule|push|postpone|shift|delay|bump|change|make) (?:(?:it|that|this|them|my|the|all|all my)\b[\w' ]*? )?(?:to|until|till|for|by|back to|forward to)\b|^(?:make it|change it to|move to|push to)\b|\breschedule\b/;
+  /\b(?:move|reschedule|push|postpone|shift|delay|bump|modify|update|adjust|edit|correct|rectify|reset|switch)\b(?: [\w' ]*?)? (?:to|until|till|for|by|back to|forward to)\b|\b(?:change|make) (?:(?:it|that|this|them|my|the|all|all my|your)\b[\w' ]*? )?(?:to|until|till|for|by)\b|^(?:make it|change it to|move to|push to)\b|\breschedule\b/;
+/** An edit that names no new time yet: "change my alarm", "modify tuesday's alarm", "update that one". */
+const RE_EDIT_ITEM =
+  /^(?:please |can you |could you |would you |i need to |i want to |i'd like to |i would like to |let's |lets )*(?:change|modify|update|adjust|edit|correct|rectify|reschedule|move|shift)\b(?: [\w']+){0,4}? (?:reminders?|alarms?|timers?|events?|meetings?|appointments?|alerts?|it|that|this|one)\b/;
+/** Devices and settings a verb like "change" or "move" may aim at instead ("change the temperature to 70"). */
+const SETTINGS =
+  /\b(?:temperature|thermostat|heat|heating|ac|air conditioning|volume|lights?|lamps?|brightness|music|songs?|playlist|radio|station|channel|tv|language|ringtone|sound|wallpaper|password)\b/;
+/** What makes a shift-like phrase part of a new request ("remind me an hour later"). */
+const CREATE_BEFORE = /\b(?:remind|reminder|set (?:a|an|up|me)|create|new|alert me|wake me)\b/;
 
 const QUESTION_START =
   /^(?:do|does|did|have|has|is|are|am|was|were|will|any|what|what's|whats|when|when's|which|how many|how much|how does|how do|how is|at what time|is there|are there|where)\b/;
@@ -139,6 +149,9 @@ export function classify(s: string, hasWhen: boolean, repeats = false, leadsWith
   if (RE_SNOOZE.test(body)) return { intent: "snooze", strength: 0.9 };
   if (RE_PAUSE.test(body)) return { intent: "pause", strength: 0.85 };
   if (RE_RESUME.test(body)) return { intent: "resume", strength: 0.85 };
+  const shift = findShift(body);
+  if (shift && (shift.explicit || !CREATE_BEFORE.test(body.slice(0, shift.start))) && !SETTINGS.test(body))
+    return { intent: "reschedule", strength: 0.85 };
 
   const createAt = Math.min(
     ...[CREATE_AT, CREATE_SOFT, CREATE_TELL].map((re) => firstIndex(re, body)).filter((i) => i >= 0),
@@ -191,11 +204,12 @@ export function classify(s: string, hasWhen: boolean, repeats = false, leadsWith
   if (
     RE_RESCHEDULE.test(body) &&
     hasWhen &&
-    !OTHER_DOMAIN.test(body) &&
+    !SETTINGS.test(body) &&
     !/\b(?:remind|set|add|create|new)\b/.test(body.slice(0, firstIndex(RE_RESCHEDULE, body)))
   ) {
     return { intent: "reschedule", strength: 0.8 };
   }
+  if (RE_EDIT_ITEM.test(body) && !SETTINGS.test(body)) return { intent: "reschedule", strength: 0.7 };
 
   const strong = CREATE_STRONG.test(body);
   if (strong) return { intent: "create", strength: 0.9 };

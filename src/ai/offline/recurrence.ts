@@ -1,16 +1,13 @@
-import { DateTime } from "luxon";
-import { nextOccurrence } from "../../time/index.js";
-import { compareYmd, todayIn, weekdayOf, addDays, type Ymd } from "./calendar.js";
-import { dateOf, timeOfDay, type Context, type Hints } from "./resolve.js";
 import { B, E, rx, type Claims } from "./scan.js";
 import { DURATION, readDuration, type Duration } from "./durations.js";
-import type { DayPart, When } from "./times.js";
+import type { DayPart } from "./times.js";
 import { EVENT_NOUN, MONTH, RRULE_DAYS, weekdayNumber } from "./vocab.js";
 
 /**
  * The recurrence grammar: "every day at 9", "every weekday", "every monday and thursday", "every other
  * week", "on the 15th of every month", "the last friday of each month", "every 2 hours", "until dec 1",
- * "for 3 weeks". Read before the time grammar so that "every monday" is not also read as a date.
+ * "for 3 weeks", "twice a day", "every weekday except friday". Read before the time grammar so that "every
+ * monday" is not also read as a date; rrule.ts turns what it read into an RRULE.
  */
 
 export type Freq = "MINUTELY" | "HOURLY" | "DAILY" | "WEEKLY" | "MONTHLY" | "YEARLY";
@@ -26,6 +23,12 @@ export interface Recur {
   untilAt?: number;
   length?: Duration;
   count?: number;
+  /** "twice a day", "3 times a week": how many times per period, whose times or days must be named. */
+  perPeriod?: { n: number; unit: "day" | "week" };
+  /** Weekdays taken out with "except" ("every weekday except friday"). */
+  except?: string[];
+  /** Where in the message the first recurrence word is ("move the daily one to 9" names it before "to"). */
+  at: number;
 }
 
 const WDF = "(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)";
@@ -73,7 +76,7 @@ const RE_WD_LIST = rx(
   `${B}(?:(every|each|on every|on each|on|from) )?(${WD_LIST})(?: (?:through|thru|to) (${WDF}))?(?: (${PART})s?)?${E}`,
 );
 const RE_WEEKDAYS = rx(
-  `${B}(?:(?:every|each|on|on every|during|during the) )?(?:(week ?day|weekend)s?|(week ?days|weekends))${E}`,
+  `${B}(?:(?:every|each|on|on every|during|during the) )?(?:(week ?day|weekend)(?!s)|(week ?days|weekends))${E}`,
 );
 const RE_EVERY_UNIT = rx(
   `${B}(?:every|each|once a|once an|once per|once every|per) (?:single )?(minute|hour|day|week|fortnight|month|year|${PART})${E}`,
@@ -84,6 +87,10 @@ const RE_REPEAT = rx(`${B}(?:repeat(?:ing|s|ed)?|recurring|recurrent|recurs?|reg
 const RE_UNTIL = rx(`${B}(?:until|till|til|through|thru|up to|ending|ends)${E}`);
 const RE_FOR = rx(`${B}for (?:the next |the following |another |next )?(${DURATION})${E}`);
 const RE_TIMES = rx(`${B}(\\d+) times${E}`);
+const RE_PER_PERIOD = rx(`${B}(once|twice|thrice|\\d+ times) (?:a|an|per|each|every) (day|week)${E}`);
+const RE_EXCEPT = rx(
+  `${B}(?:except|but not|excluding|other than|apart from|besides|not on|but) (?:on |for )?(?:the )?(?:(weekends?)|(${WD_LIST}))${E}`,
+);
 
 const days = (list: string): string[] => {
   const out: string[] = [];
@@ -108,14 +115,34 @@ const ordinalN = (w: string): number =>
               ? 5
               : parseInt(w, 10);
 
+/** A rule that so far only names weekdays ("on weekdays"): an "every hour" said with it sets the pace. */
+const daysOnly = (r: Recur): boolean => r.freq === "WEEKLY" && r.interval === 1 && r.byday.length > 0;
+
 /** Reads the recurrence in the normalized message, claiming its words; null when the message does not repeat. */
 export function extractRecurrence(c: Claims): Recur | null {
   let r: Recur | null = null;
+  const before = c.masked();
   const set = (freq: Freq | null, patch: Partial<Recur> = {}): true => {
-    const base: Recur = r ?? { freq: null, byday: [], interval: 1 };
-    r = { ...base, ...patch, freq: freq ?? base.freq };
+    const base: Recur = r ?? { freq: null, byday: [], interval: 1, at: 0 };
+    // Days named with an hourly rule limit it ("every 30 minutes on weekdays") instead of replacing it.
+    const sub = base.freq === "HOURLY" || base.freq === "MINUTELY";
+    r =
+      sub && freq === "WEEKLY"
+        ? { ...base, byday: patch.byday ?? base.byday }
+        : { ...base, ...patch, freq: freq ?? base.freq };
     return true;
   };
+  const except: string[] = [];
+  c.scan(RE_EXCEPT, (m) => {
+    except.push(...(m[1] ? ["SA", "SU"] : days(m[2]!)));
+    return true;
+  });
+  c.scan(RE_PER_PERIOD, (m) => {
+    const n = m[1] === "once" ? 1 : m[1] === "twice" ? 2 : m[1] === "thrice" ? 3 : parseInt(m[1]!, 10);
+    const unit = m[2] as "day" | "week";
+    if (n === 1) return set(unit === "day" ? "DAILY" : "WEEKLY");
+    return set(unit === "day" ? "DAILY" : "WEEKLY", { perPeriod: { n, unit } });
+  });
   c.scan(RE_NTH_WD, (m) => set("MONTHLY", { byday: [`${ordinalN(m[1]!)}${RRULE_DAYS[weekdayNumber(m[2]!) - 1]}`] }));
   c.scan(RE_MONTHDAY, (m) => {
     const d = +(m[1] ?? m[2])!;
@@ -161,17 +188,22 @@ export function extractRecurrence(c: Claims): Recur | null {
   });
   c.scan(RE_EVERY_UNIT, (m) => {
     const unit = m[1]!;
-    if (unit in UNIT) return r?.freq ? true : set(UNIT[unit]!, unit === "fortnight" ? { interval: 2 } : {});
+    const pace = unit === "hour" || unit === "minute";
+    if (unit in UNIT)
+      return r?.freq && !(pace && daysOnly(r)) ? true : set(UNIT[unit]!, unit === "fortnight" ? { interval: 2 } : {});
     return set(r?.freq ?? "DAILY", { part: unit as DayPart });
   });
   c.scan(RE_ADVERB, (m) => {
     const [freq, interval] = ADVERB[m[1]!]!;
-    return r?.freq ? true : set(freq, { interval });
+    return r?.freq && !(daysOnly(r) && freq === "HOURLY") ? true : set(freq, { interval });
   });
   c.scan(RE_EVERY_MONTHNAME, () => set("YEARLY"));
   c.scan(RE_REPEAT, () => set(null));
   if (!r) return null;
   const rec: Recur = r;
+  if (except.length) rec.except = except;
+  const after = c.masked();
+  rec.at = [...after].findIndex((ch, i) => ch !== before[i]);
   c.scan(RE_UNTIL, (m) => {
     rec.untilAt = m.index + m[0].length;
     return true;
@@ -187,91 +219,4 @@ export function extractRecurrence(c: Claims): Recur | null {
     return true;
   });
   return rec;
-}
-
-const pad = (n: number, w = 2) => String(n).padStart(w, "0");
-const floatingStamp = (d: Ymd, h: number, m: number, s: number) =>
-  `${d.y}${pad(d.m)}${pad(d.d)}T${pad(h)}${pad(m)}${pad(s)}Z`;
-
-export type RecurOutcome = { kind: "recurring"; rrule: string; next: Date } | { kind: "ask"; question: string };
-
-/**
- * Builds the RRULE for a recurrence, completing it from the dates in the message ("gym on monday, set it
- * to repeat" → weekly on Monday; "june 5th every year" → yearly on June 5), and finds its first occurrence.
- * With no time named, daily and longer rules fire at 09:00, like a date without a time.
- */
-export function buildRecurrence(rec: Recur, w: When, ctx: Context, hints: Hints): RecurOutcome {
-  const today = todayIn(ctx.now, ctx.tz);
-  const untilHit =
-    rec.untilAt !== undefined ? w.dates.find((d) => d.start >= rec.untilAt! && d.start <= rec.untilAt! + 5) : undefined;
-  const startHit = w.dates.find((d) => d !== untilHit);
-  let freq = rec.freq;
-  let byday = [...rec.byday];
-  let bymonthday = rec.bymonthday;
-  let bymonth: number | undefined;
-  const startDate = startHit ? dateOf(startHit.ref, today) : null;
-  if (!freq) {
-    if (startHit?.ref.kind === "weekday") freq = "WEEKLY";
-    else return { kind: "ask", question: "How often should it repeat?" };
-  }
-  if (freq === "WEEKLY" && !byday.length && startHit?.ref.kind === "weekday")
-    byday = [RRULE_DAYS[startHit.ref.wd - 1]!];
-  if (
-    freq === "MONTHLY" &&
-    !bymonthday &&
-    !byday.length &&
-    startHit &&
-    startDate &&
-    startHit.ref.kind !== "weekday" &&
-    startHit.ref.kind !== "days"
-  )
-    bymonthday = startDate.d;
-  if (freq === "YEARLY" && startDate) {
-    bymonth = startDate.m;
-    bymonthday = startDate.d;
-  }
-  const tod = freq === "HOURLY" || freq === "MINUTELY" ? null : (timeOfDay(w, hints, rec.part) ?? { h: 9, m: 0 });
-  const parts = [`FREQ=${freq}`];
-  if (rec.interval > 1) parts.push(`INTERVAL=${rec.interval}`);
-  if (bymonth) parts.push(`BYMONTH=${bymonth}`);
-  if (bymonthday) parts.push(`BYMONTHDAY=${bymonthday}`);
-  if (byday.length) parts.push(`BYDAY=${byday.join(",")}`);
-  if (tod) parts.push(`BYHOUR=${tod.h}`, `BYMINUTE=${tod.m}`);
-  const nowWall = DateTime.fromJSDate(ctx.now, { zone: ctx.tz });
-  if (rec.count) parts.push(`COUNT=${rec.count}`);
-  else if (untilHit) {
-    const end = dateOf(untilHit.ref, today);
-    if (end) parts.push(`UNTIL=${floatingStamp(end, 23, 59, 59)}`);
-  } else if (rec.length) {
-    const whole =
-      rec.length.unit === "minute" || rec.length.unit === "hour" ? 0 : Math.trunc(rec.length.minutes / 1440);
-    const end = nowWall
-      .plus({ days: whole, months: rec.length.months })
-      .plus({ minutes: rec.length.minutes - whole * 1440 });
-    parts.push(`UNTIL=${floatingStamp({ y: end.year, m: end.month, d: end.day }, end.hour, end.minute, 0)}`);
-  } else if (w.vague && /this (week|month)/.test(w.vague.what)) {
-    const end = /week/.test(w.vague.what)
-      ? addDays(today, 7 - weekdayOf(today))
-      : { ...today, d: nowWall.endOf("month").day };
-    parts.push(`UNTIL=${floatingStamp(end, 23, 59, 59)}`);
-  }
-  const rrule = parts.join(";");
-  // Starting from a named future date ("starting monday") anchors the rule there; otherwise now.
-  let start = new Date(Math.floor(ctx.now.getTime() / 60_000) * 60_000);
-  if (
-    startDate &&
-    compareYmd(startDate, today) > 0 &&
-    freq !== "YEARLY" &&
-    freq !== "MONTHLY" &&
-    !(freq === "WEEKLY" && startHit?.ref.kind === "weekday")
-  ) {
-    start = DateTime.fromObject(
-      { year: startDate.y, month: startDate.m, day: startDate.d },
-      { zone: ctx.tz },
-    ).toJSDate();
-  }
-  const next = nextOccurrence({ rrule, tz: ctx.tz, start }, new Date(Math.max(ctx.now.getTime(), start.getTime() - 1)));
-  if (!next)
-    return { kind: "ask", question: "That repeating reminder would never fire. When should it start and stop?" };
-  return { kind: "recurring", rrule, next };
 }

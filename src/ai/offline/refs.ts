@@ -13,9 +13,12 @@ const FILLER = new Set(
     "cancel delete remove erase clear get rid scrap unset undo disable deactivate dismiss turn switch shut off stop kill drop forget about never mind nevermind " +
     "pause mute silence suspend hold resume unpause unmute reactivate enable restart back again move reschedule push postpone shift delay bump change make " +
     "reminder reminders alarm alarms timer timers event events notification notifications alert alerts calendar schedule one ones it them set have " +
-    "sure and any which is are so just up out blank now"
+    "sure and any which is are so just up out blank now remind modify update adjust edit correct rectify rename instead"
   ).split(" "),
 );
+
+/** Filler verbs that also end names: "oil change", "stand up", "check in", "pick up". */
+const NAME_VERB = new Set(["up", "change", "move", "shift", "check", "drop", "stop", "set", "back", "out", "off"]);
 
 const FREQ_WORD: Record<string, string> = {
   daily: "DAILY",
@@ -50,7 +53,11 @@ export function taskRef(s: string, masked: string, when: When, ctx: Context, hin
     );
     if (r.kind === "at") return { kind: "time", at: r.at };
   }
-  const words = masked.split(" ").filter((w) => w && !FILLER.has(w) && !/^\d/.test(w));
+  // A verb right after a name is part of it ("the oil change", "the stand up one"), not the command.
+  const all = masked.split(" ").filter(Boolean);
+  const words = all.filter(
+    (w, i) => (!FILLER.has(w) || (NAME_VERB.has(w) && i > 0 && !FILLER.has(all[i - 1]!))) && !/^\d/.test(w),
+  );
   if (words.length) return { kind: "text", words: words.join(" ") };
   return { kind: "last" };
 }

@@ -22,7 +22,7 @@ export interface Hints {
 
 export type Outcome = { kind: "at"; at: Date } | { kind: "ask"; question: string } | { kind: "none" };
 
-const PART_HOUR: Record<DayPart, number> = { morning: 9, afternoon: 15, evening: 18, night: 20 };
+export const PART_HOUR: Record<DayPart, number> = { morning: 9, afternoon: 15, evening: 18, night: 20 };
 const PART_WINDOW: Record<DayPart, [number, number]> = {
   morning: [5, 12],
   afternoon: [12, 17],
@@ -48,21 +48,24 @@ export function dateOf(ref: DateRef, today: Ymd): Ymd | null {
       return addDays(today, ahead === 0 && ref.mod === "bare" ? 7 : ahead);
     }
     case "ymd": {
+      // A weekday named with it must agree ("friday june 26"); a disagreement is a conflict (issues.ts).
+      const fits = (d: Ymd) => isValidYmd(d) && compareYmd(d, today) >= 0 && (!ref.wd || weekdayOf(d) === ref.wd);
       if (ref.y !== undefined) {
         const d = { y: ref.y, m: ref.m, d: ref.d };
-        return isValidYmd(d) && compareYmd(d, today) >= 0 ? d : null;
+        return fits(d) ? d : null;
       }
       for (let y = today.y; y < today.y + 9; y++) {
         const d = { y, m: ref.m, d: ref.d };
-        if (isValidYmd(d) && compareYmd(d, today) >= 0) return d;
+        if (isValidYmd(d) && compareYmd(d, today) >= 0) return fits(d) ? d : null;
       }
       return null;
     }
     case "dom":
+      // "monday the 20th": the next 20th that is a Monday, within a year.
       for (let k = 0; k < 13; k++) {
         const first = addMonths({ y: today.y, m: today.m, d: 1 }, k);
         const d = { ...first, d: ref.d };
-        if (isValidYmd(d) && compareYmd(d, today) >= 0) return d;
+        if (isValidYmd(d) && compareYmd(d, today) >= 0 && (!ref.wd || weekdayOf(d) === ref.wd)) return d;
       }
       return null;
     case "holiday":
@@ -78,6 +81,30 @@ export function dateOf(ref: DateRef, today: Ymd): Ymd | null {
 export function pickClock(w: When): Clock | undefined {
   const starts = w.clocks.filter((c) => !c.rangeEnd);
   return starts.find((c) => !c.attributive) ?? starts[0];
+}
+
+/** The reminder's clock and the further times listed with it ("at 9am and 9pm", "for 6 and 6:30"). */
+export function pickClocks(w: When): Clock[] {
+  const first = pickClock(w);
+  if (!first) return [];
+  const out = [first];
+  for (const c of w.clocks.slice(w.clocks.indexOf(first) + 1)) {
+    if (!c.listed) break;
+    out.push(c);
+  }
+  return out;
+}
+
+/** The reminder's day and the further days listed with it ("saturday and sunday"). */
+export function pickDates(w: When): DateHit[] {
+  const first = pickDate(w);
+  if (!first) return [];
+  const out = [first];
+  for (const d of w.dates.slice(w.dates.indexOf(first) + 1)) {
+    if (!d.listed) break;
+    out.push(d);
+  }
+  return out;
 }
 
 /** The date phrase that names the reminder day: plain dates beat possessive ones ("tomorrow's meeting tonight"). */
@@ -108,13 +135,16 @@ export function hour24(
   return c.h <= 6 ? c.h + 12 : c.h;
 }
 
-/** The wall time of day a recurrence fires at, from its clock or day part; null when none is given. */
-export function timeOfDay(w: When, hints: Hints, part?: DayPart): { h: number; m: number } | null {
-  const c = pickClock(w);
+/** The wall times of day a recurrence fires at, from its clocks or day part; empty when none is given. */
+export function timesOfDay(w: When, hints: Hints, part?: DayPart): Array<{ h: number; m: number }> {
   const p = part ?? w.dayParts[0]?.part;
-  if (c) return { h: hour24(c, p, hints), m: c.m };
-  if (p) return { h: PART_HOUR[p], m: 0 };
-  return null;
+  const out: Array<{ h: number; m: number }> = [];
+  for (const c of pickClocks(w)) {
+    const t = { h: hour24(c, p, hints), m: c.m };
+    if (!out.some((x) => x.h === t.h && x.m === t.m)) out.push(t);
+  }
+  if (!out.length && p) out.push({ h: PART_HOUR[p], m: 0 });
+  return out;
 }
 
 /** `now` plus a duration; whole days, weeks and months are calendar steps, so "in 2 days" keeps the wall time across DST. */

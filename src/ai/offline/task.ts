@@ -122,3 +122,17 @@ export function taskText(masked: string): string | null {
   if (!t || /^(?:it|this|that|something|me|up|one|a|an|the|my)$/.test(t)) return null;
   return t;
 }
+
+/**
+ * The task as the user wrote it ("call Mom", "review the PR"): the grammar works on lower-cased text,
+ * so its words are found again in the original, when they stand there in that order.
+ */
+export function originalCase(task: string, original: string): string {
+  const words = task
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  if (!words.length) return task;
+  const m = new RegExp(`\\b${words.join("[\\s,;:.!]+")}(?![\\w'])`, "i").exec(original);
+  return m ? m[0] : task;
+}

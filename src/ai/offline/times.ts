@@ -15,10 +15,11 @@ export type { Clock };
 export type DayPart = "morning" | "afternoon" | "evening" | "night";
 
 export type DateRef =
-  | { kind: "ymd"; y?: number; m: number; d: number }
+  | { kind: "ymd"; y?: number; m: number; d: number; wd?: number }
   | { kind: "weekday"; wd: number; mod: "bare" | "this" | "next" }
   | { kind: "days"; n: number }
-  | { kind: "dom"; d: number }
+  /** `wd` when a weekday was named with it ("monday the 20th"): only a 20th that is a Monday. */
+  | { kind: "dom"; d: number; wd?: number }
   | { kind: "holiday"; name: string };
 
 export interface DateHit {
@@ -27,6 +28,8 @@ export interface DateHit {
   end: number;
   /** "tomorrow's meeting": names the event's day, weaker than a plain date. */
   possessive: boolean;
+  /** Follows the previous date in a list ("saturday and sunday"): a further day, not a conflict. */
+  listed?: boolean;
 }
 
 /** A duration before or after some anchor: "30 minutes before that", "3 weeks before thanksgiving". */
@@ -63,6 +66,11 @@ const RE_OFFSET_FROM = rx(
 );
 const RE_FOR_LENGTH = rx(`${B}(?:for|of) (${DURATION})${E}`);
 const RE_TIMER_LENGTH = rx(`${B}(${DURATION}) (?:timer|countdown)${E}`);
+/** "when it is 5 pm" names a time, not an event to wait for: the words are claimed once the clock is read. */
+const NAMES_A_TIME = /^(?: is| gets to| hits)? (?:\d|noon|midnight)/;
+const RE_WHEN_IT_IS = rx(
+  `${B}(?:when|once|as soon as) (?:it is|it's|its|it gets to|it hits|the clock (?:says|strikes|hits|reads))${E}`,
+);
 const RE_TRIGGER = rx(
   `${B}(?:when|whenever|as soon as|once|if) (?:i|i'm|we|you|he|she|they|it|it's|my|the|our|his|her|their|someone|somebody|there)${E}`,
 );
@@ -310,11 +318,13 @@ export function extractWhen(c: Claims, ref: Date): When {
   const s = c.text;
   const w: When = { clocks: [], dates: [], dayParts: [] };
   c.scan(RE_TRIGGER, (m) => {
+    if (/\bit(?:'s)?$/.test(m[0]) && NAMES_A_TIME.test(s.slice(m.index + m[0].length))) return false;
     w.trigger = m[0];
     return false;
   });
   extractOffsets(c, w, s);
   extractClocks(c, w, s);
+  c.scan(RE_WHEN_IT_IS, (m) => /^ (?:\d|noon|midnight)/.test(s.slice(m.index + m[0].length)));
   extractChronoDates(c, w, ref);
   extractMonthDays(c, w);
   c.scan(RE_VAGUE, (m) => {
@@ -326,5 +336,30 @@ export function extractWhen(c: Claims, ref: Date): When {
   extractDays(c, w, s);
   extractDayParts(c, w, s);
   w.dates.sort((a, b) => a.start - b.start);
+  w.dates = linkDates(w.dates, s);
   return w;
+}
+
+/**
+ * Joins a weekday to the date right after it ("monday the 20th", "friday june 26") into one date that
+ * must fall on that weekday, and marks dates listed with "and" ("saturday and sunday") as further days.
+ */
+function linkDates(dates: DateHit[], s: string): DateHit[] {
+  const out: DateHit[] = [];
+  for (const d of dates) {
+    const prev = out[out.length - 1];
+    const between = prev ? s.slice(prev.end, d.start).trim() : "";
+    if (
+      prev?.ref.kind === "weekday" &&
+      prev.ref.mod !== "next" &&
+      (d.ref.kind === "dom" || d.ref.kind === "ymd") &&
+      /^(?:|the|of|on)$/.test(between)
+    ) {
+      out[out.length - 1] = { ...d, ref: { ...d.ref, wd: prev.ref.wd }, start: prev.start };
+      continue;
+    }
+    if (prev && !d.possessive && !prev.possessive && /^(?:and|&|)$/.test(between)) d.listed = true;
+    out.push(d);
+  }
+  return out;
 }

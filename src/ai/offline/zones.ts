@@ -1,4 +1,5 @@
 import { isValidTimeZone } from "../../time/index.js";
+import { B, rx, type Claims } from "./scan.js";
 
 /** Names people use for zones, beyond IANA ids and their cities. */
 const COMMON: Record<string, string> = {
@@ -24,6 +25,8 @@ const COMMON: Record<string, string> = {
   est: "America/New_York",
   edt: "America/New_York",
   et: "America/New_York",
+  ct: "America/Chicago",
+  mt: "America/Denver",
   "east coast": "America/New_York",
   boston: "America/New_York",
   miami: "America/New_York",
@@ -109,4 +112,57 @@ export function zoneFromName(name: string): string | null {
     return isValidTimeZone(n) ? n : null;
   }
   return COMMON[n] ?? cityIndex().get(n) ?? null;
+}
+
+/** Zone words that are only a zone right after a clock time ("at 5 central", not "at 9 central park"). */
+const NAMED =
+  "pacific|eastern|central|mountain|atlantic|alaska|hawaii|pt|pst|pdt|et|est|edt|ct|cst|cdt|mt|mst|mdt|akst|hst|bst|cet|cest|eet|ist|jst|aest";
+/** What may follow a bare zone word: the end, or a word that starts the next part of the request. */
+const ZONE_END =
+  "(?=$| (?:to|on|tomorrow|today|tonight|every|each|and|for|please|remind|i|about|that|this|next|from|until|so|in the|daily|weekly)\\b)";
+const IANA = "[a-z]+/[a-z_]+(?:/[a-z_]+)?";
+const OFFSET_ZONE = "(?:utc|gmt)(?: ?[+-] ?\\d{1,2})?";
+const AFTER_CLOCK = "(?<=(?:\\d|\\bam|\\bpm|\\bnoon|\\bmidnight|o'clock) )";
+const RE_ZONE = rx(
+  `${AFTER_CLOCK}(?:in )?(${NAMED})(?: time(?: ?zone)?| standard time| daylight time)?${ZONE_END}` +
+    `|${B}(?:in )?(${IANA})(?![\\w/])` +
+    `|${B}(?:in )?(${OFFSET_ZONE})(?: time)?(?![\\w+-])` +
+    `|${B}(?:in )?([a-z]+(?: [a-z]+)?) time(?: ?zone)?(?![\\w'])`,
+);
+
+/** "utc+2", "gmt-5" → Etc/GMT-2, Etc/GMT+5 (POSIX signs are reversed); plain "utc" → UTC. */
+function offsetZone(word: string): string | null {
+  const m = /^(utc|gmt)(?: ?([+-]) ?(\d{1,2}))?$/.exec(word);
+  if (!m) return null;
+  if (!m[2]) return m[1] === "utc" ? "UTC" : "Europe/London";
+  const h = Number(m[3]);
+  if (h === 0) return "UTC";
+  return h <= 14 ? `Etc/GMT${m[2] === "+" ? "-" : "+"}${h}` : null;
+}
+
+/**
+ * The zone of "<place> time": a common name, or a city of a continental zone. Cities of the islands and
+ * research stations collide with words people put before "time" ("christmas time", "wake time").
+ */
+function cityTime(name: string): string | null {
+  const common = COMMON[name];
+  if (common) return common;
+  const z = name === "jersey" ? null : cityIndex().get(name);
+  return z && /^(?:Europe|America|Asia|Africa|Australia)\/[A-Za-z_]+$/.test(z) ? z : null;
+}
+
+/**
+ * The zone a request names for its own time ("at 5pm pacific", "5pm PT", "9am Berlin time", "17:00 UTC",
+ * "9am Europe/Paris"), claiming the words so they never reach the task text. Undefined when none is named.
+ */
+export function extractZone(c: Claims): string | undefined {
+  let zone: string | undefined;
+  c.scan(RE_ZONE, (m) => {
+    if (zone) return false;
+    const z = m[1] ? zoneFromName(m[1]) : m[2] ? zoneFromName(m[2]) : m[3] ? offsetZone(m[3]) : cityTime(m[4]!);
+    if (!z) return false;
+    zone = z;
+    return true;
+  });
+  return zone;
 }
