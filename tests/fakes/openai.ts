@@ -161,16 +161,17 @@ function strictSchemaProblem(node: unknown, path: string, depth = 0): string | n
     if (n.additionalProperties !== false)
       return `In context=${path}, 'additionalProperties' is required to be supplied and to be false.`;
   }
-  const children: [string, unknown][] = [
-    ...Object.entries((n.properties as Record<string, unknown>) ?? {}).map(([k, v]): [string, unknown] => [k, v]),
-    ...(Array.isArray(n.anyOf) ? n.anyOf.map((v, i): [string, unknown] => [`anyOf[${i}]`, v]) : []),
-    ...(n.items ? [["items", n.items] as [string, unknown]] : []),
-    ...Object.entries((n.$defs as Record<string, unknown>) ?? (n.definitions as Record<string, unknown>) ?? {}),
-  ];
-  for (const [k, v] of children) {
-    const nested = k.startsWith("anyOf") ? depth : depth + 1;
-    const p = strictSchemaProblem(v, `${path}.${k}`, nested);
-    if (p) return p;
+  type Schemas = Record<string, unknown> | undefined;
+  // Properties and array items nest one level deeper; the branches of an anyOf (nullable) do not.
+  const deeper = { ...(n.properties as Schemas), ...(n.$defs as Schemas), ...(n.items ? { items: n.items } : {}) };
+  const branches = Array.isArray(n.anyOf) ? n.anyOf : [];
+  for (const [k, v] of Object.entries(deeper)) {
+    const problem = strictSchemaProblem(v, `${path}.${k}`, depth + 1);
+    if (problem) return problem;
+  }
+  for (const v of branches) {
+    const problem = strictSchemaProblem(v, path, depth);
+    if (problem) return problem;
   }
   return null;
 }

@@ -76,6 +76,19 @@ describe("resolving the model's one-off time fields", () => {
   });
 });
 
+describe("a repeating create with a one-off beside it", () => {
+  it("keeps the one-off in `also` rather than dropping it", () => {
+    const r = resolve({
+      task: "water the plants",
+      when: moment({ text: "every day at 9, and tomorrow at 3pm too" }),
+      recurrence: answer.recurrence({ times: ["09:00"] }),
+      also: [moment({ text: "tomorrow at 3pm", day: "tomorrow", time: "15:00" })],
+    }).interpretation;
+    expect(r.schedule).toMatchObject({ kind: "recurring", rrule: "FREQ=DAILY;BYHOUR=9;BYMINUTE=0" });
+    expect(r.also).toEqual([at("2026-03-07T15:00:00-05:00")]);
+  });
+});
+
 describe("dates and times that do not exist", () => {
   it("says that February has no 30th instead of scheduling anything", () => {
     const r = resolve({ when: moment({ text: "feb 30 at 9", day: "02-30", time: "09:00" }) }).interpretation;
@@ -223,6 +236,13 @@ describe("cross-checking the model against deterministic readings", () => {
   });
   it("leaves a create without a time unspecified, so the conversation asks for one", () => {
     expect(resolve({}).interpretation.schedule).toEqual({ kind: "unspecified" });
+  });
+  it("reports time words that neither the grammar nor the fields could place, instead of dropping them", () => {
+    const r = resolve({ when: moment({ text: "after the game" }) }).interpretation;
+    expect(r).toMatchObject({
+      schedule: { kind: "unspecified" },
+      issues: [{ kind: "unplaced", text: "after the game" }],
+    });
   });
 });
 

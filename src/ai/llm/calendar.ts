@@ -129,8 +129,6 @@ export function readMoment(w: Moment, ctx: InterpretContext, leadMinutes = 0): R
  */
 export function uniqueIssues(issues: Issue[]): Issue[] {
   const norm = (i: Issue) => i.text.trim().toLowerCase();
-  return issues.filter(
-    (i, n) =>
-      !issues.slice(0, n).some((j) => j.kind === i.kind && (norm(j).includes(norm(i)) || norm(i).includes(norm(j)))),
-  );
+  const overlap = (a: string, b: string) => a === b || (a !== "" && b !== "" && (a.includes(b) || b.includes(a)));
+  return issues.filter((i, n) => !issues.slice(0, n).some((j) => j.kind === i.kind && overlap(norm(j), norm(i))));
 }

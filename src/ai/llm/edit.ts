@@ -14,7 +14,7 @@ export function readEdit(x: Extraction, ctx: InterpretContext): { edit: Schedule
   const issues: Issue[] = [];
   const edit: ScheduleEdit = {};
   if (e) {
-    const said = e.text.trim() || x.when?.text || "";
+    const said = e.text.trim() || x.when?.text || "the new time";
     const times: Clock[] = [];
     for (const t of e.times) {
       const c = readClock(t, said);
@@ -41,7 +41,7 @@ export function readEdit(x: Extraction, ctx: InterpretContext): { edit: Schedule
   }
   if (x.recurrence) {
     // A restated repeat ("to every day at 9") replaces the whole schedule.
-    const r = ruleFromFields(x.recurrence, ctx, { said: e?.text || x.when?.text || "" });
+    const r = ruleFromFields(x.recurrence, ctx, { said: e?.text || x.when?.text || "the new schedule" });
     if (r && "issue" in r) issues.push(r.issue);
     else if (r) edit.schedule = { kind: "recurring", rrule: r.value.rrule, tz: ctx.tz, next: r.value.next };
   }

@@ -69,10 +69,11 @@ const once = (at: Date): Schedule => ({ kind: "once", at });
 function readSchedule(x: Extraction, ctx: InterpretContext, offline: OfflineFn): Readings {
   const lead = x.lead_minutes !== null && x.lead_minutes > 0 ? x.lead_minutes : 0;
   const said = x.when?.text?.trim() ?? "";
+  const words = said || "the schedule"; // what an issue quotes when the model gave no words
   const issues: Issue[] = [];
   let fields: Schedule | null = null;
   if (x.recurrence) {
-    const r = ruleFromFields(x.recurrence, ctx, { said, leadMinutes: lead });
+    const r = ruleFromFields(x.recurrence, ctx, { said: words, leadMinutes: lead });
     if (r && "issue" in r) issues.push(r.issue);
     else if (r) fields = { kind: "recurring", rrule: r.value.rrule, tz: ctx.tz, next: r.value.next };
   } else if (x.when) {
@@ -92,13 +93,15 @@ function readSchedule(x: Extraction, ctx: InterpretContext, offline: OfflineFn):
   const disagree = Boolean(
     grammar && fields && !sameSchedule(grammar, fields, ctx.now) && !(anchor && sameSchedule(grammar, anchor, ctx.now)),
   );
+  // Time words that neither reading could place are a reason to ask, not to schedule nothing silently.
+  if (!chosen && said) issues.push({ kind: "unplaced", text: said });
   const also: Schedule[] = [];
-  if (chosen?.kind === "once")
-    for (const w of x.also) {
-      const m = readMoment(w, ctx, lead);
-      if (m && "issue" in m) issues.push(m.issue);
-      else if (m && ![chosen, ...also].some((s) => sameSchedule(s, once(m.value), ctx.now))) also.push(once(m.value));
-    }
+  for (const w of x.also) {
+    const m = readMoment(w, ctx, lead);
+    if (m && "issue" in m) issues.push(m.issue);
+    else if (m && ![chosen, ...also].some((s) => s && sameSchedule(s, once(m.value), ctx.now)))
+      also.push(once(m.value));
+  }
   return { chosen, also, disagree, issues };
 }
 

@@ -1,7 +1,10 @@
+import OpenAI from "openai";
+import { zodResponseFormat } from "openai/helpers/zod";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { OfflineExecutor } from "../../src/ai/executor.js";
 import { LlmClient } from "../../src/ai/llm/client.js";
 import { LlmExecutor } from "../../src/ai/llm/executor.js";
+import { ExtractionSchema } from "../../src/ai/llm/extraction.js";
 import { noUsageRecorder } from "../../src/ai/llm/usage.js";
 import { silentLogger } from "../../src/log/index.js";
 import type { ExecutionInput } from "../../src/tasks/index.js";
@@ -20,13 +23,46 @@ const input = {
   lateMs: 0,
 } as unknown as ExecutionInput;
 
-describe("the executor's requests on the wire", () => {
-  let fake: FakeOpenAI;
-  beforeEach(async () => {
-    fake = await FakeOpenAI.start();
-  });
-  afterEach(async () => fake.close());
+let fake: FakeOpenAI;
+beforeEach(async () => {
+  fake = await FakeOpenAI.start();
+});
+afterEach(async () => fake.close());
 
+describe("strict structured output, as the fake checks it", () => {
+  const ask = (schema: Record<string, unknown>) =>
+    new OpenAI({ apiKey: fake.apiKey, baseURL: fake.url, maxRetries: 0 }).chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "hi" }],
+      response_format: { type: "json_schema", json_schema: { name: "interpretation", strict: true, schema } },
+    });
+  it("accepts the interpreter's schema: every field required, no object open", async () => {
+    fake.always(reply.text("{}"));
+    const schema = zodResponseFormat(ExtractionSchema, "interpretation").json_schema.schema!;
+    await expect(ask(schema)).resolves.toMatchObject({ object: "chat.completion" });
+  });
+  it("refuses a schema with an optional field or an open object, as OpenAI does", async () => {
+    const when = (inner: Record<string, unknown>) => ({
+      type: "object",
+      properties: {
+        when: { type: "object", properties: { text: { type: "string" }, time: { type: "string" } }, ...inner },
+      },
+      required: ["when"],
+      additionalProperties: false,
+    });
+    await expect(ask(when({ required: ["text"], additionalProperties: false }))).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining("Missing 'time'"),
+    });
+    await expect(ask(when({ required: ["text", "time"] }))).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining("'additionalProperties' is required to be supplied and to be false"),
+    });
+    expect(fake.requests.map((r) => r.refused !== undefined)).toEqual([true, true]);
+  });
+});
+
+describe("the executor's requests on the wire", () => {
   const executor = () =>
     new LlmExecutor({
       client: new LlmClient(
