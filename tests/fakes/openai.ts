@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Extraction, Moment, RecurrenceFields } from "../../src/ai/llm/extraction.js";
+import type { EditFields, Extraction, Moment, RecurrenceFields } from "../../src/ai/llm/extraction.js";
 
 /**
  * A fake OpenAI Chat Completions server on 127.0.0.1:0, for tests that point the real openai SDK at it
@@ -113,6 +113,17 @@ export const answer = {
     ...over,
   }),
   moment: (over: Partial<Moment>): Moment => ({ text: "", in_minutes: null, day: null, time: null, ...over }),
+  edit: (over: Partial<EditFields>): EditFields => ({
+    text: "",
+    times: [],
+    day: null,
+    weekdays: [],
+    month_day: null,
+    shift_minutes: null,
+    in_minutes: null,
+    title: null,
+    ...over,
+  }),
   recurrence: (over: Partial<RecurrenceFields>): RecurrenceFields => ({
     freq: "DAILY",
     interval: 1,

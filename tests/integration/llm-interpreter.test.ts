@@ -138,16 +138,7 @@ describe("LLM interpreter against an OpenAI-compatible server", () => {
           task: null,
           when: null,
           ref: { kind: "text", n: null, words: "dentist", when: null, freq: null },
-          edit: {
-            text: "to 4pm",
-            times: ["16:00"],
-            day: null,
-            weekdays: [],
-            month_day: null,
-            shift_minutes: null,
-            in_minutes: null,
-            title: null,
-          },
+          edit: answer.edit({ text: "to 4pm", times: ["16:00"] }),
         }),
       ),
     );

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { EditFields } from "../../src/ai/llm/extraction.js";
 import { DISAGREEMENT_CONFIDENCE, type OfflineFn, resolveExtraction } from "../../src/ai/llm/resolve.js";
 import type { Interpretation } from "../../src/ai/types.js";
 import { answer } from "../fakes/openai.js";
@@ -8,17 +7,7 @@ const TZ = "America/New_York";
 const ctx = { now: new Date("2026-03-06T12:00:00-05:00"), tz: TZ }; // Friday noon
 const noGrammar: OfflineFn = () => ({ intent: "other", task: null, schedule: null, confidence: 0 });
 
-const edit = (over: Partial<EditFields>): EditFields => ({
-  text: "",
-  times: [],
-  day: null,
-  weekdays: [],
-  month_day: null,
-  shift_minutes: null,
-  in_minutes: null,
-  title: null,
-  ...over,
-});
+const { edit } = answer;
 const dentist = { kind: "text" as const, n: null, words: "dentist", when: null, freq: null };
 const reschedule = (over: Parameters<typeof answer.interpretation>[0], offlineReading?: Interpretation) =>
   resolveExtraction(
