@@ -1,35 +1,47 @@
-import { DURATION, readDuration } from "./durations.js";
+import { DURATION, readDuration, UNIT_WORD } from "./durations.js";
 
 /**
  * The wording of edits that need no new time: shifts ("an hour later", "push it back an hour", "add 5
  * minutes to the timer") and renames ("rename it to call dad"). The classifier and edits.ts both read them.
  */
 
+/** An amount of time as edits say it: "10 minutes", "another hour", "5 more minutes", "one more minute". */
+const AMOUNT = `(?:(?:another|an additional|an extra|a further) ${DURATION}|${DURATION}|(?:another|one more|an extra|an additional|a further) (?:second|minute|hour|day|week)s?|\\d+ (?:more|extra|additional) ${UNIT_WORD})`;
+const amount = (phrase: string) => {
+  const p = phrase.replace(/ (?:more|extra|additional) /, " ");
+  return (
+    readDuration(p.replace(/^(?:another|an additional|an extra|a further) (?=\d|an?\b)/, "")) ??
+    readDuration(p.replace(/^(?:another|one more|an extra|an additional|a further) /, "1 "))
+  );
+};
+
 // Not "before"/"after": "30 minutes before the meeting" is a lead time, not a shift.
 const LATER = "later|back|out|forward|ahead";
 const EARLIER = "earlier|sooner";
 /** "an hour later", "30 minutes earlier", "push it back an hour", "add 5 minutes to the timer"… */
 const RE_SHIFTS: Array<[RegExp, (m: RegExpExecArray) => number]> = [
-  [new RegExp(`\\b(${DURATION}) (${LATER}|${EARLIER})\\b`), (m) => (new RegExp(`^(?:${LATER})$`).test(m[2]!) ? 1 : -1)],
+  [new RegExp(`\\b(${AMOUNT}) (${LATER}|${EARLIER})\\b`), (m) => (new RegExp(`^(?:${LATER})$`).test(m[2]!) ? 1 : -1)],
   [
     new RegExp(
-      `\\b(push|move|bump|shift|bring|pull|delay|postpone)\\b( [\\w' ]+?)??(?: (back|forward|ahead|up|out|later|earlier))?(?: by| for)? (${DURATION})\\b`,
+      `\\b(push|move|bump|shift|bring|pull|delay|postpone)\\b( [\\w' ]+?)??(?: (back|forward|ahead|up|out|later|earlier))?(?: by| for)? (${AMOUNT})\\b`,
     ),
     (m) => (/^(?:up|earlier)$/.test(m[3] ?? "") || (/^(?:bring|pull)$/.test(m[1]!) && m[3] === "forward") ? -1 : 1),
   ],
   [
     new RegExp(
-      `\\b(?:add|extend(?: it| that| this| the \\w+| my \\w+| timer| alarm)?(?: by| for| with| to)?) (?:on )?(?:another |an additional |an extra |a further )?(${DURATION})(?= more| extra| to| on| onto| please|$)`,
+      `\\b(?:add|extend(?: it| that| this| the \\w+| my \\w+| timer| alarm)?(?: by| for| with| to)?) (?:on )?(${AMOUNT})(?= more| extra| to| on| onto| please|$)`,
     ),
     () => 1,
   ],
   [
     new RegExp(
-      `\\b(?:take away|take off|remove|subtract|cut|shave off|knock off|deduct|reduce (?:it |that |the \\w+ |my \\w+ )?by|shorten (?:it |that |the \\w+ |my \\w+ )?by) (${DURATION})(?= from| off|$)`,
+      `\\b(?:take away|take off|remove|delete|subtract|cut|shave off|knock off|deduct|reduce (?:it |that |the \\w+ |my \\w+ )?by|shorten (?:it |that |the \\w+ |my \\w+ )?by) (${AMOUNT})(?= from| off|$)`,
     ),
     () => -1,
   ],
-  [new RegExp(`\\b(?:take|knock|shave|cut) (${DURATION}) off\\b`), () => -1],
+  [new RegExp(`\\b(?:take|knock|shave|cut) (${AMOUNT}) off\\b`), () => -1],
+  // "to the next day" moves by whole days, from whatever day the task is on.
+  [/\bto the (next|following|previous) day\b/, (m) => (m[1] === "previous" ? -1 : 1)],
 ];
 
 export interface Shift {
@@ -47,8 +59,8 @@ export function findShift(s: string): Shift | null {
     if (!m) continue;
     // "move it to 2 hours from now" names a new time, not a shift.
     if (k === 1 && /\b(?:to|until|till|at|on|from)\b/.test(m[2] ?? "")) continue;
-    const phrase = m.slice(1).find((g) => g && readDuration(g));
-    const d = phrase ? readDuration(phrase) : null;
+    const phrase = m.slice(1).find((g) => g && amount(g));
+    const d = phrase ? amount(phrase) : /day\b/.test(m[0]) ? readDuration("1 day") : null;
     if (!d || d.months) continue;
     const minutes = sign(m) * Math.max(1, Math.round(d.minutes));
     // After a verb, the words before the direction name the task ("push the dentist back an hour").

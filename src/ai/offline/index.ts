@@ -80,7 +80,10 @@ export function interpretOffline(text: string, ctx: InterpretContext): Interpret
   const lead = p.claims.masked().match(/^(?:(?:please|olly|hey|on|at|in|by|every|each)\s+)*/)?.[0].length ?? 0;
   const leadsWithTime =
     p.s.length > lead && p.claims.taken(lead, lead + 1) && !p.when.dates.some((d) => d.possessive && d.start <= lead);
-  const guess = classify(p.s, hasWhen(p), Boolean(p.rec?.freq), leadsWithTime);
+  const w = p.when;
+  // A time with a question mark asks something ("sunglasses needed today?"); only a plain one sets a reminder.
+  const concrete = Boolean(p.rec || w.clocks.length || w.dates.length || w.offset) && !/\?\s*$/.test(text);
+  const guess = classify(p.s, hasWhen(p), Boolean(p.rec?.freq), leadsWithTime, concrete);
   switch (guess.intent) {
     case "create":
       return create(p, guess.strength);

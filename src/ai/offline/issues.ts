@@ -149,8 +149,8 @@ export function dateConflicts(dates: DateHit[], s: string, ctx: Context): Issue[
     const ref = hit.ref;
     if ((ref.kind !== "ymd" && ref.kind !== "dom") || !ref.wd) continue;
     const found = dateOf(ref, today);
-    // A match more than two months out is more likely a slip than what was meant.
-    if (found && compareYmd(found, addDays(today, 62)) <= 0) continue;
+    // With no month named, a match more than two months out is more likely a slip than what was meant.
+    if (found && (ref.kind === "ymd" || compareYmd(found, addDays(today, 62)) <= 0)) continue;
     const plain = dateOf({ ...ref, wd: undefined }, today);
     const options: string[] = [];
     if (plain) options.push(dayName(plain));

@@ -9,6 +9,8 @@ export function normalize(text: string): string {
     .replace(/[\u2018\u2019\u02bc`]/g, "'")
     .replace(/[\u201c\u201d"]/g, " ")
     .replace(/\b(a|p)\.m\.?(?=\s|$|[,;!?])/g, "$1m")
+    // "9.30 am", "7. 30am" (a transcript's tokens): a clock time, not a decimal.
+    .replace(/\b(\d{1,2})\. ?(\d{2})(?=\s*(?:am|pm)\b)/g, "$1:$2")
     .replace(/(\d)\s*(am|pm)\b/g, "$1 $2")
     .replace(/(\d)(st|nd|rd|th)\b/g, "$1$2")
     .replace(/(\d)(mins?|minutes?|hrs?|hours?|h|m|days?|d|weeks?|wks?|w)\b/g, "$1 $2")

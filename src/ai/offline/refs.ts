@@ -13,7 +13,8 @@ const FILLER = new Set(
     "cancel delete remove erase clear get rid scrap unset undo disable deactivate dismiss turn switch shut off stop kill drop forget about never mind nevermind " +
     "pause mute silence suspend hold resume unpause unmute reactivate enable restart back again move reschedule push postpone shift delay bump change make " +
     "reminder reminders alarm alarms timer timers event events notification notifications alert alerts calendar schedule one ones it them set have " +
-    "sure and any which is are so just up out blank now remind modify update adjust edit correct rectify rename instead"
+    "sure and any which is are so just up out blank now remind modify update adjust edit correct rectify rename instead " +
+    "don't dont do not scrub scratch eliminate terminate destroy disregard halt wipe trash ditch discard nix axe abort void"
   ).split(" "),
 );
 

@@ -58,6 +58,9 @@ const LEAD = new RegExp(
       "alert me",
       "ping me",
       "nudge me",
+      "get me up",
+      "wake me up",
+      "wake me",
       "tell me",
       "let me know",
       "text me",
@@ -99,6 +102,9 @@ const CALENDAR = /\b(?:to|on|in|into|onto) (?:the |my |our )?(?:\w+ )?calendar\b
 const DELIVERY =
   /\b(?:(?:post|send|share|put) (?:it|this|that|them)? ?(?:in|to|on)|in|to|on) [#@][\w.-]+\b|\b(?:by|via|over|through) (?:text|sms|e-?mail|slack)(?: message)?\b/g;
 
+const TOLD =
+  /^(?:(?:please|hey|ok|okay|can you|could you|would you|will you|pls|just|and|also|so) )*(?:remind me|remember|don't let me forget|do not let me forget|don't forget|do not forget) (?:to|about|of|that) (.+)$/;
+
 /** The task words of a create, or null when none are left ("set an alarm for 7"). */
 export function taskText(masked: string): string | null {
   let t = masked
@@ -110,9 +116,12 @@ export function taskText(masked: string): string | null {
     .trim();
   const inner = /\b(?:remind me|reminded|reminder) (?:to|about|of|that) (.+)$/.exec(t);
   if (inner && inner.index > 0) t = inner[1]!;
+  // After "remind me to", the next verb is the task's own ("remind me to book the train"), not a request word.
+  const told = TOLD.exec(t);
+  if (told) t = told[1]!;
   for (let i = 0; i < 12; i++) {
     const before = t;
-    t = t.replace(LEAD, "").replace(TRAIL, "").trim();
+    t = (told ? t : t.replace(LEAD, "")).replace(TRAIL, "").trim();
     if (t === before) break;
   }
   t = t

@@ -181,8 +181,11 @@ function extractChronoDates(c: Claims, w: When, ref: Date): void {
     // "may" and "march" are also verbs: require a day number right beside the month.
     if (!/\d/.test(r.text)) continue;
     const year = k.isCertain("year") ? (k.get("year") ?? undefined) : undefined;
+    const ref: DateRef = { kind: "ymd", y: year, m: k.get("month")!, d: k.get("day")! };
+    // "friday june 26": the weekday must agree (chrono counts Sunday as 0).
+    if (k.isCertain("weekday")) ref.wd = ((k.get("weekday")! + 6) % 7) + 1;
     w.dates.push({
-      ref: { kind: "ymd", y: year, m: k.get("month")!, d: k.get("day")! },
+      ref,
       start: r.index,
       end: r.index + r.text.length,
       possessive: false,

@@ -114,17 +114,19 @@ export function zoneFromName(name: string): string | null {
   return COMMON[n] ?? cityIndex().get(n) ?? null;
 }
 
-/** Zone words that are only a zone right after a clock time ("at 5 central", not "at 9 central park"). */
-const NAMED =
-  "pacific|eastern|central|mountain|atlantic|alaska|hawaii|pt|pst|pdt|et|est|edt|ct|cst|cdt|mt|mst|mdt|akst|hst|bst|cet|cest|eet|ist|jst|aest";
+/** Zone names that mean little else, read right after a clock time ("at 9am pacific stretch"). */
+const PLAIN = "pacific|eastern|pst|pdt|est|edt|cst|cdt|mst|mdt|akst|hst|cet|cest|eet|jst|aest";
+/** Zone words with other meanings: only a zone at the end of the time ("at 5 central", not "9 central park"). */
+const NAMED = "central|mountain|atlantic|alaska|hawaii|pt|et|ct|mt|bst|ist";
 /** What may follow a bare zone word: the end, or a word that starts the next part of the request. */
 const ZONE_END =
   "(?=$| (?:to|on|tomorrow|today|tonight|every|each|and|for|please|remind|i|about|that|this|next|from|until|so|in the|daily|weekly)\\b)";
 const IANA = "[a-z]+/[a-z_]+(?:/[a-z_]+)?";
 const OFFSET_ZONE = "(?:utc|gmt)(?: ?[+-] ?\\d{1,2})?";
 const AFTER_CLOCK = "(?<=(?:\\d|\\bam|\\bpm|\\bnoon|\\bmidnight|o'clock) )";
+const ZONE_WORDS = "(?: time(?: ?zone)?| standard time| daylight time)?";
 const RE_ZONE = rx(
-  `${AFTER_CLOCK}(?:in )?(${NAMED})(?: time(?: ?zone)?| standard time| daylight time)?${ZONE_END}` +
+  `${AFTER_CLOCK}(?:in )?(?:(${PLAIN})${ZONE_WORDS}(?![\\w'])|(${NAMED})${ZONE_WORDS}${ZONE_END})` +
     `|${B}(?:in )?(${IANA})(?![\\w/])` +
     `|${B}(?:in )?(${OFFSET_ZONE})(?: time)?(?![\\w+-])` +
     `|${B}(?:in )?([a-z]+(?: [a-z]+)?) time(?: ?zone)?(?![\\w'])`,
@@ -159,7 +161,8 @@ export function extractZone(c: Claims): string | undefined {
   let zone: string | undefined;
   c.scan(RE_ZONE, (m) => {
     if (zone) return false;
-    const z = m[1] ? zoneFromName(m[1]) : m[2] ? zoneFromName(m[2]) : m[3] ? offsetZone(m[3]) : cityTime(m[4]!);
+    const name = m[1] ?? m[2] ?? m[3];
+    const z = name ? zoneFromName(name) : m[4] ? offsetZone(m[4]) : cityTime(m[5]!);
     if (!z) return false;
     zone = z;
     return true;
