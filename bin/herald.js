@@ -5,9 +5,9 @@
 import { ensureBuilt } from "../scripts/build.js";
 
 if (await ensureBuilt()) {
-  await import("../dist/src/cli/main.js");
+  await import("../dist/src/runtime/cli/main.js");
 } else {
   const { register } = await import("tsx/esm/api");
   register();
-  await import("../src/cli/main.ts");
+  await import("../src/runtime/cli/main.ts");
 }

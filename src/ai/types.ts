@@ -142,3 +142,6 @@ export interface Interpretation {
   /** 0..1: how sure the interpreter is. In auto mode, offline results below a threshold go to the LLM. */
   confidence: number;
 }
+
+/** An interpreter as a pure function (the offline grammar): the LLM interpreter's cross-check and fallback. */
+export type OfflineFn = (text: string, ctx: InterpretContext) => Interpretation;

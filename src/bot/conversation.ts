@@ -1,18 +1,18 @@
 import type { Interpretation, Interpreter, TaskRef } from "../ai/index.js";
-import type { Db, User } from "../db/index.js";
 import { HeraldError } from "../errors/index.js";
 import type { Logger } from "../log/index.js";
-import { LIMITS, type Task, type TaskService, type When } from "../tasks/index.js";
+import { type Actor, LIMITS, type Task, type TaskChange, type TaskService, type When } from "../tasks/index.js";
 import { instantToWall, isValidTimeZone, formatForUser } from "../time/index.js";
 import { HELP, NOT_UNDERSTOOD, askWhen, confirmCreated, describeSchedule, listTasks } from "./replies.js";
 import type { InboundMessage, Outcome, Reply } from "./types.js";
-import { findOrCreateUser, saveState, stateOf, type ConversationState } from "./users.js";
+import type { Messages } from "./messages.js";
+import { type ConversationState, stateOf, type User, type Users } from "./users.js";
 
 export interface ConversationOptions {
-  prisma: Db;
   tasks: TaskService;
+  users: Users;
+  messages: Messages;
   interpreter: Interpreter;
-  defaultTimezone: string;
   logger: Logger;
 }
 
@@ -24,8 +24,15 @@ export class Conversation {
   constructor(private readonly o: ConversationOptions) {}
 
   async handle(msg: InboundMessage): Promise<Outcome> {
-    const user = await findOrCreateUser(this.o.prisma, msg, this.o.defaultTimezone);
-    const message = await this.record(msg, user.id);
+    const user = await this.o.users.findOrCreate(msg.identity, msg.channel);
+    const message = await this.o.messages.recordInbound({
+      userId: user.id,
+      channel: msg.channel,
+      externalId: msg.externalId,
+      body: msg.text,
+      address: msg.address,
+      receivedAt: msg.receivedAt,
+    });
     if (!message) return { duplicate: true };
     let reply: Reply;
     try {
@@ -34,39 +41,13 @@ export class Conversation {
       if (!(err instanceof HeraldError)) throw err;
       reply = { text: err.message };
     }
-    await this.o.prisma.$transaction([
-      this.o.prisma.message.update({ where: { id: message.id }, data: { status: "handled" } }),
-      this.o.prisma.message.create({
-        data: {
-          userId: user.id,
-          direction: "out",
-          channel: msg.channel,
-          body: reply.text,
-          address: (msg.address ?? {}) as object,
-        },
-      }),
-    ]);
+    await this.o.messages.recordReply(message.id, {
+      userId: user.id,
+      channel: msg.channel,
+      body: reply.text,
+      address: msg.address,
+    });
     return { duplicate: false, reply, messageId: message.id, userId: user.id };
-  }
-
-  /** Stores the inbound message; null when the provider's id was seen before. */
-  private async record(msg: InboundMessage, userId: string) {
-    try {
-      return await this.o.prisma.message.create({
-        data: {
-          userId,
-          direction: "in",
-          channel: msg.channel,
-          externalId: msg.externalId ?? null,
-          body: msg.text,
-          address: (msg.address ?? {}) as object,
-          createdAt: msg.receivedAt,
-        },
-      });
-    } catch (err) {
-      if ((err as { code?: string }).code === "P2002") return null;
-      throw err;
-    }
   }
 
   private async respond(msg: InboundMessage, user: User, messageId: string): Promise<Reply> {
@@ -81,6 +62,8 @@ export class Conversation {
     const now = msg.receivedAt;
     const state = stateOf(user);
     let it = await this.o.interpreter.interpret(text, { now, tz });
+    // Until the dialogue knows undo of every kind (issue 11), "undo" cancels what was just made.
+    if (it.intent === "undo") it = { ...it, intent: "cancel", ref: { kind: "last" } };
 
     // A draft waiting for its time: "at 5" completes "remind me to call mom".
     if (state.draft && !["list", "cancel", "help", "timezone", "pause", "resume"].includes(it.intent)) {
@@ -101,7 +84,7 @@ export class Conversation {
         return this.create(it, msg, user, state, messageId);
       case "list": {
         const tasks = await this.o.tasks.listActive(user.id, it.range);
-        await saveState(this.o.prisma, user.id, { ...state, lastList: tasks.map((t) => t.id) });
+        await this.o.users.saveState(user.id, { ...state, lastList: tasks.map((t) => t.id) });
         return { text: listTasks(tasks, tz, now, it.range ? "Coming up" : "Your reminders") };
       }
       case "cancel":
@@ -113,7 +96,7 @@ export class Conversation {
       case "timezone": {
         if (!it.timezone || !isValidTimeZone(it.timezone))
           return { text: 'Which time zone? Say it like "my time zone is Europe/Berlin" or "America/New_York".' };
-        await this.o.prisma.user.update({ where: { id: user.id }, data: { timezone: it.timezone } });
+        await this.o.users.setTimezone(user.id, it.timezone);
         return { text: `✓ Your time zone is now ${it.timezone}. It's ${formatForUser(now, it.timezone)} there.` };
       }
       case "help":
@@ -134,7 +117,7 @@ export class Conversation {
     if (!task) return { text: 'What should I remind you about? Say it like "remind me at 5 to call mom".' };
     if (!it.schedule || it.schedule.kind === "unspecified") {
       const asked = it.question ?? askWhen(task);
-      await saveState(this.o.prisma, user.id, {
+      await this.o.users.saveState(user.id, {
         ...state,
         draft: { task, channel: it.channel, audience: it.audience, asked },
       });
@@ -153,7 +136,7 @@ export class Conversation {
       sourceMessageId: messageId,
     });
     const { draft: _draft, ...rest } = state;
-    await saveState(this.o.prisma, user.id, { ...rest, lastTaskId: created.id });
+    await this.o.users.saveState(user.id, { ...rest, lastTaskId: created.id });
     return { text: confirmCreated(created, user.timezone, msg.receivedAt), taskId: created.id };
   }
 
@@ -163,7 +146,7 @@ export class Conversation {
     if (matches.length === 0)
       return { text: `I couldn't find that reminder. Say "list" to see them, then e.g. "${it.intent} 2".` };
     if (matches.length > 1 && it.ref?.kind !== "all") {
-      await saveState(this.o.prisma, user.id, { ...state, lastList: matches.map((t) => t.id) });
+      await this.o.users.saveState(user.id, { ...state, lastList: matches.map((t) => t.id) });
       return {
         text: `${listTasks(matches, tz, now, "Which one do you mean")}`.replace(
           'Reply "cancel 2" to cancel one.',
@@ -171,36 +154,31 @@ export class Conversation {
         ),
       };
     }
+    const actor: Actor = { kind: "user", userId: user.id };
     const done: Task[] = [];
     for (const t of matches) {
+      let change: TaskChange;
       switch (it.intent) {
-        case "cancel":
-          done.push(await this.o.tasks.cancel(t.id));
-          break;
-        case "pause":
-          done.push(await this.o.tasks.pause(t.id));
-          break;
-        case "resume":
-          done.push(await this.o.tasks.resume(t.id));
-          break;
         case "snooze":
-          done.push(await this.o.tasks.snooze(t.id, it.snoozeMinutes ?? 10));
+          change = { action: "snooze", minutes: it.snoozeMinutes ?? 10 };
           break;
         case "reschedule": {
           const s = it.schedule;
           if (!s || s.kind === "unspecified")
             return { text: `When should "${t.title}" be instead? (e.g. "move it to 4pm")` };
-          done.push(
-            await this.o.tasks.reschedule(
-              t.id,
-              s.kind === "once" ? { runAt: s.at } : { rrule: s.rrule, dtstart: s.next },
-            ),
-          );
+          change = {
+            action: "reschedule",
+            when: s.kind === "once" ? { runAt: s.at } : { rrule: s.rrule, dtstart: s.next },
+          };
           break;
         }
+        default:
+          change = { action: it.intent as "cancel" | "pause" | "resume" };
       }
+      const out = await this.o.tasks.apply(t.id, change, actor);
+      done.push(out.created ?? out.task);
     }
-    await saveState(this.o.prisma, user.id, { ...state, lastTaskId: done[done.length - 1]!.id });
+    await this.o.users.saveState(user.id, { ...state, lastTaskId: done[done.length - 1]!.id });
     const first = done[0]!;
     switch (it.intent) {
       case "cancel":
@@ -223,7 +201,7 @@ export class Conversation {
   private async resolve(ref: TaskRef, user: User, state: ConversationState, intent: string): Promise<Task[]> {
     const statuses =
       intent === "resume"
-        ? ["paused", "pending_approval"]
+        ? ["paused"]
         : intent === "snooze"
           ? ["scheduled", "paused", "completed", "running"]
           : ["scheduled", "paused", "pending_approval", "running"];
@@ -256,13 +234,7 @@ export class Conversation {
         return ref.freq ? rec.filter((t) => t.rrule!.includes(`FREQ=${ref.freq!.toUpperCase()}`)) : rec;
       }
       case "last": {
-        const lastFired =
-          intent === "snooze"
-            ? await this.o.prisma.task.findFirst({
-                where: { userId: user.id, lastRunAt: { not: null } },
-                orderBy: { lastRunAt: "desc" },
-              })
-            : null;
+        const lastFired = intent === "snooze" ? await this.o.tasks.lastFired(user.id) : null;
         const id = lastFired?.id ?? state.lastTaskId;
         const t = id ? await this.o.tasks.get(id) : null;
         if (t && statuses.includes(t.status)) return [t];

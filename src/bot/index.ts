@@ -1,5 +1,12 @@
+/**
+ * Channels in, and the conversation as the application layer: every channel's inbound adapter (console/,
+ * sms/, slack/, loaded by the channel registry in src/channels only when configured) turns its wire format
+ * into one InboundMessage and hands it to the one Conversation. The one writer of `users` and `messages`.
+ */
 export { Conversation, type ConversationOptions } from "./conversation.js";
-export { findOrCreateUser } from "./users.js";
-export type { InboundMessage, Identity, Reply, Outcome } from "./types.js";
-export { runConsole, type ConsoleOptions } from "./console.js";
+export { Users, type ConversationState, type User } from "./users.js";
+export { Messages } from "./messages.js";
+export type { ChannelDeps, RichReply } from "./channel.js";
+export type { InboundAdapter, InboundMessage, Identity, Reply, Outcome } from "./types.js";
+export { runConsole, type ConsoleOptions } from "./console/index.js";
 export { actOnReminder, type ReminderVerb } from "./reminders.js";

@@ -1,6 +1,10 @@
+import type { HttpServer } from "../http/index.js";
+import type { Logger } from "../log/index.js";
+
 /** A message from any channel, turned into one shape before the conversation sees it. */
 export interface InboundMessage {
-  channel: "console" | "sms" | "email" | "slack";
+  /** A channel name from the channel registry (src/channels). */
+  channel: string;
   /** The provider's id (Slack event id, Twilio MessageSid): the same webhook twice is handled once. */
   externalId?: string;
   text: string;
@@ -28,3 +32,12 @@ export interface Reply {
 
 /** What the conversation answers: a reply, or that this message was seen before. */
 export type Outcome = { duplicate: true } | { duplicate: false; reply: Reply; messageId: string; userId: string };
+
+/**
+ * A channel's inbound side, as its registry entry (src/channels) names it: mounts its webhooks on the one
+ * HTTP server and hands each message to the conversation. `deps` is what the runtime offers channels;
+ * each adapter uses what it needs. Returns a stop function for background work it started, if any.
+ */
+export interface InboundAdapter<S, D> {
+  mount(http: HttpServer, deps: D & { logger: Logger }, settings: S): (() => void) | undefined;
+}

@@ -1,5 +1,7 @@
 import type { Db, User } from "../db/index.js";
-import type { Identity, InboundMessage } from "./types.js";
+import type { Identity } from "./types.js";
+
+export type { User };
 
 /** Per-user conversation memory, kept in users.state. */
 export interface ConversationState {
@@ -13,33 +15,7 @@ export interface ConversationState {
 
 export const stateOf = (u: User): ConversationState => (u.state ?? {}) as ConversationState;
 
-/** Finds the user behind a channel identity, creating them on first contact. */
-export async function findOrCreateUser(prisma: Db, msg: InboundMessage, defaultTz: string): Promise<User> {
-  const where = identityKey(msg.identity);
-  const existing = await prisma.user.findFirst({ where });
-  if (existing) {
-    if (msg.identity.timezone && msg.identity.timezone !== existing.timezone && msg.channel === "slack") {
-      return prisma.user.update({ where: { id: existing.id }, data: { timezone: msg.identity.timezone } });
-    }
-    return existing;
-  }
-  try {
-    return await prisma.user.create({
-      data: {
-        ...where,
-        name: msg.identity.name ?? null,
-        timezone: msg.identity.timezone ?? defaultTz,
-        preferredChannel: msg.channel,
-      },
-    });
-  } catch (err) {
-    // Two first messages at once: the other one created the user.
-    const again = await prisma.user.findFirst({ where });
-    if (again) return again;
-    throw err;
-  }
-}
-
+/** The user column an identity is looked up by. */
 function identityKey(id: Identity): Record<string, string> {
   if (id.slackUserId) return { slackUserId: id.slackUserId };
   if (id.phone) return { phone: id.phone };
@@ -48,6 +24,73 @@ function identityKey(id: Identity): Record<string, string> {
   throw new Error("an inbound message needs an identity (Slack user, phone, email or console name)");
 }
 
-export async function saveState(prisma: Db, userId: string, state: ConversationState): Promise<void> {
-  await prisma.user.update({ where: { id: userId }, data: { state: state as object } });
+/**
+ * The one writer of `users`: who people are on each channel, their zone, their conversation state and
+ * whether they opted out of SMS. Everything else that changes a user (an SMS STOP, a carrier's 21610,
+ * a zone from Slack's profile) comes here.
+ */
+export class Users {
+  constructor(
+    private readonly prisma: Db,
+    /** The zone new users start in (DEFAULT_TIMEZONE). */
+    private readonly defaultTimezone: string,
+  ) {}
+
+  /**
+   * Finds the user behind a channel identity, creating them on first contact. A zone the channel knows
+   * (Slack's profile) is kept up to date.
+   */
+  async findOrCreate(identity: Identity, channel: string): Promise<User> {
+    const where = identityKey(identity);
+    const existing = await this.prisma.user.findFirst({ where });
+    if (existing) {
+      if (identity.timezone && identity.timezone !== existing.timezone && channel === "slack") {
+        return this.prisma.user.update({ where: { id: existing.id }, data: { timezone: identity.timezone } });
+      }
+      return existing;
+    }
+    try {
+      return await this.prisma.user.create({
+        data: {
+          ...where,
+          name: identity.name ?? null,
+          timezone: identity.timezone ?? this.defaultTimezone,
+          preferredChannel: channel,
+        },
+      });
+    } catch (err) {
+      // Two first messages at once: the other one created the user.
+      const again = await this.prisma.user.findFirst({ where });
+      if (again) return again;
+      throw err;
+    }
+  }
+
+  get(userId: string): Promise<User | null> {
+    return this.prisma.user.findUnique({ where: { id: userId } });
+  }
+
+  bySlackId(slackUserId: string): Promise<User | null> {
+    return this.prisma.user.findUnique({ where: { slackUserId } });
+  }
+
+  async saveState(userId: string, state: ConversationState): Promise<void> {
+    await this.prisma.user.update({ where: { id: userId }, data: { state: state as object } });
+  }
+
+  setTimezone(userId: string, timezone: string): Promise<User> {
+    return this.prisma.user.update({ where: { id: userId }, data: { timezone } });
+  }
+
+  /** SMS STOP, or the carrier telling Twilio so (21610): nothing is texted to them until they opt in. */
+  async optOut(userId: string): Promise<void> {
+    await this.prisma.user.updateMany({
+      where: { id: userId, optedOut: false },
+      data: { optedOut: true, optedOutAt: new Date() },
+    });
+  }
+
+  async optIn(userId: string): Promise<void> {
+    await this.prisma.user.update({ where: { id: userId }, data: { optedOut: false, optedOutAt: null } });
+  }
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseDotenv } from "dotenv";
 import { z } from "zod";
+import type { RetryPolicy } from "../retry/index.js";
 import { isValidTimeZone } from "../time/index.js";
 
 /**
@@ -59,6 +60,10 @@ const schema = z.object({
   DELIVERY_CONCURRENCY: z.coerce.number().int().positive().default(200),
   DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   MAX_ACTIVE_TASKS: z.coerce.number().int().positive().default(25),
+  /** The retry policy of runs and deliveries (src/retry): first wait, longest wait, spread. */
+  RETRY_BASE_MS: z.coerce.number().int().positive().default(2000),
+  RETRY_MAX_DELAY_MS: z.coerce.number().int().positive().default(60_000),
+  RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.2),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -107,10 +112,12 @@ export function readEnvironment(): Record<string, string | undefined> {
   return { ...fromFile, ...process.env };
 }
 
-/** Which channels have credentials. */
-export const channelsConfigured = (c: Config) => ({
-  slack: Boolean(c.SLACK_BOT_TOKEN && c.SLACK_SIGNING_SECRET),
-  sms: Boolean(c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && c.TWILIO_FROM_NUMBER),
-  email: Boolean(c.SMTP_URL && c.EMAIL_FROM),
-  llm: Boolean(c.OPENAI_API_KEY),
-});
+/** The retry policy of runs (RUN_ATTEMPTS) or deliveries (DELIVERY_ATTEMPTS). */
+export function retryPolicy(c: Config, of: "runs" | "deliveries"): RetryPolicy {
+  return {
+    attempts: of === "runs" ? c.RUN_ATTEMPTS : c.DELIVERY_ATTEMPTS,
+    baseMs: c.RETRY_BASE_MS,
+    maxDelayMs: c.RETRY_MAX_DELAY_MS,
+    jitter: c.RETRY_JITTER,
+  };
+}

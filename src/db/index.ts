@@ -8,5 +8,5 @@ export {
   type Db,
 } from "./connect.js";
 export { migrate, pendingMigrations, readMigrations } from "./migrate.js";
-export type { User, Task, TaskRun, Delivery, Message } from "../generated/prisma/client.js";
+export type { User, Task, TaskRun, Delivery, Message, AuditLog } from "../generated/prisma/client.js";
 export { Prisma } from "../generated/prisma/client.js";

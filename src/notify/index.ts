@@ -1,8 +1,23 @@
-export { DeliveryQueue, DeliveryWorker, DELIVER_QUEUE } from "./outbox.js";
-export { ConsoleSender, consoleTopic } from "./console.js";
-export { DeliveryError, type Sender, type SendResult, type OutboundMessage } from "./types.js";
-export { configuredSenders } from "./senders.js";
-export { reminderBlocks, parseAction, type ReminderAction } from "./slackBlocks.js";
-export { fitSegments, segmentCount, encodingOf } from "./segments.js";
-// Not exported here: sms.ts, email.ts, slack.ts and twilio.ts. They pull in their providers' SDKs, which
-// configuredSenders loads only for configured channels; import them by path where a test needs them.
+/**
+ * Delivery out: the outbox (its worker, its queue, the one writer of `deliveries`) and the channels'
+ * outbound adapters, each in a folder of its own (console/, sms/, email/, slack/) that the channel
+ * registry (src/channels) loads only when its channel is configured: their SDKs weigh tens of MB.
+ */
+export { DeliveryQueue, DeliveryWorker, DELIVER_QUEUE, type DeliveryWorkerOptions } from "./outbox.js";
+export {
+  insertOutbox,
+  outboxInsertCte,
+  recordProviderStatus,
+  takeFailedConsoleDeliveries,
+  type OutboxOwner,
+} from "./store.js";
+export type {
+  ClaimedDelivery,
+  OutboundAdapter,
+  OutboundMessage,
+  OutboxItem,
+  PlanContext,
+  SendResult,
+  Sender,
+  SenderDeps,
+} from "./types.js";

@@ -1,10 +1,12 @@
-import { Queue, UnrecoverableError, Worker } from "bullmq";
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type pg from "pg";
+import { MicroBatcher, Slots, type BatcherOptions } from "../batch/index.js";
+import { failureOf, ProviderError } from "../errors/index.js";
 import type { Logger } from "../log/index.js";
 import type { Redis } from "../redis/index.js";
-import { MicroBatcher, Slots, type BatcherOptions, type ClaimedDelivery } from "../tasks/index.js";
-import { claimDeliveries, finishDeliveries, type SentDelivery } from "./outbox-batch.js";
-import { DeliveryError, type Sender } from "./types.js";
+import { DEFAULT_RETRY, nextRetry, type RetryPolicy } from "../retry/index.js";
+import { claimDeliveries, failDelivery, finishDeliveries, strandedDeliveries, type SentDelivery } from "./store.js";
+import type { ClaimedDelivery, Sender } from "./types.js";
 
 export const DELIVER_QUEUE = "deliver";
 
@@ -12,19 +14,18 @@ interface DeliverJob {
   deliveryId: string;
 }
 
+/** Retries of Herald's own failures around a send (Postgres briefly away during a claim): BullMQ's backoff. */
+const INFRA_RETRY = { attempts: 10, backoff: { type: "exponential", delay: 1000 } } as const;
+
 /** The outbox's queue side: deliveries waiting for a retry, or handed over when no sending slot was free. */
 export class DeliveryQueue {
   readonly queue: Queue<DeliverJob>;
 
-  constructor(
-    redis: Redis,
-    prefix: string,
-    readonly attempts = 5,
-  ) {
+  constructor(redis: Redis, prefix: string) {
     this.queue = new Queue<DeliverJob>(DELIVER_QUEUE, { connection: redis, prefix });
   }
 
-  /** Queues deliveries; `delayMs` holds them back (a retry's backoff). */
+  /** Queues deliveries; `delayMs` holds them back (a retry's wait). */
   async enqueue(deliveryIds: string[], delayMs = 0): Promise<void> {
     if (deliveryIds.length === 0) return;
     await this.queue.addBulk(
@@ -34,8 +35,7 @@ export class DeliveryQueue {
         opts: {
           jobId: `d-${deliveryId}`,
           delay: delayMs,
-          attempts: this.attempts,
-          backoff: { type: "exponential", delay: RETRY_DELAY_MS },
+          ...INFRA_RETRY,
           removeOnComplete: true,
           removeOnFail: { age: 7 * 24 * 3600 },
         },
@@ -44,18 +44,13 @@ export class DeliveryQueue {
   }
 
   /**
-   * Re-enqueues deliveries a crash or a Redis loss left behind: pending since before `olderThan` (never
-   * queued, or their job lost), or sending with no update for SENDING_LEASE_MS (their sender died mid-send).
+   * Re-enqueues deliveries a crash or a Redis loss left behind: pending since before `olderThan` and due
+   * (never queued, or their job lost), or sending with no update for SENDING_LEASE_MS (their sender died).
    */
   async reconcile(pool: pg.Pool, olderThan: Date): Promise<number> {
-    const { rows } = await pool.query<{ id: string }>(
-      `SELECT id FROM deliveries
-        WHERE (status = 'pending' AND created_at < $1) OR (status = 'sending' AND updated_at < now() - $2 * interval '1 millisecond')
-        ORDER BY created_at LIMIT 5000`,
-      [olderThan, SENDING_LEASE_MS],
-    );
-    await this.enqueue(rows.map((r) => r.id));
-    return rows.length;
+    const ids = await strandedDeliveries(pool, olderThan, SENDING_LEASE_MS);
+    await this.enqueue(ids);
+    return ids.length;
   }
 
   close(): Promise<void> {
@@ -71,10 +66,10 @@ const idOf = (d: string | ClaimedDelivery) => (typeof d === "string" ? d : d.id)
  * fired with one (the claim and record statements set the pace), 0.15 s with four.
  */
 const PIPELINE = 4;
-/** The first retry's delay; each further one doubles it. */
-const RETRY_DELAY_MS = 2000;
 /** A delivery in `sending` this long without an update is presumed orphaned by a crash (senders time out well before). */
 const SENDING_LEASE_MS = 5 * 60_000;
+/** A provider accepted a message but Postgres would not record it: try the write again this often. */
+const RECORD_RETRY_MS = 500;
 
 export interface DeliveryWorkerOptions {
   pool: pg.Pool;
@@ -84,17 +79,22 @@ export interface DeliveryWorkerOptions {
   queue: DeliveryQueue;
   senders: Sender[];
   logger: Logger;
+  /** When to try a failed send again, and when to give up. @defaultValue DEFAULT_RETRY */
+  retry?: RetryPolicy;
   /** Messages being handed to providers at once (claims and status updates around them are batched apart). @defaultValue 200 */
   concurrency?: number;
   onDeliveryFailed?: (delivery: { id: string; channel: string; error: string }) => void;
+  /** The recipient opted out at the provider (Twilio 21610): the owner of `users` records it. */
+  onOptedOut?: (userId: string) => void | Promise<void>;
   /** Group commit of claims and success updates (see MicroBatcher). */
   batch?: BatcherOptions;
 }
 
 /**
  * Sends outbox rows. A row is sent at most once per run and channel: it is claimed by moving it from
- * pending to sending, and a clean failure puts it back to pending for the retry. (A crash between the
- * provider accepting and our update is the one case that can repeat a message.)
+ * pending to sending, and a clean failure puts it back to pending for the retry. Once a provider has
+ * accepted a message, nothing afterwards sends it again: a failure to record it is retried as a write.
+ * (A crash between the provider accepting and our update is the one case that can repeat a message.)
  *
  * New rows are sent straight from the process that wrote them (`dispatch`), without a round trip through
  * Redis; the queue carries retries, overflow, and whatever the reconciler finds left behind.
@@ -102,6 +102,7 @@ export interface DeliveryWorkerOptions {
 export class DeliveryWorker {
   readonly worker: Worker<DeliverJob>;
   private readonly senders: Map<string, Sender>;
+  private readonly retry: RetryPolicy;
   private readonly claims: MicroBatcher<string, ClaimedDelivery | null>;
   private readonly finishes: MicroBatcher<SentDelivery, undefined>;
   /** Provider calls in flight (shared by both paths). */
@@ -114,12 +115,13 @@ export class DeliveryWorker {
 
   constructor(private readonly o: DeliveryWorkerOptions) {
     this.senders = new Map(o.senders.map((s) => [s.channel, s]));
+    this.retry = o.retry ?? DEFAULT_RETRY;
     this.claims = new MicroBatcher((ids) => claimDeliveries(o.pool, ids), o.batch);
     this.finishes = new MicroBatcher((items) => finishDeliveries(o.pool, items), o.batch);
     const concurrency = o.concurrency ?? 200;
     this.sends = new Slots(concurrency);
     this.maxDirect = concurrency * PIPELINE;
-    this.worker = new Worker<DeliverJob>(DELIVER_QUEUE, (job) => this.deliver(job.data.deliveryId, true), {
+    this.worker = new Worker<DeliverJob>(DELIVER_QUEUE, (job, token) => this.fromQueue(job, token), {
       connection: o.redis.duplicate({ maxRetriesPerRequest: null }),
       prefix: o.prefix,
       concurrency,
@@ -144,7 +146,10 @@ export class DeliveryWorker {
   private pump(): void {
     while (this.direct.size < this.maxDirect && this.waiting.length && !this.closing) {
       const item = this.waiting.shift()!;
-      const p: Promise<unknown> = this.deliver(item, false)
+      const p: Promise<unknown> = this.deliver(item)
+        .then(async (out) => {
+          if (out.retryInMs !== undefined) await this.o.queue.enqueue([idOf(item)], out.retryInMs);
+        })
         .catch((err) =>
           this.o.logger.warn(
             { deliveryId: idOf(item), err: (err as Error).message },
@@ -159,54 +164,93 @@ export class DeliveryWorker {
     }
   }
 
+  /** A queued delivery: a retry waits in place (moved to delayed); one given up fails its job. */
+  private async fromQueue(job: Job<DeliverJob>, token?: string): Promise<string> {
+    const out = await this.deliver(job.data.deliveryId);
+    if (out.retryInMs !== undefined) {
+      await job.moveToDelayed(Date.now() + out.retryInMs, token);
+      throw new DelayedError();
+    }
+    if (out.status === "failed") throw new UnrecoverableError(out.error ?? "delivery failed");
+    return out.status;
+  }
+
   /**
-   * One attempt at a delivery. A failure that may pass is put back to pending and retried later (from a
-   * job: by BullMQ's backoff, so it is thrown; direct: by a delayed job). The row's attempt count decides
-   * when to give up, whichever path made the attempts.
+   * One attempt at a delivery. The row's attempt count and the retry policy decide whether a failure is
+   * tried again (`retryInMs`) or given up, whichever path made the attempts.
    */
-  private async deliver(item: string | ClaimedDelivery, queued: boolean): Promise<string> {
-    // pending → sending, batched with the other claims of the moment (outbox-batch.ts), unless written so.
+  private async deliver(
+    item: string | ClaimedDelivery,
+  ): Promise<{ status: string; retryInMs?: number; error?: string }> {
+    // pending → sending, batched with the other claims of the moment (store.ts), unless written so.
     const d = typeof item === "string" ? await this.claims.add(item) : item;
-    if (!d) return "not pending";
-    const sender = this.senders.get(d.channel);
+    if (!d) return { status: "not pending" };
+    let sent: SentDelivery;
     try {
-      if (d.opted_out && d.channel === "sms")
-        throw new DeliveryError("recipient has opted out (STOP); nothing is sent until they text START", {
-          permanent: true,
-        });
+      const sender = this.senders.get(d.channel);
       if (!sender)
-        throw new DeliveryError(`no ${d.channel} channel is configured on this server`, { permanent: false });
+        throw new ProviderError("retryable", `no ${d.channel} channel is configured on this server`, {
+          provider: d.channel,
+        });
       await this.sends.acquire();
       const result = await sender
-        .send({ deliveryId: d.id, channel: d.channel, recipient: d.recipient, body: d.body })
+        .send({
+          deliveryId: d.id,
+          channel: d.channel,
+          recipient: d.recipient,
+          body: d.body,
+          blocks: d.blocks,
+          task: d.task_id ? { id: d.task_id, recurring: d.recurring } : null,
+          optedOut: d.opted_out,
+        })
         .finally(() => this.sends.release());
-      // Status callbacks can arrive before this update; never move a delivery backwards (batched, see outbox-batch.ts).
-      await this.finishes.add({ id: d.id, status: result.status, providerId: result.providerId ?? null });
-      return result.status;
+      sent = { id: d.id, status: result.status, providerId: result.providerId ?? null };
     } catch (err) {
-      const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error).message);
-      const final = e.opts.permanent || d.attempts >= this.o.queue.attempts;
-      await this.o.pool.query(`UPDATE deliveries SET status = $2, error = $3, updated_at = now() WHERE id = $1`, [
-        d.id,
-        final ? "failed" : "pending",
-        e.message.slice(0, 2000),
-      ]);
-      if (e.opts.optOut)
-        await this.o.pool.query(`UPDATE users SET opted_out = true, opted_out_at = now() WHERE id = $1`, [d.user_id]);
-      if (final) {
-        this.o.logger.error({ deliveryId: d.id, channel: d.channel, err: e.message }, "delivery failed for good");
-        this.o.onDeliveryFailed?.({ id: d.id, channel: d.channel, error: e.message });
-        if (queued) throw new UnrecoverableError(e.message);
-        return "failed";
-      }
-      this.o.logger.warn(
-        { deliveryId: d.id, channel: d.channel, attempt: d.attempts, err: e.message },
-        "delivery failed, will retry",
-      );
-      if (queued) throw e;
-      await this.o.queue.enqueue([d.id], RETRY_DELAY_MS);
-      return "retrying";
+      return this.failed(d, err);
     }
+    // The provider has the message: from here on only the bookkeeping may be retried, never the send.
+    await this.record(sent);
+    return { status: sent.status };
+  }
+
+  /** Records an accepted send, retrying the write (batched) until Postgres takes it. */
+  private async record(sent: SentDelivery): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      try {
+        await this.finishes.add(sent);
+        return;
+      } catch (err) {
+        if (tries === 1 || tries % 20 === 0)
+          this.o.logger.warn(
+            { deliveryId: sent.id, tries, err: (err as Error).message },
+            "a sent message could not be recorded yet; retrying the write, not the send",
+          );
+        await new Promise((r) => setTimeout(r, RECORD_RETRY_MS));
+      }
+    }
+  }
+
+  private async failed(
+    d: ClaimedDelivery,
+    err: unknown,
+  ): Promise<{ status: string; retryInMs?: number; error: string }> {
+    const failure = failureOf(err);
+    const message = err instanceof Error ? err.message : String(err);
+    const retryAfterMs = err instanceof ProviderError ? err.provider.retryAfterMs : undefined;
+    const decision = nextRetry(this.retry, d.attempts, failure, { retryAfterMs });
+    const retryAt = decision.retry ? new Date(Date.now() + decision.delayMs) : undefined;
+    await failDelivery(this.o.pool, d.id, { final: !decision.retry, error: message, retryAt });
+    if (failure === "opted_out") await this.o.onOptedOut?.(d.user_id);
+    if (!decision.retry) {
+      this.o.logger.error({ deliveryId: d.id, channel: d.channel, err: message }, "delivery failed for good");
+      this.o.onDeliveryFailed?.({ id: d.id, channel: d.channel, error: message });
+      return { status: "failed", error: message };
+    }
+    this.o.logger.warn(
+      { deliveryId: d.id, channel: d.channel, attempt: d.attempts, retryInMs: decision.delayMs, err: message },
+      "delivery failed, will retry",
+    );
+    return { status: "retrying", retryInMs: decision.delayMs, error: message };
   }
 
   /** Stops taking work: sends in flight finish, rows not yet started go to the queue for another process. */

@@ -1,9 +1,47 @@
+import type { Logger } from "../log/index.js";
+import type { Redis } from "../redis/index.js";
+
+/** A message to write to the outbox: where it goes and what it says. */
+export interface OutboxItem {
+  /** A channel name from the channel registry (src/channels). */
+  channel: string;
+  /** The channel's address: a phone number, an email address, a Slack user or channel id, a console name. */
+  recipient: string;
+  body: string;
+  /** Rich content for channels that have it (Slack Block Kit); the body is the text version. */
+  blocks?: unknown[] | null;
+}
+
+/**
+ * An outbox row claimed for sending ('sending', its attempt counted): by a delivery worker's claim, or
+ * written so by a run whose process sends it at once.
+ */
+export interface ClaimedDelivery {
+  id: string;
+  channel: string;
+  recipient: string;
+  body: string;
+  blocks: unknown[] | null;
+  opted_out: boolean;
+  user_id: string;
+  task_id: string | null;
+  /** Whether the task behind it repeats (Slack offers "skip this one" then). */
+  recurring: boolean;
+  /** Attempts so far, this one included. */
+  attempts: number;
+}
+
 /** One outbound message, as the delivery worker hands it to a channel's sender. */
 export interface OutboundMessage {
   deliveryId: string;
   channel: string;
   recipient: string;
   body: string;
+  blocks?: unknown[] | null;
+  /** The task the message is about, if any (Slack draws its buttons). */
+  task?: { id: string; recurring: boolean } | null;
+  /** The recipient opted out (SMS STOP): a sender that honours opt-outs refuses with ProviderError "opted_out". */
+  optedOut?: boolean;
 }
 
 export interface SendResult {
@@ -13,22 +51,35 @@ export interface SendResult {
   status: "queued" | "sent" | "delivered";
 }
 
-/** A channel's way out: SMS, email, Slack, console. Throws DeliveryError on failure. */
+/** A channel's way out: SMS, email, Slack, console. Throws ProviderError (src/errors) on failure. */
 export interface Sender {
   readonly channel: string;
   send(message: OutboundMessage): Promise<SendResult>;
+  close?(): void | Promise<void>;
+}
+
+/** What a channel's sender may use beside its own settings. */
+export interface SenderDeps {
+  logger: Logger;
+  /** Herald's Redis connection and key prefix (the console channel publishes through it). */
+  redis: Redis;
+  prefix: string;
+}
+
+/** The recipient of a planned delivery, as a channel's planner sees it. */
+export interface PlanContext<S> {
+  settings: S;
+  /** The owner's address on another channel, or null when they have none there. */
+  addressOn(channel: string): string | null;
+  /** Whether another channel is configured on this server. */
+  configured(channel: string): boolean;
 }
 
 /**
- * A failed send. `permanent` ones (opted-out number, Twilio 21610, unknown recipient) are not retried;
- * `optOut` also marks the user opted out.
+ * A channel's outbound side, as its registry entry (src/channels) names it: the sender, and optionally how
+ * a message becomes deliveries (SMS sends a result too long for a text by email, with a short pointer).
  */
-export class DeliveryError extends Error {
-  override name = "DeliveryError";
-  constructor(
-    message: string,
-    readonly opts: { permanent?: boolean; optOut?: boolean; status?: number; providerCode?: string | number } = {},
-  ) {
-    super(message);
-  }
+export interface OutboundAdapter<S> {
+  sender(settings: S, deps: SenderDeps): Sender | Promise<Sender>;
+  plan?(item: OutboxItem, ctx: PlanContext<S>): OutboxItem[];
 }

@@ -1,14 +1,14 @@
-import type { Runtime } from "../runtime/index.js";
-import { HeraldError } from "../errors/index.js";
-import { audit, performAction } from "./admin.js";
+import type pg from "pg";
+import type { Db } from "../db/index.js";
+import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from "../notify/slack/index.js";
+import { recordEvent } from "../tasks/index.js";
 import type { OpsNotifier } from "./notifier.js";
 import { escapeMrkdwn } from "./sitrep-render.js";
 
-/** Tasks waiting for approval, posted to the ops channel with Approve / Reject buttons. */
-
-/** Block Kit action ids of the buttons; the Slack adapter routes them to handleApprovalAction. */
-export const APPROVE_ACTION_ID = "herald_approve";
-export const REJECT_ACTION_ID = "herald_reject";
+/**
+ * Tasks waiting for approval, posted to the ops channel with Approve / Reject buttons (the Slack adapter
+ * routes a click to the admin actions).
+ */
 
 interface PendingRow {
   id: string;
@@ -69,12 +69,12 @@ export function approvalMessage(t: PendingRow): { text: string; blocks: unknown[
  * Nothing is posted, or marked, while Slack is not configured. Returns how many were posted.
  */
 export async function postPendingApprovals(
-  rt: Pick<Runtime, "db">,
+  db: { pool: pg.Pool; prisma: Db },
   notifier: OpsNotifier,
   limit = 20,
 ): Promise<number> {
   if (!notifier.live) return 0;
-  const { rows } = await rt.db.pool.query<PendingRow>(
+  const { rows } = await db.pool.query<PendingRow>(
     `SELECT t.id, t.title, t.instruction, t.approval_reason, t.audience, t.channel::text AS channel, t.next_run_at, t.rrule,
             COALESCE(u.name, u.slack_user_id, u.console_name, u.email, u.id::text) AS owner
        FROM tasks t JOIN users u ON u.id = t.user_id
@@ -87,25 +87,13 @@ export async function postPendingApprovals(
   for (const row of rows) {
     const r = await notifier.post(approvalMessage(row));
     if (!r.ok) break;
-    await audit(rt, "ops", "approval_posted", row.id, { ts: r.ts ?? null });
+    await recordEvent(db.prisma, {
+      actor: { kind: "system", name: "ops" },
+      action: "approval_posted",
+      taskId: row.id,
+      after: { ts: r.ts ?? null },
+    });
     posted++;
   }
   return posted;
-}
-
-/**
- * Handles a click on Approve or Reject (called by the Slack adapter with the button's value as taskId).
- * Returns the text to replace the request with; a refusal (already handled, not found) is a message, not an error.
- */
-export async function handleApprovalAction(
-  rt: Runtime,
-  a: { action: "approve" | "reject"; taskId: string; userId: string },
-): Promise<{ ok: boolean; text: string }> {
-  try {
-    const out = await performAction(rt, { action: a.action, taskId: a.taskId, actor: `slack:${a.userId}` });
-    return { ok: true, text: `${a.action === "approve" ? "✅" : "🚫"} ${out.message} (by <@${a.userId}>)` };
-  } catch (err) {
-    if (err instanceof HeraldError) return { ok: false, text: err.message };
-    throw err;
-  }
 }

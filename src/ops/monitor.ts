@@ -1,12 +1,12 @@
-import type { Config } from "../config/index.js";
+import type { Db } from "../db/index.js";
 import type { Logger } from "../log/index.js";
-import type { Runtime } from "../runtime/index.js";
+import type { SlackSettings } from "../notify/slack/index.js";
 import { formatAlert } from "./alert-text.js";
 import { DEFAULT_POLICY, stepAlerts, type AlertPolicy, type AlertState, type Observation } from "./alerts.js";
 import { postPendingApprovals } from "./approvals.js";
 import { createNotifier, type OpsNotifier } from "./notifier.js";
 import { cut } from "./sitrep.js";
-import { compactCounters, sourceOf } from "./sitrep-data.js";
+import { compactCounters, type SitrepSource } from "./sitrep-data.js";
 
 /** Thresholds of the condition alerts. */
 export interface Thresholds {
@@ -84,18 +84,17 @@ export class OpsMonitor {
   }
 
   /** Measures the conditions (workers, backlog, LLM failures) and steps the machine; also ends quiet periods of events. */
-  async check(rt: Pick<Runtime, "db" | "timers" | "deliveries">): Promise<void> {
-    const src = sourceOf(rt);
+  async check(src: SitrepSource): Promise<void> {
     const now = this.now();
     const [fireWorkers, deliverWorkers, timers, backlog, llm] = await Promise.all([
       src.fireQueue.getWorkersCount(),
       src.deliverQueue.getWorkersCount(),
       src.fireQueue.getJobCounts("waiting", "delayed"),
-      rt.db.pool.query<{ n: number; oldest: Date | null }>(
+      src.pool.query<{ n: number; oldest: Date | null }>(
         `SELECT count(*)::int AS n, min(next_run_at) AS oldest FROM (SELECT next_run_at FROM tasks WHERE status = 'scheduled' AND next_run_at < $1 ORDER BY next_run_at LIMIT $2) x`,
         [new Date(now - this.thresholds.backlogGraceMs), this.thresholds.backlog * 10],
       ),
-      rt.db.pool.query<{ ok: boolean; error: string | null }>(
+      src.pool.query<{ ok: boolean; error: string | null }>(
         `SELECT ok, error FROM llm_calls WHERE at > $1 ORDER BY at DESC LIMIT 50`,
         [new Date(now - 15 * 60_000)],
       ),
@@ -129,7 +128,8 @@ export class OpsMonitor {
 
 /** Hooks for the engine: alerts for runs and deliveries that failed for good and timers re-created. */
 export function createOpsHooks(o: {
-  config: Pick<Config, "SLACK_BOT_TOKEN" | "SLACK_OPS_CHANNEL" | "SLACK_API_URL">;
+  /** Slack, when configured (alerts go to its ops channel; without one they are only logged). */
+  slack?: Pick<SlackSettings, "botToken" | "apiUrl" | "opsChannel"> | null;
   logger: Logger;
   notifier?: OpsNotifier;
   policy?: AlertPolicy;
@@ -137,12 +137,21 @@ export function createOpsHooks(o: {
   now?: () => number;
 }): OpsMonitor {
   return new OpsMonitor({
-    notifier: o.notifier ?? createNotifier(o.config, o.logger),
+    notifier: o.notifier ?? createNotifier(o.slack, o.logger),
     logger: o.logger,
     policy: o.policy,
     thresholds: o.thresholds,
     now: o.now,
   });
+}
+
+/** What the ops loop reads and writes. */
+export interface OpsLoopDeps {
+  monitor: OpsMonitor;
+  source: SitrepSource;
+  /** For the audit entries of approval requests posted. */
+  prisma: Db;
+  logger: Logger;
 }
 
 /**
@@ -151,10 +160,10 @@ export function createOpsHooks(o: {
  * hooks' event alerts (the "N more" summaries and recoveries). Returns the stop function (waits for a tick in progress).
  */
 export function startOps(
-  rt: Runtime,
-  opts: { monitor?: OpsMonitor; intervalMs?: number; conditions?: boolean } = {},
+  d: OpsLoopDeps,
+  opts: { intervalMs?: number; conditions?: boolean } = {},
 ): () => Promise<void> {
-  const monitor = opts.monitor ?? createOpsHooks({ config: rt.config, logger: rt.logger });
+  const { monitor } = d;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   const tick = async () => {
@@ -163,14 +172,14 @@ export function startOps(
       opts.conditions === false
         ? [["events", () => monitor.observe({})]]
         : [
-            ["conditions", () => monitor.check(rt)],
-            ["approvals", () => postPendingApprovals(rt, monitor.o.notifier)],
-            ["counters", () => compactCounters(rt.db.pool)],
+            ["conditions", () => monitor.check(d.source)],
+            ["approvals", () => postPendingApprovals({ pool: d.source.pool, prisma: d.prisma }, monitor.o.notifier)],
+            ["counters", () => compactCounters(d.source.pool)],
           ];
     for (const [name, fn] of steps) {
       if (stopped) return;
       await fn().catch((err) =>
-        rt.logger.warn({ step: name, err: (err as Error).message }, "ops check failed; will retry"),
+        d.logger.warn({ step: name, err: (err as Error).message }, "ops check failed; will retry"),
       );
     }
   };

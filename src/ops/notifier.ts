@@ -1,8 +1,7 @@
-import type { WebClient } from "@slack/web-api";
-import type { Config } from "../config/index.js";
 import type { Logger } from "../log/index.js";
+import type { SlackSettings } from "../notify/slack/index.js";
 
-/** Where ops messages (alerts, approval requests, subscribed sitreps) go. */
+/** Where ops messages (alerts, approval requests) go. */
 export interface OpsNotifier {
   /** True when messages reach Slack; false when they are only logged. */
   readonly live: boolean;
@@ -11,16 +10,16 @@ export interface OpsNotifier {
 }
 
 /**
- * The ops channel on Slack (chat.postMessage to SLACK_OPS_CHANNEL with SLACK_BOT_TOKEN, at SLACK_API_URL),
- * or the log when either is missing.
+ * The ops channel on Slack (chat.postMessage to SLACK_OPS_CHANNEL through the process's one Slack client),
+ * or the log when Slack or the ops channel is not configured. Alerts go to Slack directly, not through the
+ * outbox: an alert about the outbox failing must not wait in it.
  */
 export function createNotifier(
-  config: Pick<Config, "SLACK_BOT_TOKEN" | "SLACK_OPS_CHANNEL" | "SLACK_API_URL">,
+  slack: Pick<SlackSettings, "botToken" | "apiUrl" | "opsChannel"> | null | undefined,
   logger: Logger,
 ): OpsNotifier {
-  const token = config.SLACK_BOT_TOKEN;
-  const opsChannel = config.SLACK_OPS_CHANNEL;
-  if (!token || !opsChannel) {
+  const opsChannel = slack?.opsChannel;
+  if (!slack?.botToken || !opsChannel) {
     return {
       live: false,
       async post(msg) {
@@ -32,29 +31,13 @@ export function createNotifier(
       },
     };
   }
-  const base = config.SLACK_API_URL
-    ? config.SLACK_API_URL.endsWith("/")
-      ? config.SLACK_API_URL
-      : `${config.SLACK_API_URL}/`
-    : undefined;
-  // Loaded on the first message: most processes never post one. Few retries and a short timeout: an
-  // alert that cannot go out must not pile up behind Slack.
-  let client: Promise<WebClient> | undefined;
-  const slack = () =>
-    (client ??= import("@slack/web-api").then(
-      ({ WebClient, LogLevel }) =>
-        new WebClient(token, {
-          slackApiUrl: base,
-          timeout: 5000,
-          retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
-          logLevel: LogLevel.ERROR,
-        }),
-    ));
+  // Loaded on the first message: most processes never post one.
+  const client = () => import("../notify/slack/index.js").then((m) => m.slackClient(slack));
   return {
     live: true,
     async post(msg) {
       try {
-        const r = await (await slack()).chat.postMessage({
+        const r = await (await client()).chat.postMessage({
           channel: msg.channel ?? opsChannel,
           text: msg.text,
           ...(msg.blocks ? { blocks: msg.blocks as never } : {}),

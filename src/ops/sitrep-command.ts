@@ -9,8 +9,8 @@ export type SitrepCommand =
   | { kind: "unsubscribe" }
   | { kind: "help"; error?: string };
 
-/** The marker a sitrep subscription task carries as its instruction, followed by ` window=24h`. */
-export const SITREP_MARKER = "__sitrep__";
+/** A sitrep subscription is a task of this kind (tasks.kind), with its window in tasks.params. */
+export const SITREP_KIND = "sitrep";
 
 export const SITREP_USAGE = [
   "`/sitrep` (last 24h), `/sitrep 1h`, `/sitrep 7d`",
@@ -96,10 +96,10 @@ export function parseSitrepCommand(text: string): SitrepCommand {
   return { kind: "help", error: `"${kind}" is not a schedule: use daily, weekly or every N hours.` };
 }
 
-/** The instruction stored on a subscription task. */
-export const sitrepInstruction = (window: SitrepWindow) => `${SITREP_MARKER} window=${window}`;
+/** The params stored on a subscription task. */
+export const sitrepParams = (window: SitrepWindow) => ({ window });
 
 /** The window a subscription task asks for (24h when unreadable). */
-export function windowOfInstruction(instruction: string): SitrepWindow {
-  return parseWindow(/window=(\S+)/.exec(instruction)?.[1]) ?? "24h";
+export function windowOfParams(params: unknown): SitrepWindow {
+  return parseWindow((params as { window?: string } | null)?.window) ?? "24h";
 }

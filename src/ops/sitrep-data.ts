@@ -1,6 +1,5 @@
 import type { Queue } from "bullmq";
 import type pg from "pg";
-import type { Runtime } from "../runtime/index.js";
 import {
   buildSitrep,
   RUN_STATUSES,
@@ -21,13 +20,6 @@ export interface SitrepSource {
   fireQueue: Queue;
   deliverQueue: Queue;
 }
-
-/** The sitrep's source in a running Herald. */
-export const sourceOf = (rt: Pick<Runtime, "db" | "timers" | "deliveries">): SitrepSource => ({
-  pool: rt.db.pool,
-  fireQueue: rt.timers.queue as unknown as Queue,
-  deliverQueue: rt.deliveries.queue as unknown as Queue,
-});
 
 /** Tuning of the bounded queries. */
 export interface SitrepLimits {

@@ -1,92 +1,57 @@
-import type { Runtime } from "../runtime/index.js";
-import { firstOccurrence } from "../tasks/index.js";
-import { audit, insertScheduledTask } from "./admin.js";
-import {
-  parseSitrepCommand,
-  SITREP_MARKER,
-  SITREP_USAGE,
-  sitrepInstruction,
-  windowOfInstruction,
-} from "./sitrep-command.js";
-import { loadSitrep, sourceOf } from "./sitrep-data.js";
+import { type Actor, firstOccurrence, type TaskService } from "../tasks/index.js";
+import { parseSitrepCommand, SITREP_KIND, SITREP_USAGE, sitrepParams } from "./sitrep-command.js";
+import { loadSitrep, type SitrepSource } from "./sitrep-data.js";
 import { sitrepBlocks, sitrepText } from "./sitrep-render.js";
 
-/** `/sitrep` in Slack: reports, and subscriptions stored as tasks of the same engine. */
+/** `/sitrep` in Slack: reports, and subscriptions stored as tasks of the same engine (kind "sitrep"). */
 
 export interface SlackReply {
   text: string;
   blocks?: unknown[];
 }
 
-/** True for a task that is a sitrep subscription (its instruction is the sitrep marker). */
-export function isSitrepTask(task: { instruction: string }): boolean {
-  return task.instruction.startsWith(SITREP_MARKER);
+export interface SitrepCommandDeps {
+  source: SitrepSource;
+  tasks: Pick<TaskService, "createForOperator" | "openOfKind" | "apply">;
+  /** The Slack user's Herald user, created on first contact. */
+  slackUser(slackUserId: string): Promise<{ id: string; timezone: string }>;
 }
 
-/**
- * The message a sitrep subscription posts when it fires: the report for the window it asked for, and
- * the Slack channel to post it in (the task's audience; read from the database when not given).
- */
-export async function renderSitrepForTask(
-  rt: Runtime,
-  task: { id?: string; instruction: string; audience?: string | null },
-): Promise<SlackReply & { channel: string | null }> {
-  let channel = task.audience ?? null;
-  if (task.audience === undefined && task.id)
-    channel =
-      (await rt.db.prisma.task.findUnique({ where: { id: task.id }, select: { audience: true } }))?.audience ?? null;
-  const s = await loadSitrep(sourceOf(rt), windowOfInstruction(task.instruction));
-  return { text: sitrepText(s), blocks: sitrepBlocks(s), channel };
+/** True for a task that is a sitrep subscription. */
+export function isSitrepTask(task: { kind: string }): boolean {
+  return task.kind === SITREP_KIND;
 }
 
-/** Active subscriptions of a Slack channel (through the partial index on sitrep tasks). */
-async function subscriptionsOf(rt: Runtime, channelId: string): Promise<string[]> {
-  const { rows } = await rt.db.pool.query<{ id: string }>(
-    `SELECT id FROM tasks WHERE starts_with(instruction, '${SITREP_MARKER}') AND audience = $1 AND status IN ('scheduled', 'paused', 'running', 'pending_approval')`,
-    [channelId],
-  );
-  return rows.map((r) => r.id);
-}
-
-async function unsubscribe(rt: Runtime, channelId: string, actor: string): Promise<number> {
-  const ids = await subscriptionsOf(rt, channelId);
-  for (const id of ids) {
-    await rt.tasks.cancel(id);
-    await audit(rt, actor, "sitrep_unsubscribe", id, { channel: channelId });
-  }
-  return ids.length;
-}
-
-/** The Slack user's Herald user (created on first contact, in the default time zone). */
-async function slackUser(rt: Runtime, slackUserId: string) {
-  const found = await rt.db.prisma.user.findUnique({ where: { slackUserId } });
-  if (found) return found;
-  return rt.db.prisma.user.upsert({
-    where: { slackUserId },
-    update: {},
-    create: { slackUserId, timezone: rt.config.DEFAULT_TIMEZONE, preferredChannel: "slack" },
-  });
+async function unsubscribe(d: SitrepCommandDeps, channelId: string, actor: Actor): Promise<number> {
+  const open = await d.tasks.openOfKind(SITREP_KIND, channelId);
+  for (const t of open)
+    await d.tasks.apply(t.id, { action: "cancel" }, actor, {
+      action: "sitrep_unsubscribe",
+      details: { channel: channelId },
+    });
+  return open.length;
 }
 
 /**
  * Answers `/sitrep [1h|24h|7d]`, `/sitrep subscribe daily 9am|weekly [day] [time]|every N hours [window]`
  * and `/sitrep unsubscribe`. A subscription replaces the channel's previous one; it is an operator's
- * action, so it is created scheduled (no approval), owned by the subscribing user, with the channel as audience.
+ * action, so it is created scheduled (no approval), owned by the subscribing user, with the channel as
+ * audience: its report goes out through the outbox to that channel.
  */
 export async function sitrepCommand(
-  rt: Runtime,
+  d: SitrepCommandDeps,
   args: { text: string; channelId: string; userId: string },
   now = new Date(),
 ): Promise<SlackReply> {
   const cmd = parseSitrepCommand(args.text);
-  const actor = `slack:${args.userId}`;
+  const actor: Actor = { kind: "admin", name: `slack:${args.userId}` };
   switch (cmd.kind) {
     case "report": {
-      const s = await loadSitrep(sourceOf(rt), cmd.window, now);
+      const s = await loadSitrep(d.source, cmd.window, now);
       return { text: sitrepText(s), blocks: sitrepBlocks(s) };
     }
     case "unsubscribe": {
-      const n = await unsubscribe(rt, args.channelId, actor);
+      const n = await unsubscribe(d, args.channelId, actor);
       return {
         text: n
           ? "Unsubscribed: this channel gets no more scheduled sitreps."
@@ -96,32 +61,26 @@ export async function sitrepCommand(
     case "help":
       return { text: `${cmd.error ? `${cmd.error}\n` : ""}${SITREP_USAGE}` };
     case "subscribe": {
-      const user = await slackUser(rt, args.userId);
+      const user = await d.slackUser(args.userId);
       const dtstart = new Date(Math.ceil(now.getTime() / 60_000) * 60_000);
-      const timing = { runAt: null, rrule: cmd.rrule, dtstart, timezone: user.timezone };
-      const next = firstOccurrence(timing, now);
+      const next = firstOccurrence({ runAt: null, rrule: cmd.rrule, dtstart, timezone: user.timezone }, now);
       if (!next) return { text: `That schedule has no future occurrence.\n${SITREP_USAGE}` };
-      const replaced = await unsubscribe(rt, args.channelId, actor);
-      const task = await insertScheduledTask(
-        rt,
+      const replaced = await unsubscribe(d, args.channelId, actor);
+      await d.tasks.createForOperator(
         {
           userId: user.id,
           title: `Sitrep ${cmd.label}`,
-          instruction: sitrepInstruction(cmd.window),
-          rrule: cmd.rrule,
-          dtstart,
+          instruction: `Sitrep ${cmd.window}`,
+          kind: SITREP_KIND,
+          params: sitrepParams(cmd.window),
+          when: { rrule: cmd.rrule, dtstart },
           timezone: user.timezone,
-          nextRunAt: next,
           channel: "slack",
           audience: args.channelId,
         },
-        now,
+        actor,
+        { action: "sitrep_subscribe", details: { channel: args.channelId, rrule: cmd.rrule, window: cmd.window } },
       );
-      await audit(rt, actor, "sitrep_subscribe", task.id, {
-        channel: args.channelId,
-        rrule: cmd.rrule,
-        window: cmd.window,
-      });
       return {
         text: `Subscribed: a ${cmd.window} sitrep ${cmd.label} (${user.timezone}) in this channel, first at ${next.toISOString().slice(0, 16).replace("T", " ")} UTC.${replaced ? " It replaces the previous subscription." : ""} \`/sitrep unsubscribe\` stops it.`,
       };

@@ -1,22 +1,29 @@
-import type { Config } from "../config/index.js";
-import { channelsConfigured } from "../config/index.js";
-import { connectDatabase, ensureDatabase, migrate, pendingMigrations, type Database } from "../db/index.js";
-import type { Logger } from "../log/index.js";
-import { checkRedis, createRedis, type Redis } from "../redis/index.js";
-import { loadExecutor, loadInterpreter, PgUsageRecorder, type Interpreter } from "../ai/index.js";
-import { Conversation } from "../bot/index.js";
-import { DeliveryQueue, DeliveryWorker, type Sender } from "../notify/index.js";
-import { configuredSenders } from "../notify/senders.js";
-import { mountChannels } from "../bot/channels.js";
-// The ops modules a worker needs, by path: ops/index.js also brings the admin pages and metrics, which
-// only HTTP processes load (below).
-import type { OpsHooks } from "../ops/index.js";
-import { createOpsHooks, startOps } from "../ops/monitor.js";
-import { createNotifier } from "../ops/notifier.js";
-import { sourceOf } from "../ops/sitrep-data.js";
-import { withSitrepExecutor } from "../ops/sitrep-executor.js";
-import { FireWorker, Scheduler, TaskService, Timers, type Executor } from "../tasks/index.js";
+import { type Interpreter, loadExecutor, loadInterpreter, PgUsageRecorder } from "../ai/index.js";
+import { Conversation, Messages, Users, type ChannelDeps } from "../bot/index.js";
+import { CHANNEL_NAMES, channel, configuredChannels, loadChannels, planDeliveries } from "../channels/index.js";
+import { type Config, retryPolicy } from "../config/index.js";
+import { connectDatabase, type Database, ensureDatabase, migrate, pendingMigrations } from "../db/index.js";
 import { HttpServer, send } from "../http/index.js";
+import type { Logger } from "../log/index.js";
+import { DeliveryQueue, DeliveryWorker, recordProviderStatus, type Sender } from "../notify/index.js";
+import type { SlackSettings } from "../notify/slack/index.js";
+import {
+  createOpsHooks,
+  type OpsHooks,
+  type SitrepSource,
+  type SlackReply,
+  sitrepCommand,
+  startOps,
+  withSitrepExecutor,
+} from "../ops/index.js";
+import { checkRedis, createRedis, type Redis } from "../redis/index.js";
+import { type Executor, FireWorker, Scheduler, TaskService, Timers } from "../tasks/index.js";
+
+/**
+ * The composition root: builds every part, hands each the few things it needs, and starts what the
+ * process runs. Nothing under src/ imports this module (the import-boundary check holds it so); the CLI
+ * (./cli) and the tests do.
+ */
 
 export interface RuntimeParts {
   /** Run the fire and delivery workers and the scheduler in this process. */
@@ -47,8 +54,20 @@ export interface Runtime {
   timers: Timers;
   deliveries: DeliveryQueue;
   tasks: TaskService;
+  users: Users;
+  messages: Messages;
   conversation: Conversation;
   scheduler: Scheduler;
+  /** What the sitrep and /metrics read. */
+  source: SitrepSource;
+  /** `/sitrep …` as Slack sends it. */
+  sitrepCommand(args: { text: string; channelId: string; userId: string }): Promise<SlackReply>;
+  /** Approve / Reject clicked in Slack. */
+  approval(args: {
+    action: "approve" | "reject";
+    taskId: string;
+    userId: string;
+  }): Promise<{ ok: boolean; text: string }>;
   http?: HttpServer;
   port?: number;
   /** A new Redis connection (for subscribers). */
@@ -103,8 +122,8 @@ export async function startRuntime(
     // Timers fire a second early and the worker waits out the rest: measured p50 lateness ~2 ms for 1000
     // tasks due at once, against ~470 ms with a 250 ms lead (see bench).
     const leadMs = o.leadMs ?? 1000;
-    const timers = new Timers(redis, prefix, leadMs, config.RUN_ATTEMPTS);
-    const deliveries = new DeliveryQueue(redis, prefix, config.DELIVERY_ATTEMPTS);
+    const timers = new Timers(redis, prefix, leadMs);
+    const deliveries = new DeliveryQueue(redis, prefix);
     cleanups.push([
       "queues",
       async () => {
@@ -112,6 +131,7 @@ export async function startRuntime(
         await deliveries.close();
       },
     ]);
+    const source: SitrepSource = { pool: db.pool, fireQueue: timers.queue, deliverQueue: deliveries.queue };
 
     const tasks = new TaskService({
       prisma: db.prisma,
@@ -120,15 +140,18 @@ export async function startRuntime(
       maxActiveTasks: config.MAX_ACTIVE_TASKS,
       now: o.now,
     });
+    const users = new Users(db.prisma, config.DEFAULT_TIMEZONE);
+    const messages = new Messages(db.prisma, db.pool);
     const conversation = new Conversation({
-      prisma: db.prisma,
       tasks,
+      users,
+      messages,
       interpreter: o.interpreter ?? (await loadInterpreter(config, { logger, usage })),
-      defaultTimezone: config.DEFAULT_TIMEZONE,
       logger,
     });
+    const slack = channel("slack").settings(config) as SlackSettings | null;
     // Alerts go to SLACK_OPS_CHANNEL (or only to the log without Slack); tests may pass their own hooks.
-    const monitor = o.ops ? undefined : createOpsHooks({ config, logger });
+    const monitor = o.ops ? undefined : createOpsHooks({ slack, logger });
     const ops: OpsHooks = o.ops ?? monitor!;
     const scheduler = new Scheduler({
       pool: db.pool,
@@ -138,25 +161,31 @@ export async function startRuntime(
       horizonMs: config.SCHEDULER_HORIZON_MS,
       onTimersRecreated: (n) => ops.timersRecreated(n),
     });
+    const loaded = await loadChannels(config, { inbound: parts.http, outbound: parts.worker });
 
     if (parts.worker) {
-      const senders = o.senders ?? (await configuredSenders(config, redis, prefix, logger, db.pool));
+      const senders =
+        o.senders ??
+        (await Promise.all(
+          loaded.flatMap((c) => (c.outbound ? [c.outbound.sender(c.settings, { logger, redis, prefix })] : [])),
+        ));
+      cleanups.push(["senders", async () => Promise.all(senders.map((s) => s.close?.()))]);
       const deliveryWorker = new DeliveryWorker({
         pool: db.pool,
         redis,
         prefix,
         queue: deliveries,
         concurrency: config.DELIVERY_CONCURRENCY,
+        retry: retryPolicy(config, "deliveries"),
         senders,
         logger,
         onDeliveryFailed: (d) => ops.deliveryFailed(d),
+        onOptedOut: (userId) => users.optOut(userId),
       });
       cleanups.push(["delivery worker", () => deliveryWorker.close()]);
-      // Sitrep subscriptions are tasks too: they post the report to their channel instead of messaging the owner.
-      const executor = withSitrepExecutor(o.executor ?? (await loadExecutor(config, { logger, usage })), () => ({
-        source: sourceOf({ db, timers, deliveries }),
-        notifier: createNotifier(config, logger),
-      }));
+      const plan = planDeliveries(loaded);
+      // Sitrep subscriptions are tasks too: their report goes to their channel through the outbox.
+      const executor = withSitrepExecutor(o.executor ?? (await loadExecutor(config, { logger, usage })), source);
       const fire = new FireWorker(
         {
           pool: db.pool,
@@ -165,9 +194,11 @@ export async function startRuntime(
           logger,
           executor,
           outbox: deliveryWorker,
+          plan: (run, message) =>
+            plan({ channel: run.task.channel, audience: run.task.audience, contact: run.user, ...message }),
           now: o.now,
           concurrency: config.WORKER_CONCURRENCY,
-          attempts: config.RUN_ATTEMPTS,
+          retry: retryPolicy(config, "runs"),
           leadMs,
           lockDurationMs: o.lockDurationMs,
           horizonMs: config.SCHEDULER_HORIZON_MS,
@@ -198,47 +229,87 @@ export async function startRuntime(
       timers,
       deliveries,
       tasks,
+      users,
+      messages,
       conversation,
       scheduler,
+      source,
+      sitrepCommand: (args) =>
+        sitrepCommand({ source, tasks, slackUser: (id) => users.findOrCreate({ slackUserId: id }, "slack") }, args),
+      approval: async (args) =>
+        (await import("../admin/index.js")).approvalFromSlack({ prisma: db.prisma, tasks }, args),
       newRedis,
       close,
     };
     if (monitor && (parts.http || parts.worker)) {
       // Condition checks (no worker, backlog, LLM failing, approvals to post) run in HTTP processes only,
       // so several workers do not each send the same alert.
-      const stopOps = startOps(rt, { monitor, conditions: parts.http });
+      const stopOps = startOps({ monitor, source, prisma: db.prisma, logger }, { conditions: parts.http });
       cleanups.push(["ops", stopOps]);
     }
     if (parts.http) {
       const http = new HttpServer(logger);
-      http.route("GET", "/healthz", (_req, res) => send(res, 200, { ok: true }));
-      http.route("GET", "/readyz", async (_req, res) => {
-        const checks = { postgres: false, redis: false, migrations: false };
-        try {
-          await db.pool.query("SELECT 1");
-          checks.postgres = true;
-          checks.migrations = (await pendingMigrations(db.pool)).length === 0;
-        } catch {
-          /* reported below */
-        }
-        try {
-          checks.redis = (await redis.ping()) === "PONG";
-        } catch {
-          /* reported below */
-        }
-        const ok = Object.values(checks).every(Boolean);
-        send(res, ok ? 200 : 503, { ok, ...checks });
+      mountHealth(http, db, redis);
+      const deps: ChannelDeps = {
+        conversation,
+        users,
+        messages,
+        tasks,
+        logger,
+        deliveryStatus: (id, status, from, error) => recordProviderStatus(db.pool, id, status, from, error),
+        sitrepCommand: rt.sitrepCommand,
+        approval: rt.approval,
+      };
+      for (const c of loaded) {
+        const stopChannel = c.inbound?.mount(http, deps, c.settings);
+        if (stopChannel) cleanups.push([`${c.name} channel`, async () => stopChannel()]);
+      }
+      const [{ createMetrics }, { mountAdmin }] = await Promise.all([
+        import("../ops/index.js"),
+        import("../admin/index.js"),
+      ]);
+      const metrics = await createMetrics(source);
+      http.route("GET", "/metrics", async (_req, res) =>
+        send(res, 200, await metrics.render(), { "content-type": metrics.contentType }),
+      );
+      mountAdmin(http, {
+        prisma: db.prisma,
+        tasks,
+        source,
+        adminToken: config.ADMIN_TOKEN,
+        channels: CHANNEL_NAMES,
+        logger,
       });
-      await mountChannels(http, rt);
-      (await import("../ops/index.js")).mountOps(http, rt);
       rt.port = await http.listen(config.PORT);
       rt.http = http;
       cleanups.push(["http", () => http.close()]);
-      logger.info({ port: rt.port, channels: channelsConfigured(config) }, "HTTP server listening");
+      logger.info({ port: rt.port, channels: configuredChannels(config) }, "HTTP server listening");
     }
     return rt;
   } catch (err) {
     await close();
     throw err;
   }
+}
+
+/** /healthz (the process answers) and /readyz (Postgres, Redis and the migrations are in order). */
+function mountHealth(http: HttpServer, db: Database, redis: Redis): void {
+  http.route("GET", "/healthz", (_req, res) => send(res, 200, { ok: true }));
+  http.route("GET", "/readyz", async (_req, res) => {
+    const checks = { postgres: false, redis: false, migrations: false };
+    try {
+      await db.pool.query("SELECT 1");
+      checks.postgres = true;
+      checks.migrations = (await pendingMigrations(db.pool)).length === 0;
+    } catch {
+      /* reported below */
+    }
+    try {
+      checks.redis = (await redis.ping()) === "PONG";
+    } catch {
+      /* reported below */
+    }
+    const ok = Object.values(checks).every(Boolean);
+    send(res, ok ? 200 : 503, { ok, ...checks });
+  });
 }

@@ -1,8 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from "bullmq";
 import type pg from "pg";
+import { MicroBatcher, Slots, type BatcherOptions } from "../batch/index.js";
+import { failureOf } from "../errors/index.js";
 import type { Logger } from "../log/index.js";
-import { MicroBatcher, Slots, type BatcherOptions } from "./batch.js";
+import type { ClaimedDelivery, OutboxItem } from "../notify/index.js";
+import { DEFAULT_RETRY, nextRetry, type RetryPolicy } from "../retry/index.js";
 import {
   claimRun,
   completeRun,
@@ -10,29 +13,20 @@ import {
   heartbeat,
   releaseRun,
   type ClaimResult,
-  type ClaimedDelivery,
   type ClaimedRun,
   type Completed,
   type Completion,
-  type OutboxItem,
 } from "./runs.js";
 import { claimMany, completeMany, type ClaimInput, type CompleteInput } from "./runs-batch.js";
 import { occurrenceAfter } from "./schedule.js";
-import {
-  FIRE_QUEUE,
-  RETRY_DELAY_MS,
-  SWEEP_JOB,
-  SWEEP_MS,
-  type Timers,
-  type FireJob,
-  type SweepJob,
-  type TimerItem,
-} from "./timers.js";
+import { FIRE_QUEUE, SWEEP_JOB, SWEEP_MS, type Timers, type FireJob, type SweepJob, type TimerItem } from "./timers.js";
 
 /** What a run produces: messages for the task's owner (never anyone else), and an optional end to a recurrence. */
 export interface ExecutionResult {
   /** Text sent to the owner on the task's channel. Empty: nothing is sent. */
   message: string;
+  /** Rich content beside the text, for channels that have it (a sitrep's Slack blocks). */
+  blocks?: unknown[];
   /** A note kept with the run (shown to the next run as context). */
   note?: string;
   /** Ends a recurring task after this run. */
@@ -60,21 +54,11 @@ export interface OutboxSink {
   dispatch(deliveries: (string | ClaimedDelivery)[]): Promise<void>;
 }
 
-/** Where a message for this user on this channel goes, or null when they cannot be reached there. */
-export function recipientFor(user: ClaimedRun["user"], channel: string): string | null {
-  switch (channel) {
-    case "console":
-      return user.consoleName;
-    case "sms":
-      return user.phone;
-    case "email":
-      return user.email;
-    case "slack":
-      return user.slackUserId;
-    default:
-      return null;
-  }
-}
+/**
+ * Where a run's message goes: the outbox rows for it (none when the owner cannot be reached on the task's
+ * channel). Built by the runtime from the channel registry, which knows how each channel addresses a user.
+ */
+export type DeliveryPlanner = (run: ClaimedRun, message: { body: string; blocks?: unknown[] }) => OutboxItem[];
 
 export interface EngineOptions {
   pool: pg.Pool;
@@ -83,13 +67,16 @@ export interface EngineOptions {
   logger: Logger;
   executor: Executor;
   outbox: OutboxSink;
+  /** The outbox rows a run's message becomes. */
+  plan: DeliveryPlanner;
+  /** When to try a failed run again, and when to give up (RUN_ATTEMPTS). @defaultValue DEFAULT_RETRY */
+  retry?: RetryPolicy;
   /** The clock; tests pass a controllable one. */
   now?: () => Date;
   /** Runs executing at once (LLM calls in flight). @defaultValue 100 */
   concurrency?: number;
   /** Jobs held on top of `concurrency` while they wait out their last hop. @defaultValue 2000 */
   prefetch?: number;
-  attempts?: number;
   /** How early Redis timers fire; the worker waits out the rest on its own timer. @defaultValue 250 */
   leadMs?: number;
   /** BullMQ lock, and the run's lease in task_runs: a worker silent this long is presumed dead. @defaultValue 30000 */
@@ -114,7 +101,7 @@ interface AfterCommit {
  * How firing one occurrence ended: done (or nothing to do), to be looked at again later (another worker
  * holds it), or failed, for good or for a retry.
  */
-type Outcome = { status: string } | { lookAgainInMs: number } | { error: Error; final: boolean };
+type Outcome = { status: string } | { lookAgainInMs: number } | { error: Error; retryInMs: number | null };
 
 /**
  * The fire worker: waits out the last hop to the due instant, claims the occurrence in Postgres, acts,
@@ -127,6 +114,7 @@ export class FireWorker {
   readonly worker: Worker<FireJob | SweepJob>;
   readonly workers: Worker<FireJob | SweepJob>[];
   private readonly now: () => Date;
+  private readonly retry: RetryPolicy;
   private readonly lease: number;
   private readonly leadMs: number;
   private readonly slots: Slots;
@@ -134,13 +122,14 @@ export class FireWorker {
   private readonly held: Slots;
   private readonly claims: MicroBatcher<ClaimInput, ClaimResult> | null;
   private readonly completions: MicroBatcher<CompleteInput, Completed> | null;
-  private readonly afterCommit: MicroBatcher<AfterCommit, void>;
+  private readonly afterCommit: MicroBatcher<AfterCommit, undefined>;
 
   constructor(
     private readonly o: EngineOptions,
     private readonly timers: Timers,
   ) {
     this.now = o.now ?? (() => new Date());
+    this.retry = o.retry ?? DEFAULT_RETRY;
     this.lease = o.lockDurationMs ?? 30_000;
     this.leadMs = o.leadMs ?? 250;
     const concurrency = o.concurrency ?? 100;
@@ -149,7 +138,7 @@ export class FireWorker {
     const b = o.batch === false ? null : (o.batch ?? {});
     this.claims = b ? new MicroBatcher((items) => claimMany(o.pool, items, this.lease), b) : null;
     this.completions = b ? new MicroBatcher((items) => completeMany(o.pool, items, this.now()), b) : null;
-    this.afterCommit = new MicroBatcher<AfterCommit, void>(
+    this.afterCommit = new MicroBatcher<AfterCommit, undefined>(
       async (items) => {
         await o.outbox.dispatch(items.flatMap((i) => i.deliveries));
         await this.timers.set(
@@ -187,8 +176,11 @@ export class FireWorker {
     const { taskId } = job.data as FireJob;
     const out = await this.fire(taskId, new Date(at));
     if ("lookAgainInMs" in out) return this.delay(job, token, out.lookAgainInMs);
-    // Thrown, a failed attempt is retried by BullMQ with its backoff; an UnrecoverableError is not.
-    if ("error" in out) throw out.final ? new UnrecoverableError(out.error.message) : out.error;
+    // A failed attempt waits in place for the retry policy's delay; one given up fails its job.
+    if ("error" in out) {
+      if (out.retryInMs === null) throw new UnrecoverableError(out.error.message);
+      return this.delay(job, token, out.retryInMs);
+    }
     return out.status;
   }
 
@@ -219,12 +211,12 @@ export class FireWorker {
           const out = await this.fire(id, occurrence);
           if ("lookAgainInMs" in out)
             later.push({ taskId: id, occurrence, notBefore: new Date(Date.now() + out.lookAgainInMs) });
-          else if ("error" in out && !out.final)
-            later.push({ taskId: id, occurrence, notBefore: new Date(Date.now() + RETRY_DELAY_MS) });
+          else if ("error" in out && out.retryInMs !== null)
+            later.push({ taskId: id, occurrence, notBefore: new Date(Date.now() + out.retryInMs) });
         } catch (err) {
           // The claim itself failed (Postgres unreachable, say): try this one again on a timer of its own.
           this.o.logger.warn({ taskId: id, err: (err as Error).message }, "could not fire a swept task; will retry");
-          later.push({ taskId: id, occurrence, notBefore: new Date(Date.now() + RETRY_DELAY_MS) });
+          later.push({ taskId: id, occurrence, notBefore: new Date(Date.now() + this.retry.baseMs) });
         } finally {
           this.held.release();
         }
@@ -275,9 +267,9 @@ export class FireWorker {
       const result = await this.o.executor
         .execute({ run, occurrence, now, lateMs })
         .finally(() => this.slots.release());
-      const deliveries: OutboxItem[] = [];
-      const recipient = recipientFor(run.user, run.task.channel);
-      if (result.message && recipient) deliveries.push({ channel: run.task.channel, recipient, body: result.message });
+      const deliveries: OutboxItem[] = result.message
+        ? this.o.plan(run, { body: result.message, blocks: result.blocks })
+        : [];
       const after = this.now();
       const next = result.finish ? null : occurrenceAfter(run.task, occurrence, after);
       const timerAt = next && next.getTime() - after.getTime() <= (this.o.horizonMs ?? 3_600_000) ? next : null;
@@ -309,16 +301,21 @@ export class FireWorker {
   }
 
   /**
-   * A failed attempt: released for the retry, or, on the last one (the run row counts attempts, takeovers
-   * included), failed for good with the ops hook called.
+   * A failed attempt: released for the retry after the policy's wait, or, when the policy gives up (the
+   * run row counts attempts, takeovers included; a permanent failure is not retried), failed for good
+   * with the ops hook called.
    */
   private async failed(run: ClaimedRun, occurrence: Date, err: unknown): Promise<Outcome> {
     const error = err instanceof Error ? err : new Error(String(err));
-    const final = err instanceof UnrecoverableError || run.attempt >= (this.o.attempts ?? 5);
-    if (!final) {
-      await releaseRun(this.o.pool, run, error.message);
-      this.o.logger.warn({ taskId: run.task.id, attempt: run.attempt, err: error.message }, "run failed, will retry");
-      return { error, final };
+    const failure = err instanceof UnrecoverableError ? "permanent" : failureOf(err);
+    const decision = nextRetry(this.retry, run.attempt, failure);
+    if (decision.retry) {
+      await releaseRun(this.o.pool, run, error.message, new Date(Date.now() + decision.delayMs));
+      this.o.logger.warn(
+        { taskId: run.task.id, attempt: run.attempt, retryInMs: decision.delayMs, err: error.message },
+        "run failed, will retry",
+      );
+      return { error, retryInMs: decision.delayMs };
     }
     const now = this.now();
     const next = occurrenceAfter(run.task, occurrence, now);
@@ -328,7 +325,7 @@ export class FireWorker {
       if (next && next.getTime() - now.getTime() <= (this.o.horizonMs ?? 3_600_000))
         await this.timers.set([{ taskId: run.task.id, occurrence: next }], this.now());
     }
-    return { error, final };
+    return { error, retryInMs: null };
   }
 
   /** Stops taking jobs and waits for those in flight (a job still running at the deadline is released to another worker). */

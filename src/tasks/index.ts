@@ -1,7 +1,30 @@
-export { TaskService, type NewTask, type When, type Task } from "./service.js";
+/**
+ * Tasks: their lifecycle (TaskService, the rules in transitions.ts, the audit log) and their scheduling
+ * (the scheduler's horizon, Redis timers, the fire worker). The one owner of `tasks`, `task_runs` and
+ * `audit_log`.
+ */
+export {
+  TaskService,
+  type NewTask,
+  type When,
+  type Task,
+  type TaskChange,
+  type Applied,
+  type AuditAs,
+} from "./service.js";
+export {
+  decide,
+  actorLabel,
+  type Actor,
+  type TaskAction,
+  type TaskFacts,
+  type TaskStatus,
+  type Decision,
+} from "./transitions.js";
+export { recordEvent, snapshot, type TaskSnapshot, type AuditEntry } from "./audit.js";
 export {
   FireWorker,
-  recipientFor,
+  type DeliveryPlanner,
   type Executor,
   type ExecutionInput,
   type ExecutionResult,
@@ -12,5 +35,4 @@ export { Scheduler, type SchedulerOptions } from "./scheduler.js";
 export { Timers, FIRE_QUEUE } from "./timers.js";
 export { judgeNewTask, canTransition, ACTIVE_STATUSES, LIMITS } from "./policy.js";
 export { firstOccurrence, occurrenceAfter, occurrenceToFire, fireJobId, type TaskTiming } from "./schedule.js";
-export type { ClaimedRun, ClaimedDelivery } from "./runs.js";
-export { MicroBatcher, Slots, type BatcherOptions } from "./batch.js";
+export type { ClaimedRun } from "./runs.js";

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { type ClaimedDelivery, outboxInsertCte } from "../notify/index.js";
 import {
   CLAIM_COLUMNS,
   claimRun,
@@ -84,7 +85,7 @@ export interface CompleteInput {
 
 const COMPLETE_SQL = `
 WITH inp AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(run_id uuid, attempt int, occ timestamptz, task_id uuid, user_id uuid, started_at timestamptz, late_ms int, output text, usage jsonb,
-                                                              next timestamptz, timer_at timestamptz, channel text, recipient text, body text)),
+                                                              next timestamptz, timer_at timestamptz, channel text, recipient text, body text, blocks jsonb)),
 lk AS (SELECT inp.*, t.status::text AS task_status, t.status = 'running' AND t.next_run_at = inp.occ AS ours
          FROM tasks t JOIN inp ON inp.task_id = t.id ORDER BY t.id FOR UPDATE OF t),
 mine AS (
@@ -97,10 +98,7 @@ mine AS (
   FROM lk WHERE r.id = lk.run_id AND r.attempt = lk.attempt AND r.status = 'running'
   RETURNING lk.*, r.status::text AS run_status),
 ok AS (SELECT * FROM mine WHERE run_status = 'succeeded'),
-dl AS (
-  INSERT INTO deliveries (run_id, task_id, user_id, channel, recipient, body, status, attempts)
-  SELECT run_id, task_id, user_id, channel::"Channel", recipient, body, 'sending', 1 FROM ok WHERE body IS NOT NULL
-  ON CONFLICT (run_id, channel) DO NOTHING RETURNING id, run_id),
+dl AS (${outboxInsertCte("ok")}),
 upd AS (
   UPDATE tasks t SET status = (CASE WHEN ok.next IS NULL THEN 'completed' ELSE 'scheduled' END)::"TaskStatus",
     next_run_at = ok.next, timer_at = ok.timer_at, last_run_at = $2, run_count = t.run_count + 1, version = t.version + 1, updated_at = $2
@@ -132,6 +130,7 @@ export async function completeMany(pool: pg.Pool, items: CompleteInput[], now: D
       channel: d?.channel ?? null,
       recipient: d?.recipient ?? null,
       body: d?.body ?? null,
+      blocks: d?.blocks ?? null,
     };
   });
   const { rows } = await pool.query<{
@@ -146,7 +145,7 @@ export async function completeMany(pool: pg.Pool, items: CompleteInput[], now: D
     if (r[0] !== "succeeded") return { deliveries: [], status: r[1] };
     const id = deliveries[run.runId];
     const d = done.deliveries[0];
-    const claimed =
+    const claimed: ClaimedDelivery[] =
       id && d
         ? [
             {
@@ -154,8 +153,11 @@ export async function completeMany(pool: pg.Pool, items: CompleteInput[], now: D
               channel: d.channel,
               recipient: d.recipient,
               body: d.body,
+              blocks: d.blocks ?? null,
               opted_out: run.user.optedOut,
               user_id: run.task.userId,
+              task_id: run.task.id,
+              recurring: Boolean(run.task.rrule),
               attempts: 1,
             },
           ]

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { type ClaimedDelivery, insertOutbox, type OutboxItem } from "../notify/index.js";
 import { occurrenceToFire } from "./schedule.js";
 
 /**
@@ -22,6 +23,11 @@ export interface ClaimedRun {
     dtstart: Date | null;
     timezone: string;
     channel: string;
+    /** "reminder" or "sitrep" (see the task's kind column), and what the kind needs. */
+    kind: string;
+    params: Record<string, unknown> | null;
+    /** Someone other than the owner the task reaches (approved, since it runs). */
+    audience: string | null;
     runCount: number;
   };
   user: {
@@ -63,7 +69,7 @@ export async function tx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>)
 }
 
 /** Columns both claim paths select, aliased as rowToRun expects. */
-export const CLAIM_COLUMNS = `t.id, t.user_id, t.title, t.instruction, t.run_at, t.rrule, t.dtstart, t.timezone, t.channel, t.status, t.next_run_at, t.run_count,
+export const CLAIM_COLUMNS = `t.id, t.user_id, t.title, t.instruction, t.run_at, t.rrule, t.dtstart, t.timezone, t.channel, t.kind, t.params, t.audience, t.status, t.next_run_at, t.run_count,
   u.name, u.timezone AS user_tz, u.phone, u.email, u.slack_user_id, u.console_name, u.opted_out`;
 
 /**
@@ -73,7 +79,7 @@ export const CLAIM_COLUMNS = `t.id, t.user_id, t.title, t.instruction, t.run_at,
  */
 export const upsertRun = (leaseParam: string) => `ON CONFLICT (task_id, occurrence) DO UPDATE
   SET attempt = task_runs.attempt + 1, status = 'running', heartbeat_at = EXCLUDED.heartbeat_at, started_at = EXCLUDED.started_at,
-      late_ms = EXCLUDED.late_ms, finished_at = NULL, error = NULL
+      late_ms = EXCLUDED.late_ms, finished_at = NULL, error = NULL, retry_at = NULL
   WHERE task_runs.status IN ('skipped', 'failed') OR (task_runs.status = 'running' AND task_runs.heartbeat_at < EXCLUDED.heartbeat_at - ${leaseParam} * interval '1 millisecond')`;
 
 /** Milliseconds late, clamped to the int column. */
@@ -96,6 +102,9 @@ export function rowToRun(row: any, runId: string, attempt: number, previousOutpu
       dtstart: row.dtstart,
       timezone: row.timezone,
       channel: row.channel,
+      kind: row.kind,
+      params: row.params,
+      audience: row.audience,
       runCount: row.run_count,
     },
     user: {
@@ -183,12 +192,6 @@ export async function heartbeat(pool: pg.Pool, run: ClaimedRun, now: Date): Prom
   ]);
 }
 
-export interface OutboxItem {
-  channel: string;
-  recipient: string;
-  body: string;
-}
-
 export interface Completion {
   /** When execution began and how late that was (the claim may precede the due instant). */
   startedAt: Date;
@@ -202,21 +205,6 @@ export interface Completion {
   usage?: unknown;
   /** A one-off task for the same owner and channel, created in the same transaction. */
   followUp?: { at: Date; title: string; instruction: string };
-}
-
-/**
- * An outbox row claimed for sending ('sending', its attempt counted): by a delivery worker's claim, or
- * written so by a run whose process sends it at once.
- */
-export interface ClaimedDelivery {
-  id: string;
-  channel: string;
-  recipient: string;
-  body: string;
-  opted_out: boolean;
-  user_id: string;
-  /** Attempts so far, this one included. */
-  attempts: number;
 }
 
 /**
@@ -256,15 +244,11 @@ export function completeRun(pool: pg.Pool, run: ClaimedRun, done: Completion, no
     );
     if (mine.rowCount === 0) return { deliveries: [], status: "lost" };
     if (!ok) return { deliveries: [], status: status ?? "missing" };
-    const ids: string[] = [];
-    for (const d of done.deliveries) {
-      const r = await c.query(
-        `INSERT INTO deliveries (run_id, task_id, user_id, channel, recipient, body) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (run_id, channel) DO NOTHING RETURNING id`,
-        [run.runId, run.task.id, run.task.userId, d.channel, d.recipient, d.body],
-      );
-      if (r.rows[0]) ids.push(r.rows[0].id);
-    }
+    const ids = await insertOutbox(
+      c,
+      { runId: run.runId, taskId: run.task.id, userId: run.task.userId },
+      done.deliveries,
+    );
     if (done.followUp) {
       await c.query(
         `INSERT INTO tasks (user_id, title, instruction, run_at, timezone, next_run_at, channel, status)
@@ -281,11 +265,14 @@ export function completeRun(pool: pg.Pool, run: ClaimedRun, done: Completion, no
   });
 }
 
-/** Gives a failed attempt back: the lease is released so the next attempt can claim it at once. */
-export async function releaseRun(pool: pg.Pool, run: ClaimedRun, error: string): Promise<void> {
+/**
+ * Gives a failed attempt back: the lease is released so the next attempt, due at `retryAt` (the retry
+ * policy's wait), can claim it at once; the reconciler re-arms a lost retry for that time, not sooner.
+ */
+export async function releaseRun(pool: pg.Pool, run: ClaimedRun, error: string, retryAt: Date): Promise<void> {
   await pool.query(
-    `UPDATE task_runs SET heartbeat_at = 'epoch', error = $3 WHERE id = $1 AND attempt = $2 AND status = 'running'`,
-    [run.runId, run.attempt, error.slice(0, 2000)],
+    `UPDATE task_runs SET heartbeat_at = 'epoch', error = $3, retry_at = $4 WHERE id = $1 AND attempt = $2 AND status = 'running'`,
+    [run.runId, run.attempt, error.slice(0, 2000), retryAt],
   );
 }
 

@@ -122,13 +122,18 @@ export class Scheduler {
       this.now(),
     );
     // A run claimed but abandoned with its job gone (Redis lost mid-run) is picked up again through its timer.
-    const stuck = await this.o.pool.query<{ task_id: string; occurrence: Date }>(
-      `SELECT r.task_id, r.occurrence FROM task_runs r JOIN tasks t ON t.id = r.task_id
+    const stuck = await this.o.pool.query<{ task_id: string; occurrence: Date; retry_at: Date | null }>(
+      `SELECT r.task_id, r.occurrence, r.retry_at FROM task_runs r JOIN tasks t ON t.id = r.task_id
         WHERE r.status = 'running' AND t.status = 'running' AND t.next_run_at = r.occurrence AND r.heartbeat_at < $1 LIMIT $2`,
       [new Date(now.getTime() - (this.o.stuckAfterMs ?? 30_000)), batch],
     );
     if (stuck.rows.length) {
-      const items = stuck.rows.map((r) => ({ taskId: r.task_id, occurrence: r.occurrence }));
+      // A failed attempt's retry keeps its wait (retry_at), so a lost retry timer is not brought forward.
+      const items = stuck.rows.map((r) => ({
+        taskId: r.task_id,
+        occurrence: r.occurrence,
+        notBefore: r.retry_at ?? undefined,
+      }));
       const exists = await this.o.timers.existing(items);
       const missing = items.filter((_, i) => !exists[i]);
       if (missing.length) await this.o.timers.set(missing, this.now());

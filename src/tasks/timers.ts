@@ -18,8 +18,11 @@ export interface SweepJob {
 
 export const SWEEP_JOB = "sweep";
 
-/** A failed run's first retry waits this long; each further one backs off exponentially from it. */
-export const RETRY_DELAY_MS = 2000;
+/**
+ * BullMQ's own retries of a timer job cover Herald's infrastructure failing under it (Postgres away during a
+ * claim); a run that fails waits in place for the retry policy's delay instead (src/retry, FireWorker).
+ */
+const INFRA_RETRY = { attempts: 10, backoff: { type: "exponential", delay: 1000 } } as const;
 
 /**
  * Tasks armed in bulk (by the scheduler's horizon pass) share one timer per second of due time: one
@@ -48,7 +51,6 @@ export class Timers {
     private readonly redis: Redis,
     prefix: string,
     private readonly leadMs: number,
-    private readonly attempts = 5,
   ) {
     this.queue = new Queue<FireJob | SweepJob>(FIRE_QUEUE, { connection: redis, prefix });
   }
@@ -57,8 +59,7 @@ export class Timers {
     return {
       jobId,
       delay: Math.max(0, fireAt - now.getTime()),
-      attempts: this.attempts,
-      backoff: { type: "exponential", delay: RETRY_DELAY_MS },
+      ...INFRA_RETRY,
       removeOnComplete: true,
       removeOnFail: { age: 7 * 24 * 3600 },
     };

@@ -1,10 +1,10 @@
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../../src/runtime/index.js";
+import { launchBrowser } from "../helpers/browser.js";
 import { startTestRuntime, unique } from "../helpers/runtime.js";
 
 const TOKEN = "browser-admin-token-0123456789";
-const CHROMIUM = "/usr/bin/chromium";
 
 /** The admin page in a real headless browser: sign in, find the held task first, approve it by clicking. */
 describe("admin page in a browser", () => {
@@ -15,19 +15,7 @@ describe("admin page in a browser", () => {
   beforeAll(async () => {
     rt = await startTestRuntime({ env: { ADMIN_TOKEN: TOKEN }, parts: { worker: false, http: true } });
     base = `http://127.0.0.1:${rt.port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();

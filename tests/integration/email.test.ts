@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Executor } from "../../src/tasks/index.js";
-import { segmentCount } from "../../src/notify/segments.js";
+import { segmentCount } from "../../src/notify/sms/index.js";
 import type { Runtime } from "../../src/runtime/index.js";
 import { startFakeSmtp, type FakeSmtp } from "../fakes/smtp.js";
 import { startFakeTwilio, type FakeTwilio } from "../fakes/twilio.js";

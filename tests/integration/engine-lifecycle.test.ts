@@ -132,10 +132,10 @@ describe("task lifecycle in the engine", () => {
       timezone: "UTC",
       channel: "console",
     });
-    await rt.tasks.pause(task.id);
+    await rt.tasks.apply(task.id, { action: "pause" }, { kind: "user", userId: task.userId });
     await sleep(1600);
     expect(sender.sent).toHaveLength(0);
-    await rt.tasks.resume(task.id);
+    await rt.tasks.apply(task.id, { action: "resume" }, { kind: "user", userId: task.userId });
     await eventually(() => sender.sent.length === 1, "the resumed reminder");
     await sleep(800);
     expect(sender.sent).toHaveLength(1);
@@ -153,7 +153,11 @@ describe("task lifecycle in the engine", () => {
       channel: "console",
     });
     const later = new Date(Date.now() + 2500);
-    await rt.tasks.reschedule(task.id, { runAt: later });
+    await rt.tasks.apply(
+      task.id,
+      { action: "reschedule", when: { runAt: later } },
+      { kind: "user", userId: task.userId },
+    );
     await sleep(1500);
     expect(sender.sent).toHaveLength(0);
     await eventually(() => sender.sent.length === 1, "the reminder at its new time");
@@ -207,7 +211,9 @@ describe("task lifecycle in the engine", () => {
       timezone: "UTC",
       channel: "console",
     });
-    const copy = await rt.tasks.snooze(task.id, 10);
+    const copy = (
+      await rt.tasks.apply(task.id, { action: "snooze", minutes: 10 }, { kind: "user", userId: task.userId })
+    ).created!;
     expect(copy.nextRunAt!.getTime() - Date.now()).toBeGreaterThan(9 * 60_000);
     // Ten minutes pass: the clock moves, and the copy's Redis timer (a real-time delay) comes due.
     offset += 10 * 60_000 - 500;

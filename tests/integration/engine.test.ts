@@ -56,7 +56,7 @@ describe("task engine", () => {
       timezone: user.timezone,
       channel: "console",
     });
-    await rt.tasks.cancel(task.id);
+    await rt.tasks.apply(task.id, { action: "cancel" }, { kind: "user", userId: task.userId });
     await new Promise((r) => setTimeout(r, 1200));
     expect(sender.sent).toHaveLength(0);
     expect(await rt.db.prisma.taskRun.count({ where: { taskId: task.id } })).toBe(0);

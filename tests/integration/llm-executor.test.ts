@@ -78,7 +78,7 @@ describe("LLM executor in the task engine", () => {
       "schedule_follow_up",
       "send_message",
     ]);
-    expect(first!.body.max_tokens).toBe(500);
+    expect(first!.body.max_completion_tokens).toBe(1500);
     const system = String(first!.body.messages[0]!.content);
     expect(system).toContain(TZ);
     expect(system).toContain(

@@ -1,20 +1,10 @@
 import { UnrecoverableError } from "bullmq";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log/index.js";
-import { OfflineExecutor } from "../../src/ai/index.js";
-import {
-  createNotifier,
-  createOpsHooks,
-  handleApprovalAction,
-  handleSitrepCommand,
-  sourceOf,
-  startOps,
-  withSitrepExecutor,
-  type OpsMonitor,
-} from "../../src/ops/index.js";
+import { createNotifier, createOpsHooks, startOps, type OpsMonitor } from "../../src/ops/index.js";
 import type { Runtime } from "../../src/runtime/index.js";
 import { FakeSlackOps } from "../fakes/slack-ops.js";
-import { eventually, startTestRuntime, testConfig, unique } from "../helpers/runtime.js";
+import { eventually, startTestRuntime, unique } from "../helpers/runtime.js";
 import { RecordingSender } from "../helpers/senders.js";
 
 const MIN = 60_000;
@@ -38,7 +28,7 @@ describe("ops alerts to Slack", () => {
 
   function monitor(forNoWorkerMs = 2 * MIN): OpsMonitor {
     return createOpsHooks({
-      config: testConfig(slack.env()),
+      slack: slackSettings(),
       logger: silentLogger,
       now: () => clock,
       policy: { quietMs: 15 * MIN, forMs: { no_worker: forNoWorkerMs, backlog: 0, llm_failing: 0 } },
@@ -63,6 +53,10 @@ describe("ops alerts to Slack", () => {
     return rt;
   }
   const texts = () => slack.posted.map((p) => p.text);
+  const slackSettings = () => {
+    const e = slack.env();
+    return { botToken: e.SLACK_BOT_TOKEN!, apiUrl: e.SLACK_API_URL, opsChannel: e.SLACK_OPS_CHANNEL };
+  };
 
   it("alerts once when a run fails for good, then sums up the rest after the quiet period", async () => {
     clock = Date.now();
@@ -107,19 +101,19 @@ describe("ops alerts to Slack", () => {
     const m = monitor();
     const prefix = unique("ops-noworker");
     const server = await start(undefined, { worker: false, env: { REDIS_PREFIX: prefix } });
-    await m.check(server);
+    await m.check(server.source);
     clock += 2 * MIN;
-    await m.check(server);
+    await m.check(server.source);
     expect(texts()).toHaveLength(1);
     expect(texts()[0]).toContain("No live fire worker for 2 min");
     expect(texts()[0]).toContain("herald worker");
-    await m.check(server);
+    await m.check(server.source);
     expect(texts()).toHaveLength(1);
 
     await start(undefined, { worker: true, env: { REDIS_PREFIX: prefix } });
     clock += MIN;
     await eventually(async () => {
-      await m.check(server);
+      await m.check(server.source);
       return texts().length === 2;
     }, "the recovery");
     expect(texts()[1]).toContain("A fire worker is live again");
@@ -158,7 +152,7 @@ describe("ops alerts to Slack", () => {
         at: new Date(clock - 1000 + i),
       })),
     });
-    await m.check(rt);
+    await m.check(rt.source);
     expect(texts().find((t) => t.includes("The LLM is failing"))).toMatch(
       /3 failed calls in a row\. Last error: 429 rate limited 3/,
     );
@@ -178,7 +172,9 @@ describe("ops alerts to Slack", () => {
       channel: "console",
       audience: "#team",
     });
-    stops.push(startOps(rt, { monitor: m, intervalMs: 100 }));
+    stops.push(
+      startOps({ monitor: m, source: rt.source, prisma: rt.db.prisma, logger: silentLogger }, { intervalMs: 100 }),
+    );
     const posted = await eventually(
       () => slack.posted.find((p) => p.text.includes("remind the team")),
       "the approval request",
@@ -193,13 +189,13 @@ describe("ops alerts to Slack", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(slack.posted.filter((p) => p.text.includes("remind the team"))).toHaveLength(1);
 
-    const click = await handleApprovalAction(rt, { action: "approve", taskId: t.id, userId: "U42" });
+    const click = await rt.approval({ action: "approve", taskId: t.id, userId: "U42" });
     expect(click).toEqual({ ok: true, text: `✅ Approved "remind the team". (by <@U42>)` });
     expect((await rt.tasks.get(t.id))!.status).toBe("scheduled");
     expect(await rt.db.prisma.auditLog.findFirst({ where: { taskId: t.id, action: "approve" } })).toMatchObject({
       actor: "slack:U42",
     });
-    const late = await handleApprovalAction(rt, { action: "reject", taskId: t.id, userId: "U43" });
+    const late = await rt.approval({ action: "reject", taskId: t.id, userId: "U43" });
     expect(late.ok).toBe(false);
     expect(late.text).toContain("is scheduled, so it can't be rejected");
   });
@@ -210,10 +206,7 @@ describe("ops alerts to Slack", () => {
       ...silentLogger,
       warn: (_o: unknown, msg: string) => void warnings.push(msg),
     } as unknown as typeof silentLogger;
-    const n = createNotifier(
-      { SLACK_BOT_TOKEN: undefined, SLACK_OPS_CHANNEL: undefined, SLACK_API_URL: slack.url },
-      logger,
-    );
+    const n = createNotifier({ botToken: "", opsChannel: undefined, apiUrl: slack.url }, logger);
     expect(n.live).toBe(false);
     expect(await n.post({ text: "hello" })).toEqual({ ok: false });
     expect(warnings[0]).toContain("set SLACK_BOT_TOKEN and SLACK_OPS_CHANNEL");
@@ -226,28 +219,17 @@ describe("ops alerts to Slack", () => {
       ...silentLogger,
       error: (_o: unknown, msg: string) => void errors.push(msg),
     } as unknown as typeof silentLogger;
-    const n = createNotifier(
-      { SLACK_BOT_TOKEN: "xoxb-wrong", SLACK_OPS_CHANNEL: "C0PS", SLACK_API_URL: slack.url },
-      logger,
-    );
+    const n = createNotifier({ botToken: "xoxb-wrong", opsChannel: "C0PS", apiUrl: slack.url }, logger);
     expect(await n.post({ text: "hello" })).toEqual({ ok: false });
     expect(slack.calls).toEqual([{ method: "chat.postMessage", error: "invalid_auth" }]);
     expect(errors[0]).toContain("check SLACK_BOT_TOKEN");
   });
 
-  it("posts a subscribed sitrep to its channel when the subscription fires", async () => {
-    let rt: Runtime | undefined;
-    const executor = withSitrepExecutor(new OfflineExecutor(), () => ({
-      source: sourceOf(rt!),
-      notifier: createNotifier(testConfig(slack.env()), silentLogger),
-    }));
-    rt = await startTestRuntime({
-      env: slack.env(),
-      overrides: { executor, senders: [new RecordingSender("console")] },
-    });
+  it("posts a subscribed sitrep to its channel through the outbox when the subscription fires", async () => {
+    const rt = await startTestRuntime({ env: slack.env() });
     runtimes.push(rt);
     const userId = unique("U");
-    await handleSitrepCommand(rt, { text: "subscribe every 1 hours", channelId: "C0PS", userId });
+    await rt.sitrepCommand({ text: "subscribe every 1 hours", channelId: "C0PS", userId });
     const task = await rt.db.prisma.task.findFirstOrThrow({
       where: { audience: "C0PS", status: "scheduled", user: { slackUserId: userId } },
     });
@@ -262,12 +244,11 @@ describe("ops alerts to Slack", () => {
     );
     expect(post.channel).toBe("C0PS");
     expect((post.blocks as { type: string }[])[0]!.type).toBe("header");
-    const run = await eventually(
-      () => rt!.db.prisma.taskRun.findFirst({ where: { taskId: task.id, status: "succeeded" } }),
-      "the run",
+    const delivery = await eventually(
+      () => rt.db.prisma.delivery.findFirst({ where: { taskId: task.id, status: "delivered" } }),
+      "the delivery recorded",
     );
-    expect(run.output).toContain("posted to C0PS");
-    expect(await rt.db.prisma.delivery.count({ where: { taskId: task.id } })).toBe(0);
+    expect(delivery).toMatchObject({ channel: "slack", recipient: "C0PS", attempts: 1 });
     expect((await rt.tasks.get(task.id))!.status).toBe("scheduled");
   });
 });

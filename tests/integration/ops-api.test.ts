@@ -145,13 +145,16 @@ describe("admin API", () => {
       where: { taskId: { in: [a.id, b.id] } },
       orderBy: { at: "asc" },
     });
+    // The owner's own requests are in the trail too, before the admins' actions.
     expect(log.map((l) => [l.taskId, l.actor, l.action])).toEqual([
+      [a.id, `user:${user.id}`, "create"],
+      [b.id, `user:${user.id}`, "create"],
       [a.id, "admin:dana", "approve"],
       [b.id, "admin:api", "reject"],
     ]);
-    expect(log[0]!.before).toMatchObject({ status: "pending_approval" });
-    expect(log[0]!.after).toMatchObject({ status: "scheduled" });
-    expect(log[1]!.after).toMatchObject({ status: "cancelled", reason: "not allowed" });
+    expect(log[2]!.before).toMatchObject({ status: "pending_approval" });
+    expect(log[2]!.after).toMatchObject({ status: "scheduled" });
+    expect(log[3]!.after).toMatchObject({ status: "cancelled", reason: "not allowed" });
   });
 
   it("pauses, resumes, reschedules and cancels", async () => {
@@ -176,7 +179,7 @@ describe("admin API", () => {
     ).toBe("cancelled");
     expect((await post(`/admin/api/tasks/${t.id}/explode`)).status).toBe(404);
     const actions = await rt.db.prisma.auditLog.findMany({ where: { taskId: t.id }, orderBy: { at: "asc" } });
-    expect(actions.map((x) => x.action)).toEqual(["pause", "resume", "reschedule", "cancel"]);
+    expect(actions.map((x) => x.action)).toEqual(["create", "pause", "resume", "reschedule", "cancel"]);
   });
 
   it("retries a failed one-off now, with a timer set for it", async () => {

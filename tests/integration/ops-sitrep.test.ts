@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { handleSitrepCommand, isSitrepTask, loadSitrep, renderSitrepForTask, sourceOf } from "../../src/ops/index.js";
+import { isSitrepTask, loadSitrep } from "../../src/ops/index.js";
 import type { Runtime } from "../../src/runtime/index.js";
 import { eventually, startTestRuntime, unique } from "../helpers/runtime.js";
 import { RecordingSender } from "../helpers/senders.js";
@@ -47,8 +47,8 @@ describe("sitrep over real data", () => {
           channel: "console",
         }),
       );
-    await rt.tasks.pause(made[0]!.id);
-    await rt.tasks.cancel(made[1]!.id);
+    await rt.tasks.apply(made[0]!.id, { action: "pause" }, { kind: "user", userId: user.id });
+    await rt.tasks.apply(made[1]!.id, { action: "cancel" }, { kind: "user", userId: user.id });
     await rt.db.pool.query(
       `INSERT INTO tasks (user_id, title, instruction, timezone, channel, status) SELECT $1, 'bulk', 'x', 'UTC', 'console', 'completed' FROM generate_series(1, 50)`,
       [user.id],
@@ -66,7 +66,7 @@ describe("sitrep over real data", () => {
 
   it("reports runs, lateness and deliveries of tasks that fired", async () => {
     const user = await rt.db.prisma.user.create({ data: { timezone: "UTC", consoleName: unique("sitrep") } });
-    const before = await loadSitrep(sourceOf(rt), "1h");
+    const before = await loadSitrep(rt.source, "1h");
     const task = await rt.tasks.create({
       userId: user.id,
       title: "sitrep probe",
@@ -79,7 +79,7 @@ describe("sitrep over real data", () => {
       async () => (await rt.db.prisma.delivery.findFirst({ where: { taskId: task.id } }))?.status === "delivered",
       "the delivery",
     );
-    const after = await loadSitrep(sourceOf(rt), "1h");
+    const after = await loadSitrep(rt.source, "1h");
     expect(after.runs.byStatus.succeeded).toBeGreaterThanOrEqual(before.runs.byStatus.succeeded! + 1);
     expect(after.lateness.sample).toBeGreaterThanOrEqual(1);
     expect(after.lateness.p50Ms).not.toBeNull();
@@ -91,17 +91,17 @@ describe("sitrep over real data", () => {
   });
 
   it("answers /sitrep with text and blocks", async () => {
-    const reply = await handleSitrepCommand(rt, { text: "7d", channelId: "C1", userId: "U1" });
+    const reply = await rt.sitrepCommand({ text: "7d", channelId: "C1", userId: "U1" });
     expect(reply.text).toMatch(/^Herald sitrep — last 7d/);
     expect((reply.blocks as { type: string }[])[0]!.type).toBe("header");
-    const help = await handleSitrepCommand(rt, { text: "subscribe yearly", channelId: "C1", userId: "U1" });
+    const help = await rt.sitrepCommand({ text: "subscribe yearly", channelId: "C1", userId: "U1" });
     expect(help.text).toContain("/sitrep subscribe daily 9am");
   });
 
   it("subscribes a channel as a scheduled task of the engine, replaces it, and unsubscribes", async () => {
     const channelId = unique("C");
     const slackUser = unique("U");
-    const reply = await handleSitrepCommand(rt, { text: "subscribe every 1 hours", channelId, userId: slackUser });
+    const reply = await rt.sitrepCommand({ text: "subscribe every 1 hours", channelId, userId: slackUser });
     expect(reply.text).toContain("Subscribed: a 1h sitrep every hour");
     const [task] = await rt.db.prisma.task.findMany({ where: { audience: channelId }, include: { user: true } });
     expect(task).toMatchObject({
@@ -114,23 +114,24 @@ describe("sitrep over real data", () => {
     expect(isSitrepTask(task!)).toBe(true);
     expect(await rt.timers.existing([{ taskId: task!.id, occurrence: task!.nextRunAt! }])).toEqual([true]);
 
-    const rendered = await renderSitrepForTask(rt, task!);
-    expect(rendered.channel).toBe(channelId);
-    expect(rendered.text).toMatch(/^Herald sitrep — last 1h/);
+    // A subscription is a task of its own kind, posting the window it asked for to its channel.
+    expect(task!.kind).toBe("sitrep");
+    expect(task!.audience).toBe(channelId);
+    expect(task!.params).toEqual({ window: "1h" });
 
-    const again = await handleSitrepCommand(rt, { text: "subscribe daily 9am", channelId, userId: slackUser });
+    const again = await rt.sitrepCommand({ text: "subscribe daily 9am", channelId, userId: slackUser });
     expect(again.text).toContain("replaces the previous subscription");
     const all = await rt.db.prisma.task.findMany({ where: { audience: channelId }, orderBy: { createdAt: "asc" } });
     expect(all.map((t) => t.status)).toEqual(["cancelled", "scheduled"]);
 
-    expect((await handleSitrepCommand(rt, { text: "unsubscribe", channelId, userId: slackUser })).text).toContain(
+    expect((await rt.sitrepCommand({ text: "unsubscribe", channelId, userId: slackUser })).text).toContain(
       "Unsubscribed",
     );
     expect((await rt.db.prisma.task.findMany({ where: { audience: channelId } })).map((t) => t.status)).toEqual([
       "cancelled",
       "cancelled",
     ]);
-    expect((await handleSitrepCommand(rt, { text: "unsubscribe", channelId, userId: slackUser })).text).toContain(
+    expect((await rt.sitrepCommand({ text: "unsubscribe", channelId, userId: slackUser })).text).toContain(
       "has no sitrep subscription",
     );
     const audit = await rt.db.prisma.auditLog.findMany({ where: { taskId: { in: all.map((t) => t.id) } } });

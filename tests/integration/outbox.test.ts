@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { noopOps } from "../../src/ops/index.js";
-import { DeliveryError, type OutboundMessage, type SendResult, type Sender } from "../../src/notify/index.js";
+import { ProviderError } from "../../src/errors/index.js";
+import type { OutboundMessage, SendResult, Sender } from "../../src/notify/index.js";
 import type { Runtime } from "../../src/runtime/index.js";
 import { eventually, startTestRuntime, unique } from "../helpers/runtime.js";
 
@@ -67,7 +68,9 @@ describe("the outbox: sending the messages runs produce", () => {
   });
 
   it("retries a failing send with backoff and sends it once when the provider recovers", async () => {
-    const sender = new ScriptedSender((n) => (n <= 2 ? new DeliveryError("provider returned 503") : null));
+    const sender = new ScriptedSender((n) =>
+      n <= 2 ? new ProviderError("retryable", "provider returned 503", { provider: "test", status: 503 }) : null,
+    );
     const { rt, failed, user } = await start(sender);
     const task = await remind(rt, user.id, "stretch");
     // Attempts at about 0, 2 and 4 s: the first retry waits 2 s, later ones back off exponentially from there.
@@ -96,7 +99,7 @@ describe("the outbox: sending the messages runs produce", () => {
   });
 
   it("does not retry a permanent failure", async () => {
-    const sender = new ScriptedSender(() => new DeliveryError("unknown recipient", { permanent: true }));
+    const sender = new ScriptedSender(() => new ProviderError("permanent", "unknown recipient", { provider: "test" }));
     const { rt, failed, user } = await start(sender);
     const task = await remind(rt, user.id, "call mom");
     await eventually(() => failed.length === 1, "the ops hook");

@@ -1,9 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordInbound } from "../../src/bot/slack/inbox.js";
-import { resumeSlackInbox } from "../../src/bot/slack/converse.js";
-import { slackClient } from "../../src/notify/slack.js";
-import { reminderBlocks } from "../../src/notify/slackBlocks.js";
+import { resumeSlackInbox } from "../../src/bot/slack/index.js";
+import { reminderBlocks, slackClient } from "../../src/notify/slack/index.js";
 import type { Runtime } from "../../src/runtime/index.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack.js";
 import { eventually, startTestRuntime } from "../helpers/runtime.js";
@@ -309,13 +307,26 @@ describe("Slack channel", () => {
   it("resumes a request that was recorded and acked but never handled (a crash after the ack)", async () => {
     const user = newUser();
     const key = id("Ev");
-    const inboxId = await recordInbound(
-      rt.db.pool,
-      { key, kind: "dm", userId: user, text: "remind me in 1 hour to resume work", channel: `D${user}` },
+    const request = {
+      key,
+      kind: "dm" as const,
+      userId: user,
+      text: "remind me in 1 hour to resume work",
+      channel: `D${user}`,
+    };
+    const inboxId = await rt.messages.recordPending(
+      "slack",
+      key,
+      request.text,
+      request,
       new Date(Date.now() - 120_000),
     );
     expect(inboxId).toBeTruthy();
-    const resumed = await resumeSlackInbox(rt, slackClient(TOKEN, slack.apiUrl), new Date(Date.now() - 60_000));
+    const resumed = await resumeSlackInbox(
+      { conversation: rt.conversation, messages: rt.messages, logger: rt.logger },
+      slackClient({ botToken: TOKEN, apiUrl: slack.apiUrl }),
+      new Date(Date.now() - 60_000),
+    );
     expect(resumed).toBe(1);
     expect(await tasksOf(user)).toHaveLength(1);
     expect(postsTo(`D${user}`)).toHaveLength(1);

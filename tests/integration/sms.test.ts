@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keywordOf } from "../../src/bot/sms/keywords.js";
-import { advances, deliveryStatusOf } from "../../src/bot/sms/status.js";
-import { segmentCount } from "../../src/notify/segments.js";
+import { keywordOf } from "../../src/bot/sms/index.js";
+import { advances, deliveryStatusOf } from "../../src/notify/sms/index.js";
+import { segmentCount } from "../../src/notify/sms/index.js";
 import type { Runtime } from "../../src/runtime/index.js";
 import { startFakeTwilio, twilioSignature, type FakeTwilio } from "../fakes/twilio.js";
 import { eventually, startTestRuntime } from "../helpers/runtime.js";

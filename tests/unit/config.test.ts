@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, channelsConfigured, loadConfig } from "../../src/config/index.js";
+import { configuredChannels } from "../../src/channels/index.js";
+import { ConfigError, loadConfig } from "../../src/config/index.js";
 
 describe("config", () => {
   it("runs on its defaults with no environment at all", () => {
@@ -8,7 +9,8 @@ describe("config", () => {
     expect(c.REDIS_URL).toBe("redis://127.0.0.1:6379");
     expect(c.PORT).toBe(3000);
     expect(c.INTERPRETER).toBe("auto");
-    expect(channelsConfigured(c)).toEqual({ slack: false, sms: false, email: false, llm: false });
+    expect(configuredChannels(c)).toEqual(["console"]);
+    expect(c.OPENAI_API_KEY).toBeUndefined();
   });
 
   it("names the variable and what to put there when a value is invalid", () => {

@@ -7,9 +7,9 @@ import {
   sessionCookie,
   sessionValue,
   SESSION_COOKIE,
-} from "../../src/ops/auth.js";
-import { decodeCursor, encodeCursor, parseFilters } from "../../src/ops/admin-query.js";
-import { escapeHtml, actionsFor } from "../../src/ops/admin-html.js";
+} from "../../src/admin/auth.js";
+import { decodeCursor, encodeCursor, parseFilters } from "../../src/admin/query.js";
+import { escapeHtml, actionsFor } from "../../src/admin/html.js";
 
 const TOKEN = "a-very-secret-admin-token";
 

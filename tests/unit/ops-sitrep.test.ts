@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildSitrep, percentile, successRate, windowStart, type SitrepInput } from "../../src/ops/sitrep.js";
 import { sitrepBlocks, sitrepText } from "../../src/ops/sitrep-render.js";
-import { parseSitrepCommand, windowOfInstruction, sitrepInstruction } from "../../src/ops/sitrep-command.js";
+import { parseSitrepCommand, sitrepParams, windowOfParams } from "../../src/ops/sitrep-command.js";
 
 const now = new Date("2026-11-25T14:37:00Z");
 const zero = { waiting: 0, delayed: 0, active: 0, failed: 0 };
@@ -182,7 +182,8 @@ describe("/sitrep command parsing", () => {
   });
 
   it("stores and reads back the window on the subscription task", () => {
-    expect(windowOfInstruction(sitrepInstruction("7d"))).toBe("7d");
-    expect(windowOfInstruction("__sitrep__")).toBe("24h");
+    expect(windowOfParams(sitrepParams("7d"))).toBe("7d");
+    expect(windowOfParams(null)).toBe("24h");
+    expect(windowOfParams({ window: "a fortnight" })).toBe("24h");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodingOf, fitSegments, segmentCount } from "../../src/notify/segments.js";
+import { encodingOf, fitSegments, segmentCount } from "../../src/notify/sms/index.js";
 
 describe("SMS segments", () => {
   it("counts 160 GSM-7 characters as one segment and 161 as two", () => {

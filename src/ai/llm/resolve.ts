@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import { upcoming } from "../../time/index.js";
-import type { InterpretContext, Interpretation, Issue, Schedule, TaskRef } from "../types.js";
+import type { InterpretContext, Interpretation, Issue, OfflineFn, Schedule, TaskRef } from "../types.js";
 import { readMoment, uniqueIssues } from "./calendar.js";
 import { editDifferences, readEdit } from "./edit.js";
 import type { Extraction } from "./extraction.js";
@@ -18,8 +18,7 @@ import { resolveZone } from "./zone.js";
  * the preferred reading at lower confidence.
  */
 
-/** The offline interpreter, as a function (injectable for tests). */
-export type OfflineFn = (text: string, ctx: InterpretContext) => Interpretation;
+export type { OfflineFn } from "../types.js";
 
 /** Confidence is capped here when the readings of a time disagree. */
 export const DISAGREEMENT_CONFIDENCE = 0.5;

@@ -1,8 +1,7 @@
 import { isValidTimeZone } from "../../time/index.js";
-import type { InterpretContext } from "../types.js";
+import type { InterpretContext, OfflineFn } from "../types.js";
 import type { Read } from "./calendar.js";
 import type { ZoneFields } from "./extraction.js";
-import type { OfflineFn } from "./resolve.js";
 
 /**
  * The IANA zone the model says a message names. The model's id is used when it is an Area/Location id

@@ -1,16 +1,21 @@
 import { App, LogLevel, type Logger as BoltLogger } from "@slack/bolt";
-import type { HttpServer } from "../../http/index.js";
 import { HeraldError } from "../../errors/index.js";
+import type { HttpServer } from "../../http/index.js";
 import type { Logger } from "../../log/index.js";
-import { slackClient } from "../../notify/slack.js";
-import { parseAction } from "../../notify/slackBlocks.js";
-import { APPROVE_ACTION_ID, REJECT_ACTION_ID, handleApprovalAction, handleSitrepCommand } from "../../ops/index.js";
-import type { Runtime } from "../../runtime/index.js";
+import {
+  APPROVE_ACTION_ID,
+  parseAction,
+  REJECT_ACTION_ID,
+  type SlackSettings,
+  slackClient,
+} from "../../notify/slack/index.js";
+import type { ChannelDeps } from "../channel.js";
 import { actOnReminder } from "../reminders.js";
-import { converse, resumeSlackInbox, type Inbound } from "./converse.js";
-import { recordInbound } from "./inbox.js";
+import { converse, type Inbound, resumeSlackInbox } from "./converse.js";
 import { HeraldReceiver } from "./receiver.js";
 import { conversationOf } from "./requests.js";
+
+export type SlackDeps = Omit<ChannelDeps, "deliveryStatus">;
 
 /** Requests not handled within this long are taken to be lost with their process, and resumed. */
 const RESUME_AFTER_MS = 60_000;
@@ -19,23 +24,21 @@ const RESUME_AFTER_MS = 60_000;
  * Mounts POST /slack/events (events, slash commands and interactivity, all verified with the signing
  * secret) and starts the resume loop for requests a crash left unhandled.
  */
-export function mountSlack(http: HttpServer, rt: Runtime): void {
-  const { SLACK_BOT_TOKEN: token, SLACK_SIGNING_SECRET: secret, SLACK_API_URL: apiUrl } = rt.config;
-  if (!token || !secret)
-    throw new HeraldError("herald_slack_config", "Slack needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET");
-  const client = slackClient(token, apiUrl);
+export function mountSlack(http: HttpServer, d: SlackDeps, s: SlackSettings): () => void {
+  const token = s.botToken;
+  const client = slackClient(s);
 
   const receiver = new HeraldReceiver({
-    signingSecret: secret,
-    logger: rt.logger,
+    signingSecret: s.signingSecret,
+    logger: d.logger,
     // Recorded before the ack, so a crash after acking loses nothing; a retry finds it and is only acked.
     beforeDispatch: async (body, retryNum) => {
       const request = conversationOf(body);
       if (!request) return {};
       const receivedAt = new Date();
-      const id = await recordInbound(rt.db.pool, request, receivedAt);
+      const id = await d.messages.recordPending("slack", request.key, request.text, request, receivedAt);
       if (!id) {
-        rt.logger.info({ key: request.key, retryNum }, "Slack request seen before; acked, not handled again");
+        d.logger.info({ key: request.key, retryNum }, "Slack request seen before; acked, not handled again");
         return "duplicate";
       }
       return { heraldInbound: { id, request, receivedAt } satisfies Inbound };
@@ -50,7 +53,7 @@ export function mountSlack(http: HttpServer, rt: Runtime): void {
       (r) => ({ botId: r.bot_id, botUserId: r.user_id }),
       (err: Error) => {
         ids = undefined;
-        rt.logger.warn({ err: err.message }, "Slack auth.test failed; check SLACK_BOT_TOKEN and SLACK_API_URL");
+        d.logger.warn({ err: err.message }, "Slack auth.test failed; check SLACK_BOT_TOKEN and SLACK_API_URL");
         return {};
       },
     );
@@ -61,11 +64,11 @@ export function mountSlack(http: HttpServer, rt: Runtime): void {
     authorize,
     receiver,
     clientOptions: { slackApiUrl: client.slackApiUrl },
-    logger: boltLogger(rt.logger),
+    logger: boltLogger(d.logger),
     logLevel: LogLevel.DEBUG,
   });
   const work = async (inbound: unknown) => {
-    if (inbound) await converse(rt, client, inbound as Inbound);
+    if (inbound) await converse(d, client, inbound as Inbound);
   };
 
   app.event("message", async ({ context }) => work(context.heraldInbound));
@@ -76,7 +79,7 @@ export function mountSlack(http: HttpServer, rt: Runtime): void {
   });
   app.command("/sitrep", async ({ ack, command, respond }) => {
     await ack();
-    const out = await handleSitrepCommand(rt, {
+    const out = await d.sitrepCommand({
       text: command.text,
       channelId: command.channel_id,
       userId: command.user_id,
@@ -96,7 +99,7 @@ export function mountSlack(http: HttpServer, rt: Runtime): void {
       "value" in action &&
       action.value
     ) {
-      const out = await handleApprovalAction(rt, {
+      const out = await d.approval({
         action: action.action_id === APPROVE_ACTION_ID ? "approve" : "reject",
         taskId: action.value,
         userId: body.user.id,
@@ -107,16 +110,11 @@ export function mountSlack(http: HttpServer, rt: Runtime): void {
     const verb = "action_id" in action ? parseAction(action.action_id) : null;
     const taskId = "value" in action ? action.value : undefined;
     if (!verb || !taskId) return;
-    const user = await rt.db.prisma.user.findUnique({ where: { slackUserId: body.user.id } });
+    const user = await d.users.bySlackId(body.user.id);
     let result: string;
     try {
       if (!user) throw new HeraldError("herald_user_unknown", "I don't know you yet: send me a DM first.");
-      result = await actOnReminder(
-        { prisma: rt.db.prisma, tasks: rt.tasks, timers: rt.timers, now: () => new Date() },
-        user.id,
-        taskId,
-        verb,
-      );
+      result = await actOnReminder(d.tasks, user.id, taskId, verb);
     } catch (err) {
       if (!(err instanceof HeraldError)) throw err;
       result = err.message;
@@ -133,23 +131,23 @@ export function mountSlack(http: HttpServer, rt: Runtime): void {
     });
   });
   app.error(async (err) => {
-    rt.logger.error({ err: err.message, code: err.code }, "Slack handler failed");
+    d.logger.error({ err: err.message, code: err.code }, "Slack handler failed");
   });
 
   http.route("POST", "/slack/events", receiver.handler);
 
   const resume = () =>
-    void resumeSlackInbox(rt, client, new Date(Date.now() - RESUME_AFTER_MS)).catch((err: Error) =>
-      rt.logger.warn({ err: err.message }, "resuming Slack requests failed"),
+    void resumeSlackInbox(d, client, new Date(Date.now() - RESUME_AFTER_MS)).catch((err: Error) =>
+      d.logger.warn({ err: err.message }, "resuming Slack requests failed"),
     );
   const first = setTimeout(resume, 1_000);
   const every = setInterval(resume, RESUME_AFTER_MS / 2);
   first.unref();
   every.unref();
-  http.server.once("close", () => {
+  return () => {
     clearTimeout(first);
     clearInterval(every);
-  });
+  };
 }
 
 /** Bolt's logger interface over ours; Bolt logs bodies at debug, which pino keeps out of info logs. */

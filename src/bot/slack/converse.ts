@@ -1,6 +1,5 @@
-import type { webApi } from "@slack/bolt";
-import type { Runtime } from "../../runtime/index.js";
-import { claimStale, finishInbound } from "./inbox.js";
+import type { WebClient } from "@slack/web-api";
+import type { ChannelDeps } from "../channel.js";
 import type { SlackRequest } from "./requests.js";
 
 /** A recorded Slack request, as the receiver hands it to the listeners (context.heraldInbound). */
@@ -10,20 +9,22 @@ export interface Inbound {
   receivedAt: Date;
 }
 
+export type ConverseDeps = Pick<ChannelDeps, "conversation" | "messages" | "logger">;
+
 /**
  * The slow half of a Slack conversation, after the ack: the user's zone from users.info, the conversation,
  * and the reply in the same DM or thread (slash commands: through their response_url).
  */
 export async function converse(
-  rt: Runtime,
-  client: webApi.WebClient,
+  d: ConverseDeps,
+  client: WebClient,
   { id, request: r, receivedAt }: Inbound,
 ): Promise<void> {
   const profile = await client.users.info({ user: r.userId }).catch((err: Error) => {
-    rt.logger.warn({ err: err.message }, "Slack users.info failed; using the stored or default time zone");
+    d.logger.warn({ err: err.message }, "Slack users.info failed; using the stored or default time zone");
     return null;
   });
-  const out = await rt.conversation.handle({
+  const out = await d.conversation.handle({
     channel: "slack",
     externalId: r.key,
     text: r.text,
@@ -36,7 +37,7 @@ export async function converse(
     receivedAt,
   });
   // Stored by the conversation (or seen before): the inbox row has done its job either way.
-  await finishInbound(rt.db.pool, id);
+  await d.messages.finishPending(id);
   if (out.duplicate) return;
   const text = out.reply.text;
   if (r.kind === "command" && r.responseUrl) {
@@ -46,19 +47,19 @@ export async function converse(
       body: JSON.stringify({ response_type: "ephemeral", text }),
     });
     if (!res.ok)
-      rt.logger.warn({ status: res.status }, "Slack response_url refused the reply (expired after 30 minutes?)");
+      d.logger.warn({ status: res.status }, "Slack response_url refused the reply (expired after 30 minutes?)");
     return;
   }
   await client.chat.postMessage({ channel: r.channel, text, ...(r.threadTs ? { thread_ts: r.threadTs } : {}) });
 }
 
 /** Handles requests recorded before `olderThan` and never finished (their process died after the ack). */
-export async function resumeSlackInbox(rt: Runtime, client: webApi.WebClient, olderThan: Date): Promise<number> {
-  const stale = await claimStale(rt.db.pool, olderThan);
-  for (const inbound of stale) {
-    rt.logger.info({ key: inbound.request.key }, "resuming a Slack request left unhandled");
-    await converse(rt, client, inbound).catch((err: Error) =>
-      rt.logger.error({ err: err.message, key: inbound.request.key }, "resumed Slack request failed"),
+export async function resumeSlackInbox(d: ConverseDeps, client: WebClient, olderThan: Date): Promise<number> {
+  const stale = await d.messages.claimStalePending<SlackRequest>("slack", olderThan);
+  for (const { id, payload: request, receivedAt } of stale) {
+    d.logger.info({ key: request.key }, "resuming a Slack request left unhandled");
+    await converse(d, client, { id, request, receivedAt }).catch((err: Error) =>
+      d.logger.error({ err: err.message, key: request.key }, "resumed Slack request failed"),
     );
   }
   return stale.length;

@@ -1,10 +1,12 @@
 import { userInfo } from "node:os";
-import { ConfigError, channelsConfigured, loadConfig, type Config } from "../config/index.js";
-import { HeraldError } from "../errors/index.js";
-import { createLogger, type Logger } from "../log/index.js";
-import { runConsole } from "../bot/index.js";
-import { startRuntime, type Runtime, type RuntimeParts } from "../runtime/index.js";
-import { connectDatabase, ensureDatabase, migrate } from "../db/index.js";
+import { runConsole } from "../../bot/index.js";
+import { configuredChannels } from "../../channels/index.js";
+import { type Config, ConfigError, loadConfig } from "../../config/index.js";
+import { connectDatabase, ensureDatabase, migrate } from "../../db/index.js";
+import { HeraldError } from "../../errors/index.js";
+import { createLogger, type Logger } from "../../log/index.js";
+import { takeFailedConsoleDeliveries } from "../../notify/index.js";
+import { type Runtime, type RuntimeParts, startRuntime } from "../index.js";
 
 /** Prints what went wrong as one line (no stack trace for problems the user can fix) and exits non-zero. */
 export function fail(err: unknown): never {
@@ -38,7 +40,8 @@ function untilSignal(logger: Logger): Promise<string> {
 export async function runServer(parts: RuntimeParts, opts: { console?: boolean } = {}): Promise<void> {
   const cfg = config();
   const interactive =
-    opts.console ?? (Boolean(process.stdin.isTTY) && !channelsConfigured(cfg).slack && !channelsConfigured(cfg).sms);
+    opts.console ??
+    (Boolean(process.stdin.isTTY) && configuredChannels(cfg).every((c) => c === "console" || c === "email"));
   // In a terminal with the console open, logs would interleave with the chat: keep them to warnings.
   const logger = createLogger({ level: interactive && cfg.LOG_LEVEL === "info" ? "warn" : cfg.LOG_LEVEL });
   let rt: Runtime;
@@ -75,15 +78,7 @@ export async function runChat(opts: { user?: string; worker: boolean }): Promise
 
 function runConsoleFor(rt: Runtime, user: string): Promise<void> {
   // Console reminders that gave up waiting for a session (all retries spent) are shown on the next one.
-  const takeMissed = async () => {
-    const { rows } = await rt.db.pool.query<{ body: string }>(
-      `UPDATE deliveries d SET status = 'delivered', error = NULL, updated_at = now() FROM users u
-        WHERE u.id = d.user_id AND u.console_name = $1 AND d.channel = 'console' AND d.status = 'failed'
-        RETURNING d.body, d.created_at`,
-      [user],
-    );
-    return rows.map((r) => r.body);
-  };
+  const takeMissed = () => takeFailedConsoleDeliveries(rt.db.pool, user);
   return runConsole({
     conversation: rt.conversation,
     subscriber: rt.newRedis(),

@@ -1,7 +1,7 @@
-import type { Task } from "../generated/prisma/client.js";
-import type { TaskDetail } from "./admin.js";
-import { CHANNELS } from "./admin-query.js";
-import { TASK_STATUSES } from "./sitrep.js";
+import type { Task } from "../db/index.js";
+import { TASK_STATUSES } from "../ops/index.js";
+import { decide, type TaskAction, type TaskStatus } from "../tasks/index.js";
+import type { TaskDetail } from "./actions.js";
 
 /** The admin page's HTML, server-rendered from data (pure). Forms post; no client-side script. */
 
@@ -44,24 +44,25 @@ export function messagePage(title: string, text: string): string {
 }
 
 /** The actions offered for a task in its status. */
-export function actionsFor(t: Pick<Task, "status">): string[] {
-  switch (t.status) {
-    case "pending_approval":
-      return ["approve", "reject", "cancel"];
-    case "scheduled":
-      return ["run", "pause", "cancel"];
-    case "paused":
-      return ["resume", "cancel"];
-    case "failed":
-      return ["retry", "cancel"];
-    case "running":
-      return ["cancel"];
-    case "completed":
-      return ["run"];
-    default:
-      return [];
-  }
+export function actionsFor(t: Pick<Task, "status"> & Partial<Pick<Task, "userId" | "rrule">>): string[] {
+  // The task rules decide (src/tasks/transitions.ts); retry is offered where a run failed.
+  const facts = { status: t.status as TaskStatus, userId: t.userId ?? "", recurring: Boolean(t.rrule) };
+  return OFFERED.filter(
+    ([name, action]) => (name !== "retry" || t.status === "failed") && decide(facts, action, ADMIN).ok,
+  ).map(([name]) => name);
 }
+
+/** The page's action buttons, in the order shown, with the task rule each asks. */
+const OFFERED: [string, TaskAction][] = [
+  ["approve", "approve"],
+  ["reject", "reject"],
+  ["run", "run_now"],
+  ["retry", "retry"],
+  ["pause", "pause"],
+  ["resume", "resume"],
+  ["cancel", "cancel"],
+];
+const ADMIN = { kind: "admin", name: "admin:web" } as const;
 
 const LABEL: Record<string, string> = {
   approve: "Approve",
@@ -103,6 +104,8 @@ export interface IndexData {
   pending: Task[];
   results: { tasks: Task[]; nextCursor: string | null };
   query: Record<string, string>;
+  /** Channel names for the filter (the channel registry's). */
+  channels: readonly string[];
 }
 
 /** The front page: the approval queue first, then search and results. */
@@ -118,7 +121,7 @@ ${table(
   "Nothing is waiting for approval.",
 )}</section>
 <section aria-labelledby="search"><h2 id="search">Tasks</h2>
-<form method="get" action="/admin"><input name="text" placeholder="title or instruction" value="${h(q.text)}">${select("status", TASK_STATUSES, q.status)}${select("channel", CHANNELS, q.channel)}
+<form method="get" action="/admin"><input name="text" placeholder="title or instruction" value="${h(q.text)}">${select("status", TASK_STATUSES, q.status)}${select("channel", d.channels, q.channel)}
 <input name="user" placeholder="user (id, Slack id, name…)" value="${h(q.user)}"><label>due from <input name="dueFrom" placeholder="2026-11-25T00:00Z" value="${h(q.dueFrom)}"></label>
 <label>to <input name="dueTo" value="${h(q.dueTo)}"></label><button type="submit">Search</button></form>
 ${table(

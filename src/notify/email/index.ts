@@ -1,6 +1,7 @@
 import nodemailer, { type Transporter } from "nodemailer";
-import type { Logger } from "../log/index.js";
-import { DeliveryError, type OutboundMessage, type SendResult, type Sender } from "./types.js";
+import { ProviderError } from "../../errors/index.js";
+import type { Logger } from "../../log/index.js";
+import type { OutboundAdapter, OutboundMessage, SendResult, Sender } from "../types.js";
 
 const escapeHtml = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -52,10 +53,15 @@ export class EmailSender implements Sender {
       const e = err as { responseCode?: number; message: string; code?: string };
       // 5xx is the server refusing for good (no such mailbox, rejected sender); 4xx and network errors may pass later.
       const permanent = typeof e.responseCode === "number" && e.responseCode >= 500;
-      throw new DeliveryError(`SMTP ${e.responseCode ?? e.code ?? "error"}: ${e.message}`, {
-        permanent,
-        status: e.responseCode,
-      });
+      throw new ProviderError(
+        permanent ? "permanent" : "retryable",
+        `SMTP ${e.responseCode ?? e.code ?? "error"}: ${e.message}`,
+        {
+          provider: "smtp",
+          status: e.responseCode,
+          cause: err,
+        },
+      );
     }
   }
 
@@ -63,3 +69,14 @@ export class EmailSender implements Sender {
     this.transport.close();
   }
 }
+
+/** What email needs from the configuration (SMTP_URL, EMAIL_FROM). */
+export interface EmailSettings {
+  smtpUrl: string;
+  from: string;
+}
+
+/** Email's outbound side, for the channel registry. */
+export const emailOutbound: OutboundAdapter<EmailSettings> = {
+  sender: (s, deps) => new EmailSender(s.smtpUrl, s.from, deps.logger),
+};

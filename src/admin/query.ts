@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { HeraldError } from "../errors/index.js";
-import { TASK_STATUSES } from "./sitrep.js";
+import { TASK_STATUSES } from "../ops/index.js";
 
 /** Admin list filters and cursors: parsing and encoding, pure. */
 
-export const CHANNELS = ["console", "sms", "email", "slack"] as const;
 export const ADMIN_ACTIONS = ["approve", "reject", "cancel", "retry", "run", "reschedule", "pause", "resume"] as const;
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 
@@ -12,7 +11,8 @@ export interface TaskFilters {
   status?: (typeof TASK_STATUSES)[number];
   /** A user id, or a user's Slack id, console name, email, phone or name. */
   user?: string;
-  channel?: (typeof CHANNELS)[number];
+  /** A channel name from the channel registry. */
+  channel?: string;
   /** Case-insensitive substring of the title or instruction. */
   text?: string;
   dueFrom?: Date;
@@ -31,7 +31,7 @@ const date = z
 const filterSchema = z.object({
   status: z.preprocess(blankToUndefined, z.enum(TASK_STATUSES).optional()),
   user: z.preprocess(blankToUndefined, z.string().max(200).optional()),
-  channel: z.preprocess(blankToUndefined, z.enum(CHANNELS).optional()),
+  channel: z.preprocess(blankToUndefined, z.string().max(40).optional()),
   text: z.preprocess(blankToUndefined, z.string().max(200).optional()),
   dueFrom: date,
   dueTo: date,
@@ -41,15 +41,17 @@ const filterSchema = z.object({
 
 /**
  * Parses list filters from query parameters (`status`, `user`, `channel`, `text`, `dueFrom`, `dueTo`,
- * `limit`, `cursor`). @throws HeraldError herald_admin_bad_filter naming the parameter.
+ * `limit`, `cursor`); `channels`, when given, are the names a channel filter may take. @throws HeraldError herald_admin_bad_filter naming the parameter.
  */
-export function parseFilters(params: Record<string, string | undefined>): TaskFilters {
+export function parseFilters(params: Record<string, string | undefined>, channels?: readonly string[]): TaskFilters {
   const r = filterSchema.safeParse(params);
   if (!r.success) {
     const issue = r.error.issues[0]!;
     throw new HeraldError("herald_admin_bad_filter", `${String(issue.path[0])}: ${issue.message}`);
   }
   const { cursor, ...rest } = r.data;
+  if (rest.channel && channels && !channels.includes(rest.channel))
+    throw new HeraldError("herald_admin_bad_filter", `channel: must be one of ${channels.join(", ")}`);
   return { ...rest, cursor: cursor ? decodeCursor(cursor) : undefined };
 }
 
@@ -74,17 +76,3 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 }
 
 export const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
-
-/** Fields of a task kept in the audit log's before/after. */
-export function snapshot(
-  t: { status: string; nextRunAt: Date | null; runAt: Date | null; rrule: string | null; version: number } | null,
-): Record<string, unknown> | null {
-  if (!t) return null;
-  return {
-    status: t.status,
-    nextRunAt: t.nextRunAt?.toISOString() ?? null,
-    runAt: t.runAt?.toISOString() ?? null,
-    rrule: t.rrule,
-    version: t.version,
-  };
-}

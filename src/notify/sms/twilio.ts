@@ -1,5 +1,6 @@
 import twilio from "twilio";
-import { maskPhone } from "../log/index.js";
+import { ProviderError } from "../../errors/index.js";
+import { maskPhone } from "../../log/index.js";
 
 type RequestOptions<T> = Parameters<twilio.RequestClient["request"]>[0] & { data?: T };
 type TwilioResponse<T> = Awaited<ReturnType<twilio.RequestClient["request"]>> & { body: T };
@@ -31,32 +32,25 @@ export function twilioClient(accountSid: string, authToken: string, apiUrl?: str
   );
 }
 
-/** What a Twilio REST failure means for a retry. https://www.twilio.com/docs/api/errors */
-export function classifyTwilioError(err: unknown): {
-  permanent: boolean;
-  optOut: boolean;
-  code?: number;
-  status?: number;
-  message: string;
-} {
+/** What a Twilio REST failure means for a retry, as the one provider error. https://www.twilio.com/docs/api/errors */
+export function classifyTwilioError(err: unknown): ProviderError {
   const e = err as { status?: number; code?: number; message?: string; moreInfo?: string };
   const code = typeof e.code === "number" ? e.code : undefined;
   const status = typeof e.status === "number" ? e.status : undefined;
+  const details = { provider: "twilio", status, providerCode: code, cause: err };
   // 21610: the recipient replied STOP at the carrier; nothing reaches them until they text START.
   if (code === 21610)
-    return {
-      permanent: true,
-      optOut: true,
-      code,
-      status,
-      message: `Twilio 21610: the recipient has unsubscribed (STOP); they must text START before Herald can reach them`,
-    };
+    return new ProviderError(
+      "opted_out",
+      "Twilio 21610: the recipient has unsubscribed (STOP); they must text START before Herald can reach them",
+      details,
+    );
   // Other 4xx (bad number 21211, not SMS-capable 21614, …) won't change on retry; 429 and 5xx may.
   const permanent = status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 408;
   const what = code ? `Twilio ${code}` : status ? `Twilio HTTP ${status}` : "Twilio request failed";
   // Twilio quotes the number in some messages ("The 'To' number +1555… is not valid"); logs must not.
   const text = (e.message ?? String(err)).replace(/\+\d{7,15}/g, (n) => maskPhone(n));
-  return { permanent, optOut: false, code, status, message: `${what}: ${text}` };
+  return new ProviderError(permanent ? "permanent" : "retryable", `${what}: ${text}`, details);
 }
 
 /**

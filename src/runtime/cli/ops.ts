@@ -1,9 +1,10 @@
 import { userInfo } from "node:os";
 import type { Command } from "commander";
-import { HeraldError } from "../errors/index.js";
-import { createLogger } from "../log/index.js";
-import type { AdminAction } from "../ops/index.js";
-import { startRuntime, type Runtime } from "../runtime/index.js";
+import type { AdminAction } from "../../admin/index.js";
+import { CHANNEL_NAMES } from "../../channels/index.js";
+import { HeraldError } from "../../errors/index.js";
+import { createLogger } from "../../log/index.js";
+import { type Runtime, startRuntime } from "../index.js";
 import { config, fail } from "./run.js";
 
 /**
@@ -14,6 +15,9 @@ const out = (s: string): void => void process.stdout.write(s.endsWith("\n") ? s 
 const json = (v: unknown): void => out(JSON.stringify(v, null, 2));
 const utc = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace("T", " ")}Z` : "-");
 
+/** What the admin actions need of a runtime. */
+const admin = (rt: Runtime) => ({ prisma: rt.db.prisma, tasks: rt.tasks });
+
 function actor(): string {
   try {
     return `cli:${userInfo().username || "unknown"}`;
@@ -22,7 +26,7 @@ function actor(): string {
   }
 }
 
-type Ops = typeof import("../ops/index.js");
+type Ops = typeof import("../../admin/index.js") & typeof import("../../ops/index.js");
 
 /**
  * Opens a Runtime (no workers, no HTTP), runs `fn` with the ops module (loaded here, so other commands
@@ -33,7 +37,7 @@ async function withRuntime(fn: (rt: Runtime, ops: Ops) => Promise<void>): Promis
   const logger = createLogger({ level: cfg.LOG_LEVEL === "info" ? "warn" : cfg.LOG_LEVEL, destination: 2 });
   let rt: Runtime | undefined;
   try {
-    const ops = await import("../ops/index.js");
+    const ops = { ...(await import("../../admin/index.js")), ...(await import("../../ops/index.js")) };
     rt = await startRuntime(cfg, logger, { worker: false, http: false });
     await fn(rt, ops);
   } catch (err) {
@@ -60,17 +64,20 @@ function registerTasks(program: Command): void {
     .option("--json", "print JSON")
     .action((o: Record<string, string | boolean | undefined>) =>
       withRuntime(async (rt, ops) => {
-        const filters = ops.parseFilters({
-          status: o.status as string,
-          user: o.user as string,
-          channel: o.channel as string,
-          text: o.text as string,
-          dueFrom: o.dueFrom as string,
-          dueTo: o.dueTo as string,
-          limit: o.limit as string,
-          cursor: o.cursor as string,
-        });
-        const page = await ops.listTasks(rt, filters);
+        const filters = ops.parseFilters(
+          {
+            status: o.status as string,
+            user: o.user as string,
+            channel: o.channel as string,
+            text: o.text as string,
+            dueFrom: o.dueFrom as string,
+            dueTo: o.dueTo as string,
+            limit: o.limit as string,
+            cursor: o.cursor as string,
+          },
+          CHANNEL_NAMES,
+        );
+        const page = await ops.listTasks(admin(rt), filters);
         if (o.json) return json(page);
         if (page.tasks.length === 0) return out("No tasks match.");
         for (const t of page.tasks)
@@ -84,7 +91,7 @@ function registerTasks(program: Command): void {
     .option("--json", "print JSON")
     .action((id: string, o: { json?: boolean }) =>
       withRuntime(async (rt, ops) => {
-        const d = await ops.getTaskDetail(rt, id);
+        const d = await ops.getTaskDetail(admin(rt), id);
         if (!d) throw new HeraldError("herald_task_not_found", `No task ${id}. \`herald tasks list\` shows the ids.`);
         if (o.json) return json(d);
         const t = d.task;
@@ -111,7 +118,7 @@ function registerTasks(program: Command): void {
       .option("--json", "print JSON")
       .action((id: string, o: { reason?: string; json?: boolean }) =>
         withRuntime(async (rt, ops) => {
-          const r = await ops.performAction(rt, { action: name, taskId: id, actor: actor(), reason: o.reason });
+          const r = await ops.performAction(admin(rt), { action: name, taskId: id, actor: actor(), reason: o.reason });
           if (o.json) return json(r);
           out(r.message + (r.created ? ` (one-off copy ${r.created.id})` : ""));
         }),
@@ -135,7 +142,7 @@ export function registerOps(program: Command): void {
         const window = ops.parseWindow(o.window);
         if (!window)
           throw new HeraldError("herald_cli_bad_window", `--window must be 1h, 24h or 7d (got "${o.window}")`);
-        const s = await ops.loadSitrep(ops.sourceOf(rt), window);
+        const s = await ops.loadSitrep(rt.source, window);
         if (o.json) json(s);
         else out(ops.sitrepText(s));
       }),

@@ -1,10 +1,9 @@
-import type pg from "pg";
 import type twilio from "twilio";
-import { maskPhone, type Logger } from "../log/index.js";
-import type { EmailSender } from "./email.js";
-import { fitSegments, segmentCount } from "./segments.js";
+import { ProviderError } from "../../errors/index.js";
+import { maskPhone, type Logger } from "../../log/index.js";
+import type { OutboundMessage, SendResult, Sender } from "../types.js";
+import { fitSegments } from "./segments.js";
 import { classifyTwilioError } from "./twilio.js";
-import { DeliveryError, type OutboundMessage, type SendResult, type Sender } from "./types.js";
 
 export interface SmsSenderOptions {
   client: twilio.Twilio;
@@ -12,10 +11,6 @@ export interface SmsSenderOptions {
   /** Where Twilio posts delivery status: PUBLIC_URL + /sms/status. */
   statusCallback?: string;
   maxSegments: number;
-  /** For the recipient's email address, when a result is too long for SMS. */
-  pool: () => pg.Pool;
-  /** Set when email is configured: long results go there, with a short SMS pointing to it. */
-  email?: EmailSender;
   logger: Logger;
 }
 
@@ -25,15 +20,12 @@ export class SmsSender implements Sender {
   constructor(private readonly o: SmsSenderOptions) {}
 
   async send(m: OutboundMessage): Promise<SendResult> {
-    let body = m.body;
-    if (segmentCount(body) > this.o.maxSegments && this.o.email) {
-      const address = await this.emailOf(m.recipient);
-      if (address) {
-        await this.o.email.send({ ...m, channel: "email", recipient: address });
-        body = smsPointer(m.body, address);
-      }
-    }
-    body = fitSegments(body, this.o.maxSegments);
+    // Carriers and Twilio stop delivering after STOP; sending anyway only earns error 21610.
+    if (m.optedOut)
+      throw new ProviderError("opted_out", "recipient has opted out (STOP); nothing is sent until they text START", {
+        provider: "twilio",
+      });
+    const body = fitSegments(m.body, this.o.maxSegments);
     try {
       const msg = await this.o.client.messages.create({
         to: m.recipient,
@@ -50,21 +42,8 @@ export class SmsSender implements Sender {
         status: msg.status === "sent" || msg.status === "delivered" ? msg.status : "queued",
       };
     } catch (err) {
-      const c = classifyTwilioError(err);
-      throw new DeliveryError(c.message, {
-        permanent: c.permanent,
-        optOut: c.optOut,
-        status: c.status,
-        providerCode: c.code,
-      });
+      throw classifyTwilioError(err);
     }
-  }
-
-  private async emailOf(phone: string): Promise<string | null> {
-    const { rows } = await this.o
-      .pool()
-      .query<{ email: string | null }>(`SELECT email FROM users WHERE phone = $1`, [phone]);
-    return rows[0]?.email ?? null;
   }
 }
 

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeraldError } from "../errors/index.js";
 import type { HttpServer } from "../http/index.js";
-import type { Runtime } from "../runtime/index.js";
-import { getTaskDetail, listTasks, pendingApprovals, performAction } from "./admin.js";
-import { detailPage, indexPage, loginPage, messagePage } from "./admin-html.js";
-import { ADMIN_ACTIONS, parseFilters, type AdminAction } from "./admin-query.js";
+import { getTaskDetail, listTasks, pendingApprovals, performAction } from "./actions.js";
+import type { AdminHttpDeps } from "./deps.js";
+import { detailPage, indexPage, loginPage, messagePage } from "./html.js";
+import { ADMIN_ACTIONS, type AdminAction, parseFilters } from "./query.js";
 import { ADMIN_OFF_MESSAGE, authorize, CLEAR_SESSION_COOKIE, safeEqual, sessionCookie } from "./auth.js";
 import { bodyOf, optionalDate, queryOf, segmentsAfter, statusOf } from "./http-util.js";
 
@@ -38,8 +38,8 @@ const withFlash = (path: string, key: "msg" | "err", text: string) =>
 const isSecure = (req: IncomingMessage) => req.headers["x-forwarded-proto"] === "https";
 
 /** Mounts GET/POST /admin… (call after the API so /admin/api/ routes match first). */
-export function mountAdminPage(http: HttpServer, rt: Runtime): void {
-  const token = rt.config.ADMIN_TOKEN;
+export function mountAdminPage(http: HttpServer, d: AdminHttpDeps): void {
+  const token = d.adminToken;
   const gate = (req: IncomingMessage, res: ServerResponse): boolean => {
     const auth = authorize(req, token);
     if (auth === "off") html(res, 503, messagePage("Admin is off", ADMIN_OFF_MESSAGE));
@@ -59,12 +59,19 @@ export function mountAdminPage(http: HttpServer, rt: Runtime): void {
     let results: Awaited<ReturnType<typeof listTasks>> = { tasks: [], nextCursor: null };
     let error = err;
     try {
-      results = await listTasks(rt, parseFilters(filters));
+      results = await listTasks(d, parseFilters(filters, d.channels));
     } catch (e) {
       if (!(e instanceof HeraldError)) throw e;
       error = e.message;
     }
-    html(res, 200, indexPage({ pending: await pendingApprovals(rt), results, query: filters }, { msg, err: error }));
+    html(
+      res,
+      200,
+      indexPage(
+        { pending: await pendingApprovals(d), results, query: filters, channels: d.channels },
+        { msg, err: error },
+      ),
+    );
   };
   http.route("GET", "/admin", index);
 
@@ -82,7 +89,7 @@ export function mountAdminPage(http: HttpServer, rt: Runtime): void {
     if (!gate(req, res)) return;
     const q = queryOf(req);
     if (seg[0] === "tasks" && seg.length === 2) {
-      const detail = await getTaskDetail(rt, seg[1]!);
+      const detail = await getTaskDetail(d, seg[1]!);
       if (!detail) return html(res, 404, messagePage("Not found", `No task ${seg[1]}.`));
       return html(res, 200, detailPage(detail, { msg: q.msg, err: q.err }));
     }
@@ -98,7 +105,7 @@ export function mountAdminPage(http: HttpServer, rt: Runtime): void {
     const b = bodyOf(req);
     const back = safeBack(b.back);
     try {
-      const out = await performAction(rt, {
+      const out = await performAction(d, {
         action,
         taskId: seg[1]!,
         actor: "admin:web",

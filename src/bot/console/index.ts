@@ -1,10 +1,10 @@
 import { createInterface } from "node:readline";
-import type { Redis } from "../redis/index.js";
-import { consoleTopic } from "../notify/index.js";
-import type { Conversation } from "./conversation.js";
+import { consoleTopic } from "../../notify/console/index.js";
+import type { Redis } from "../../redis/index.js";
+import type { Conversation } from "../conversation.js";
 
 export interface ConsoleOptions {
-  conversation: Conversation;
+  conversation: Pick<Conversation, "handle">;
   /** A Redis connection of its own: it is put in subscriber mode. */
   subscriber: Redis;
   prefix: string;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import type { Interpreter } from "../ai/interpreter.js";
-import { interpretationToJson } from "../ai/serialize.js";
+import type { Interpreter } from "../../ai/index.js";
+import { interpretationToJson, interpreterForCli } from "../../ai/index.js";
 
 /** `herald parse`: interpret without storing anything (the measurable contract of issue #3). */
 export function registerParse(program: Command): void {
@@ -17,7 +17,7 @@ export function registerParse(program: Command): void {
       async (text: string | undefined, opts: { now?: string; tz: string; jsonl?: string; interpreter: string }) => {
         let interpreter: Interpreter;
         try {
-          interpreter = await (await import("../ai/llm/cli.js")).interpreterForCli(opts.interpreter);
+          interpreter = await interpreterForCli(opts.interpreter);
         } catch (err) {
           program.error(`herald parse: ${(err as Error).message}`);
         }

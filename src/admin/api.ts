@@ -1,13 +1,11 @@
 import type { ServerResponse } from "node:http";
-import { send, type Handler, type HttpServer } from "../http/index.js";
-import type { Runtime } from "../runtime/index.js";
-import { getTaskDetail, listTasks, performAction } from "./admin.js";
-import { ADMIN_ACTIONS, parseFilters, type AdminAction } from "./admin-query.js";
+import { type Handler, type HttpServer, send } from "../http/index.js";
+import { loadSitrep, parseWindow, sitrepText } from "../ops/index.js";
+import { getTaskDetail, listTasks, performAction } from "./actions.js";
 import { ADMIN_OFF_MESSAGE, authorize } from "./auth.js";
+import type { AdminHttpDeps } from "./deps.js";
 import { bodyOf, optionalDate, queryOf, segmentsAfter, statusOf } from "./http-util.js";
-import { parseWindow } from "./sitrep.js";
-import { loadSitrep, sourceOf } from "./sitrep-data.js";
-import { sitrepText } from "./sitrep-render.js";
+import { ADMIN_ACTIONS, type AdminAction, parseFilters } from "./query.js";
 
 /**
  * The admin API under /admin/api, behind ADMIN_TOKEN as a bearer token (or the admin page's cookie):
@@ -20,9 +18,9 @@ import { sitrepText } from "./sitrep-render.js";
 const PREFIX = "/admin/api/";
 
 /** Wraps a handler with the admin check: 503 when ADMIN_TOKEN is unset, 401 without the right token. */
-export function guarded(rt: Pick<Runtime, "config">, handler: Handler): Handler {
+export function guarded(d: Pick<AdminHttpDeps, "adminToken">, handler: Handler): Handler {
   return async (req, res) => {
-    const auth = authorize(req, rt.config.ADMIN_TOKEN);
+    const auth = authorize(req, d.adminToken);
     if (auth === "off") return send(res, 503, { error: ADMIN_OFF_MESSAGE, code: "herald_admin_off" });
     if (auth === "denied")
       return send(
@@ -38,10 +36,10 @@ export function guarded(rt: Pick<Runtime, "config">, handler: Handler): Handler 
   };
 }
 
-function fail(res: ServerResponse, err: unknown, rt: Pick<Runtime, "logger">): void {
+function fail(res: ServerResponse, err: unknown, d: Pick<AdminHttpDeps, "logger">): void {
   const status = statusOf(err);
   if (status === 500) {
-    rt.logger.error({ err: (err as Error).message }, "admin request failed");
+    d.logger.error({ err: (err as Error).message }, "admin request failed");
     return send(res, 500, { error: "internal error; see the server log" });
   }
   const e = err as { code: string; message: string };
@@ -49,15 +47,15 @@ function fail(res: ServerResponse, err: unknown, rt: Pick<Runtime, "logger">): v
 }
 
 /** Mounts the admin API routes. */
-export function mountAdminApi(http: HttpServer, rt: Runtime): void {
+export function mountAdminApi(http: HttpServer, d: AdminHttpDeps): void {
   http.route(
     "GET",
     "/admin/api/sitrep",
-    guarded(rt, async (req, res) => {
+    guarded(d, async (req, res) => {
       const q = queryOf(req);
       const window = parseWindow(q.window ?? "24h");
       if (!window) return send(res, 400, { error: "window must be 1h, 24h or 7d", code: "herald_admin_bad_filter" });
-      const s = await loadSitrep(sourceOf(rt), window);
+      const s = await loadSitrep(d.source, window);
       return q.format === "text" ? send(res, 200, sitrepText(s)) : send(res, 200, s);
     }),
   );
@@ -65,19 +63,19 @@ export function mountAdminApi(http: HttpServer, rt: Runtime): void {
   http.route(
     "GET",
     `${PREFIX}*`,
-    guarded(rt, async (req, res) => {
+    guarded(d, async (req, res) => {
       const seg = segmentsAfter(req, PREFIX);
       try {
         if (seg[0] === "tasks" && seg.length === 1)
-          return send(res, 200, await listTasks(rt, parseFilters(queryOf(req))));
+          return send(res, 200, await listTasks(d, parseFilters(queryOf(req), d.channels)));
         if (seg[0] === "tasks" && seg.length === 2) {
-          const detail = await getTaskDetail(rt, seg[1]!);
+          const detail = await getTaskDetail(d, seg[1]!);
           return detail
             ? send(res, 200, detail)
             : send(res, 404, { error: `No task ${seg[1]}.`, code: "herald_task_not_found" });
         }
       } catch (err) {
-        return fail(res, err, rt);
+        return fail(res, err, d);
       }
       return send(res, 404, { error: `no admin route GET ${req.url}; see GET /admin/api/tasks and /admin/api/sitrep` });
     }),
@@ -86,7 +84,7 @@ export function mountAdminApi(http: HttpServer, rt: Runtime): void {
   http.route(
     "POST",
     `${PREFIX}*`,
-    guarded(rt, async (req, res) => {
+    guarded(d, async (req, res) => {
       const seg = segmentsAfter(req, PREFIX);
       const action = seg[2] as AdminAction | undefined;
       if (seg[0] !== "tasks" || seg.length !== 3 || !action || !ADMIN_ACTIONS.includes(action)) {
@@ -96,7 +94,7 @@ export function mountAdminApi(http: HttpServer, rt: Runtime): void {
       }
       try {
         const b = bodyOf(req);
-        const out = await performAction(rt, {
+        const out = await performAction(d, {
           action,
           taskId: seg[1]!,
           actor: `admin:${(b.actor ?? "api").slice(0, 60)}`,
@@ -107,7 +105,7 @@ export function mountAdminApi(http: HttpServer, rt: Runtime): void {
         });
         return send(res, 200, out);
       } catch (err) {
-        return fail(res, err, rt);
+        return fail(res, err, d);
       }
     }),
   );

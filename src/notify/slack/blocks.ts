@@ -44,3 +44,7 @@ export function parseAction(actionId: string): ReminderAction | null {
   const a = actionId.slice(ACTION_PREFIX.length);
   return a in LABELS ? (a as ReminderAction) : null;
 }
+
+/** Block Kit action ids of the Approve / Reject buttons on an approval request in the ops channel. */
+export const APPROVE_ACTION_ID = "herald_approve";
+export const REJECT_ACTION_ID = "herald_reject";

@@ -1,0 +1,34 @@
+import { WebClient } from "@slack/web-api";
+
+/** What Slack needs from the configuration (SLACK_*). */
+export interface SlackSettings {
+  botToken: string;
+  signingSecret: string;
+  /** Where the Web API is (a test fake, or Slack's own https://slack.com/api/). */
+  apiUrl?: string;
+  /** Where alerts and approval requests are posted, when set. */
+  opsChannel?: string;
+}
+
+const clients = new Map<string, WebClient>();
+
+/**
+ * The process's one Slack Web API client for a bot token, shared by the inbound adapter (replies, users.info),
+ * the sender and the ops notifier. It retries a little on its own; the outbox does the rest, and rate-limited
+ * calls are rejected at once (with Slack's Retry-After) rather than waited out inside a send slot.
+ */
+export function slackClient(s: Pick<SlackSettings, "botToken" | "apiUrl">): WebClient {
+  const base = s.apiUrl ? (s.apiUrl.endsWith("/") ? s.apiUrl : `${s.apiUrl}/`) : undefined;
+  const key = `${s.botToken}@${base ?? ""}`;
+  let client = clients.get(key);
+  if (!client) {
+    client = new WebClient(s.botToken, {
+      ...(base ? { slackApiUrl: base } : {}),
+      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+      rejectRateLimitedCalls: true,
+      timeout: 10_000,
+    });
+    clients.set(key, client);
+  }
+  return client;
+}
