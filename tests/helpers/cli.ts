@@ -1,5 +1,7 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { inject } from "vitest";
+import { testDatabaseUrl } from "./runtime.js";
 
 export const HERALD_BIN = fileURLToPath(new URL("../../bin/herald.js", import.meta.url));
 
@@ -40,5 +42,31 @@ export function runHerald(
       await new Promise((r) => setTimeout(r, opts.closeAfterMs ?? 0));
       child.stdin.end();
     })().catch(reject);
+  });
+}
+
+/** Runs `herald ARGS` as an operator does, against this test file's database and Redis under `prefix`. */
+export function heraldAgainstTestDb(
+  args: string[],
+  prefix: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [HERALD_BIN, ...args],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          DATABASE_URL: testDatabaseUrl(),
+          REDIS_URL: inject("redisUrl"),
+          REDIS_PREFIX: prefix,
+          LOG_LEVEL: "silent",
+        },
+        timeout: 60_000,
+      },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }

@@ -1,34 +1,9 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import type { Runtime } from "../../src/runtime/index.js";
-import { startTestRuntime, testDatabaseUrl, unique } from "../helpers/runtime.js";
+import { heraldAgainstTestDb } from "../helpers/cli.js";
+import { startTestRuntime, unique } from "../helpers/runtime.js";
 
-const BIN = fileURLToPath(new URL("../../bin/herald.js", import.meta.url));
-
-/** Runs `herald …` as a user would, against this test run's database and Redis. */
-function herald(args: string[], prefix: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          DATABASE_URL: testDatabaseUrl(),
-          REDIS_URL: inject("redisUrl"),
-          REDIS_PREFIX: prefix,
-          LOG_LEVEL: "silent",
-        },
-        timeout: 60_000,
-      },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const herald = heraldAgainstTestDb;
 
 describe("herald sitrep and herald tasks", () => {
   let rt: Runtime;
