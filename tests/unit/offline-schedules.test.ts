@@ -215,3 +215,83 @@ describe("fragments: a message that is only a time", () => {
     expect(interpret(text).fragment).toBeUndefined();
   });
 });
+
+describe("times as people type and say them", () => {
+  it.each([
+    ["set the alarm for tomorrow at 2 a. m.", "2026-03-07T02:00:00-05:00"],
+    ["set alarm 9.30 AM", "2026-03-07T09:30:00-05:00"],
+    ["create an alarm for may 27th at 10 minutes to midnight", "2026-05-27T23:50:00-04:00"],
+    ["set an alarm for 7 in the morning on the 12th of this month", "2026-03-12T07:00:00-04:00"],
+    ["remind me to pay my phone bill on 8 / 1", "2026-08-01T09:00:00-04:00"],
+    ["set up my alarm for 3 pm later today", "2026-03-06T15:00:00-05:00"],
+    ["set alarm 20 minutes", "2026-03-06T10:35:00-05:00"],
+    ["start a 10 second countdown", "2026-03-06T10:15:10-05:00"],
+  ])("%s → %s", (text, expected) => {
+    expect(iso(interpret(text).schedule)).toBe(expected);
+  });
+
+  it("takes the time said right after 'remind me' over an event's time said before it", () => {
+    expect(iso(interpret("bo has a vet appointment at 2 pm on wednesday, set a reminder for 1 pm").schedule)).toBe(
+      "2026-03-11T13:00:00-04:00",
+    );
+  });
+
+  it("reads 'alert me 10 min before' as before the time already named", () => {
+    expect(iso(interpret("the test is due tomorrow at 4 pm, alert me 10 min before").schedule)).toBe(
+      "2026-03-07T15:50:00-05:00",
+    );
+  });
+
+  it("gives each listed time its own day part", () => {
+    const result = interpret("create two alarms for wednesday at 8 in the morning and 4 in the afternoon");
+
+    expect([iso(result.schedule), ...(result.also ?? []).map(iso)]).toEqual([
+      "2026-03-11T08:00:00-04:00",
+      "2026-03-11T16:00:00-04:00",
+    ]);
+    expect(result.task).toBeNull();
+  });
+
+  it.each([
+    ["set alarm for 11 am for the next three days", ["03-06T11:00", "03-07T11:00", "03-08T11:00"]],
+    ["make an alarm for midday every friday for the next 3 fridays", ["03-06T12:00", "03-13T12:00", "03-20T12:00"]],
+  ])("bounds '%s' to exactly those occurrences", (text, expected) => {
+    const s = interpret(text).schedule;
+
+    expect(firings(s, 4)).toEqual(expected);
+  });
+
+  it("repeats 'a weekend alarm' on weekends", () => {
+    expect(interpret("set a weekend alarm for 10 am").schedule).toMatchObject({
+      rrule: "FREQ=WEEKLY;BYDAY=SA,SU;BYHOUR=10;BYMINUTE=0",
+    });
+  });
+
+  it("counts 'every 2 hours starting at 9' from 9", () => {
+    const s = interpret("remind me every 2 hours starting at 9").schedule;
+
+    expect(s?.kind === "recurring" && toZonedIso(s.next, NY)).toBe("2026-03-06T11:00:00-05:00");
+  });
+});
+
+describe("the task of a create", () => {
+  it.each([
+    ["set an alarm at 5 pm to make food", "make food"],
+    ["remind me 9am to book the train", "book the train"],
+    ["create an alarm called 'wake up' at 6 am tomorrow", "wake up"],
+    ["i need an alarm for friday to call margaret. name it Margaret's birthday", "Margaret's birthday"],
+    ["set an alarm to go off on fridays at 10 am", null],
+    ["make me an alarm that sounds only at 4 am on weekdays", null],
+    ["i don't want to forget to feed the fish", "feed the fish"],
+    ["set workout timer for 25 minutes", "workout"],
+    ["i'm gonna need an alarm set up for 7 tomorrow", null],
+    ["can i have an alarm for 6 tomorrow", null],
+  ])("%s → %s", (text, task) => {
+    expect(interpret(text).task).toBe(task);
+  });
+
+  it("keeps 'I am' and a name like 'opening weekend' in the task", () => {
+    expect(interpret("remind me that i am due for a tetanus shot").issues).toBeUndefined();
+    expect(interpret("set a reminder that this is opening weekend for races").issues).toBeUndefined();
+  });
+});

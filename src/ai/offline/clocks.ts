@@ -77,8 +77,13 @@ const RE_HUNDREDS_MER = rx(`${B}(\\d{3,4}) (am|pm|hours|hrs)${E}`);
 const RE_H_MER = rx(`${B}(\\d{1,2})(?: (\\d{2}))? (am|pm)${E}`);
 const RE_OCLOCK = rx(`${B}(\\d{1,2})(?: (\\d{2}))? o'clock(?: (am|pm))?${E}`);
 const RE_NOON = rx(`${B}(?:12 )?(noon|midday|midnight)${E}`);
-const RE_PAST = rx(`${B}(quarter|half|\\d{1,2}) (?:minutes )?(?:past|after) (\\d{1,2})(?: (am|pm))?${E}`);
-const RE_QUARTER_TO = rx(`${B}(quarter|\\d{1,2}) (?:minutes )?(?:to|till|til|of) (\\d{1,2})(?: (am|pm))?${E}`);
+const RE_PAST = rx(`${B}(quarter|half|\\d{1,2}) (?:minutes )?(?:past|after) (\\d{1,2}|noon|midnight)(?: (am|pm))?${E}`);
+const RE_QUARTER_TO = rx(
+  `${B}(quarter|\\d{1,2}) (?:minutes )?(?:to|till|til|of) (\\d{1,2}|noon|midnight)(?: (am|pm))?${E}`,
+);
+/** The hour of "past"/"to" as a 24-hour reading: noon and midnight need no am/pm guess. */
+const hourOf = (w: string): { h: number; fixed: boolean } =>
+  w === "noon" ? { h: 12, fixed: true } : w === "midnight" ? { h: 24, fixed: true } : { h: +w, fixed: false };
 const RE_PREP_H = rx(
   `${B}(at|by|for|until|till|til|around|about|from|to|between|before|after|@|and|(?:when|once) it(?: is|'s| gets to| hits)|(?<=\\b(?:make|change|set) )it) (\\d{3,4}|\\d{1,2}(?: \\d{2})?)${E}`,
 );
@@ -92,11 +97,24 @@ export function extractClocks(c: Claims, w: When, s: string): void {
     if (k) w.clocks.push(k);
     return k !== null;
   };
-  c.scan(RE_PAST, (m) => push(clockFrom(+m[2]!, quarter(m[1]!), m[3], false, m.index, m.index + m[0].length, s)));
+  c.scan(RE_PAST, (m) => {
+    const { h, fixed } = hourOf(m[2]!);
+    return push(clockFrom(h === 24 ? 0 : h, quarter(m[1]!), m[3], fixed, m.index, m.index + m[0].length, s));
+  });
   c.scan(RE_QUARTER_TO, (m) => {
-    if (m[1] !== "quarter" && !/minutes/.test(m[0])) return false;
-    const h = +m[2]! - 1;
-    return push(clockFrom(h <= 0 ? h + 12 : h, 60 - quarter(m[1]!), m[3], false, m.index, m.index + m[0].length, s));
+    if (m[1] !== "quarter" && !/minutes/.test(m[0]) && !/noon|midnight/.test(m[2]!)) return false;
+    const { h: next, fixed } = hourOf(m[2]!);
+    const h = next - 1;
+    const k = clockFrom(
+      h <= 0 && !fixed ? h + 12 : h,
+      60 - quarter(m[1]!),
+      m[3],
+      fixed,
+      m.index,
+      m.index + m[0].length,
+      s,
+    );
+    return push(k);
   });
   c.scan(RE_HHMM, (m) =>
     push(
@@ -130,8 +148,10 @@ export function extractClocks(c: Claims, w: When, s: string): void {
     const after = wordsAfter(s, m.index + m[0].length, 1)[0];
     if (after !== undefined && NOT_A_TIME_AFTER.test(after)) return false;
     const before = s.slice(0, m.index).trimEnd().split(" ").pop() ?? "";
-    // "to 6" and "and 4" are times only as the end of a range ("from 4 to 6", "between 2 and 4").
-    if ((prep === "to" || prep === "and") && !/^\d/.test(before) && !/^(am|pm|o'clock)$/.test(before)) {
+    // "to 6" and "and 4" are times only as the end of a range ("from 4 to 6", "between 2 and 4") or, for
+    // "and", as the next of a list ("at 8 in the morning and 4 in the afternoon").
+    const listed = prep === "and" && w.clocks.some((k) => k.end <= m.index && m.index - k.end < 25);
+    if ((prep === "to" || prep === "and") && !listed && !/^\d/.test(before) && !/^(am|pm|o'clock)$/.test(before)) {
       if (
         prep === "and" ||
         (after !== undefined && !/^(am|pm|on|this|tonight|tomorrow|today|in|at|please)$/.test(after))
@@ -162,13 +182,22 @@ export function extractClocks(c: Claims, w: When, s: string): void {
     return push(clockFrom(+m[1]!, +m[2]!, undefined, false, m.index, m.index + m[0].length, s));
   });
   w.clocks.sort((a, b) => a.start - b.start);
+  // A day part right after a clock settles that clock's meridiem ("at 8 in the morning and 4 in the afternoon").
+  for (const k of w.clocks) {
+    if (k.mer || k.fixed) continue;
+    const part = /^ (?:in the |this |at )?(morning|afternoon|evening|night)\b/.exec(s.slice(k.end))?.[1];
+    if (part) k.mer = part === "morning" || (part === "night" && k.h <= 4) ? "am" : "pm";
+  }
   // A bare start takes the meridiem of a stated end: "between 2 and 4 pm", "from 11 to 1 pm"; "and" joins
   // a range only after "between" ("at 9am and 9pm" is two times). Walk backwards so "at 9 10 and 11 am"
   // hands the meridiem down the list.
   for (let i = w.clocks.length - 2; i >= 0; i--) {
     const a = w.clocks[i]!,
       b = w.clocks[i + 1]!;
-    const between = s.slice(a.end, b.start).trim();
+    const between = s
+      .slice(a.end, b.start)
+      .replace(/\b(?:in the |this |at )?(?:morning|afternoon|evening|night)\b|\bo'clock\b/g, " ")
+      .trim();
     if (between === "and" || between === "" || between === "or") {
       const opener = s.slice(0, a.start).trimEnd().split(" ").pop();
       if (between === "and" && opener === "between") b.rangeEnd = true;

@@ -26,7 +26,7 @@ const MESSAGE_TO =
   /^(?:please |can you |could you |would you |will you )?(?:(?:tell|text|message|msg|ask|inform|email|e-mail|dm|reply to|respond to|write to|alert|notify|warn)\b(?! me\b)|send (?!(?:me|an? (?:reminder|alarm|alert|notification|invite|invitation|calendar))\b)|let (?!me\b)[\w']+(?: [\w']+)? know\b)/;
 
 const RE_HELP =
-  /^(?:help|help me|\?|commands|menu|info|usage|what can you do|what can i (?:say|ask|do)|what do you do|how does (?:this|it) work|how do i use (?:this|you|it|herald)|how do (?:i|you) (?:cancel|set|create|delete|make|add|snooze|pause) (?:a |an )?(?:reminders?|alarms?))(?: please)?$/;
+  /^(?:help|help me|\?|commands|menu|info|usage|what can you do|what can i (?:say|ask|do)|what do you do|how does (?:this|it) work|how do i use (?:this|you|it|herald)|how do (?:i|you) (?:cancel|set|create|delete|make|add|snooze|pause) (?:a |an )?(?:reminders?|alarms?))(?: please)?$|^how (?:do|can|would) (?:i|you) (?:cancel|set|create|delete|make|add|snooze|pause|use|start|stop) (?:up )?(?:a |an |the |my )?(?:reminders?|alarms?|timers?)\b/;
 const RE_SNOOZE =
   /^(?:please |ok |okay )?(?:snooze|remind me again|again in|ping me again|nudge me again)\b|\bsnooze\b(?! (?:button|setting|option|sound|length))|^(?:silence|pause|hold|quiet|mute) (?:the |my |this |that )?alarms?(?: off)?(?: for| in)? \d/;
 const RE_PAUSE = new RegExp(

@@ -110,6 +110,10 @@ const NUMBER = /^\d+(?:st|nd|rd|th)?$/;
 export function takeUnplaced(task: string): { task: string; unplaced: string[] } {
   const w = task.split(" ").filter(Boolean);
   const core = w.map((x, i) => {
+    const prev = w[i - 1] ?? "";
+    // "I am due", "opening weekend": am/pm only after a number, weekdays and weekends only after a time word.
+    if (/^(?:am|pm)$/.test(x)) return NUMBER.test(prev);
+    if (/^week(?:day|end)s?$/.test(x)) return i === 0 || GLUE.test(prev);
     if (TIME_WORD.test(x)) return true;
     if (MONTH_WORD.test(x)) return MONTH_INTRO.test(w[i - 1] ?? "");
     if (!NUMBER.test(x)) return false;

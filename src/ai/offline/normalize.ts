@@ -8,10 +8,13 @@ export function normalize(text: string): string {
   let s = ` ${text.toLowerCase()} `
     .replace(/[\u2018\u2019\u02bc`]/g, "'")
     .replace(/[\u201c\u201d"]/g, " ")
-    .replace(/\b(a|p)\.m\.?(?=\s|$|[,;!?])/g, "$1m")
-    // "9.30 am", "7. 30am" (a transcript's tokens): a clock time, not a decimal.
+    .replace(/\b(a|p)\. ?m\b\.?/g, "$1m")
+    // "9.30 am", "7. 30am", "at 6. 30" (a transcript's tokens): a clock time, not a decimal.
     .replace(/\b(\d{1,2})\. ?(\d{2})(?=\s*(?:am|pm)\b)/g, "$1:$2")
+    .replace(/\b(\d{1,2})\. (\d{2})\b/g, "$1:$2")
+    .replace(/\b(at|by|for|until|till|from) (\d{1,2})\.(\d{2})\b/g, "$1 $2:$3")
     .replace(/(\d)\s*(am|pm)\b/g, "$1 $2")
+    .replace(/\b(\d{1,2}) \/ (\d{1,2})\b/g, "$1/$2")
     .replace(/(\d)(st|nd|rd|th)\b/g, "$1$2")
     .replace(/(\d)(mins?|minutes?|hrs?|hours?|h|m|days?|d|weeks?|wks?|w)\b/g, "$1 $2")
     .replace(/[,;!?()[\]{}]+/g, " ")
@@ -29,6 +32,10 @@ export function normalize(text: string): string {
     .replace(/\bremainders?\b/g, (m) => m.replace("remainder", "reminder"))
     .replace(/\bremaind\b/g, "remind")
     .replace(/\bmeting\b/g, "meeting")
+    .replace(/\barvo\b/g, "afternoon")
+    .replace(/\b(?:mintues|mintutes|minuts|minites|minuets|mnutes)\b/g, "minutes")
+    .replace(/\bcount down\b/g, "countdown")
+    .replace(/\bbi ?weekly\b/g, "biweekly")
     .replace(/\bappt\b/g, "appointment")
     .replace(/\bweek ?days\b/g, "weekdays")
     .replace(/\bweek ?ends\b/g, "weekends")

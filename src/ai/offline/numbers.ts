@@ -174,8 +174,8 @@ export function digitize(text: string): string {
       i++;
       continue;
     }
-    // "second" is mostly the ordinal, but not as a unit ("a second", "one second").
-    if (word === "second" && /^(a|one|1|per)$/.test(w[i - 1] ?? "")) {
+    // "second" is mostly the ordinal, but not as a unit ("a second", "one second", "10 second countdown").
+    if (word === "second" && (/^(a|one|1|per)$/.test(w[i - 1] ?? "") || /^\d+$/.test(w[i - 1] ?? ""))) {
       out.push(word);
       i++;
       continue;

@@ -37,7 +37,7 @@ export function parse(text: string, ctx: InterpretContext): Parsed {
   const zctx = zone ? { now: ctx.now, tz: zone } : ctx;
   const issues = extractImpossible(claims, zctx);
   const rec = extractRecurrence(claims);
-  const when = extractWhen(claims, ctx.now);
+  const when = extractWhen(claims, ctx.now, zctx.tz);
   const hints = {
     wake: /\b(?:wake|waking|get up|get me up|wakeup|be up|morning alarm)\b/.test(s),
     evening: /\b(?:dinner|supper|tonight)\b/.test(s),

@@ -1,5 +1,6 @@
 import { B, E, rx, type Claims } from "./scan.js";
 import { DURATION, readDuration, type Duration } from "./durations.js";
+import { smallNumber } from "./numbers.js";
 import type { DayPart } from "./times.js";
 import { EVENT_NOUN, MONTH, RRULE_DAYS, weekdayNumber } from "./vocab.js";
 
@@ -87,6 +88,11 @@ const RE_REPEAT = rx(`${B}(?:repeat(?:ing|s|ed)?|recurring|recurrent|recurs?|reg
 const RE_UNTIL = rx(`${B}(?:until|till|til|through|thru|up to|ending|ends)${E}`);
 const RE_FOR = rx(`${B}for (?:the next |the following |another |next )?(${DURATION})${E}`);
 const RE_TIMES = rx(`${B}(\\d+) times${E}`);
+const RE_FOR_NEXT = rx(
+  `${B}for (?:the )?(?:next|following|coming) (?:(\\d+|an?|a couple of|couple of|a few|few) )?(minutes?|hours?|days?|weeks?|months?|(?:mon|tues|wednes|thurs|fri|satur|sun)days)${E}`,
+);
+/** A clock or day part somewhere in the message: "for the next 3 days" then repeats it. */
+const TIMED = /\b\d{1,2}(?::\d{2})? ?(?:am|pm)\b|\bat \d|\b(?:noon|midnight|morning|afternoon|evening|night|tonight)\b/;
 const RE_PER_PERIOD = rx(`${B}(once|twice|thrice|\\d+ times) (?:a|an|per|each|every) (day|week)${E}`);
 const RE_EXCEPT = rx(
   `${B}(?:except|but not|excluding|other than|apart from|besides|not on|but) (?:on |for )?(?:the )?(?:(weekends?)|(${WD_LIST}))${E}`,
@@ -132,6 +138,16 @@ export function extractRecurrence(c: Claims): Recur | null {
         : { ...base, ...patch, freq: freq ?? base.freq };
     return true;
   };
+  let forNext: { n: number; unit: string } | null = null;
+  c.scan(RE_FOR_NEXT, (m) => {
+    const n = m[1] ? (smallNumber(m[1]) ?? 0) : 1;
+    const weekday = /^(?:mon|tues|wednes|thurs|fri|satur|sun)days?$/.test(m[2]!);
+    // Without another repeat word, only a timed request repeats ("alarm at 11 for the next 3 days").
+    if (!(n >= 1) || (!weekday && !TIMED.test(c.text) && !/\b(?:every|each|daily|weekly|hourly)\b/.test(c.text)))
+      return false;
+    forNext = { n, unit: m[2]! };
+    return true;
+  });
   const except: string[] = [];
   c.scan(RE_EXCEPT, (m) => {
     except.push(...(m[1] ? ["SA", "SU"] : days(m[2]!)));
@@ -183,7 +199,9 @@ export function extractRecurrence(c: Claims): Recur | null {
   });
   c.scan(RE_WEEKDAYS, (m) => {
     const word = (m[1] ?? m[2])!.replace(" ", "");
-    if (!/every|each|on|during/.test(m[0]) && !m[2]) return false;
+    // "a weekday alarm" repeats too; "the weekend" alone is a span (times.ts).
+    const item = /^ (?:alarms?|reminders?|alerts?|wake ?up)\b/.test(c.text.slice(m.index + m[0].length));
+    if (!/every|each|on|during/.test(m[0]) && !m[2] && !item) return false;
     return set("WEEKLY", { byday: /weekend/.test(word) ? ["SA", "SU"] : ["MO", "TU", "WE", "TH", "FR"] });
   });
   c.scan(RE_EVERY_UNIT, (m) => {
@@ -199,6 +217,15 @@ export function extractRecurrence(c: Claims): Recur | null {
   });
   c.scan(RE_EVERY_MONTHNAME, () => set("YEARLY"));
   c.scan(RE_REPEAT, () => set(null));
+  if (forNext) {
+    // "for the next 3 days" bounds the rule, and repeats it when nothing else said how often.
+    const { n, unit } = forNext;
+    const weekday = /^(?:mon|tues|wednes|thurs|fri|satur|sun)days?$/.test(unit);
+    const freq: Freq = weekday || /^week/.test(unit) ? "WEEKLY" : /^month/.test(unit) ? "MONTHLY" : "DAILY";
+    const length = readDuration(`${n} ${weekday ? "weeks" : unit}`) ?? undefined;
+    if (r) set(null, { length });
+    else if (!/^(?:hour|minute)/.test(unit)) set(freq, { length, ...(weekday ? { byday: days(unit) } : {}) });
+  }
   if (!r) return null;
   const rec: Recur = r;
   if (except.length) rec.except = except;

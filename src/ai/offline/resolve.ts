@@ -80,8 +80,14 @@ export function dateOf(ref: DateRef, today: Ymd): Ymd | null {
 /** The clock that names the reminder time: not the end of a range, preferably not an event's own time. */
 export function pickClock(w: When): Clock | undefined {
   const starts = w.clocks.filter((c) => !c.rangeEnd);
-  return starts.find((c) => !c.attributive) ?? starts[0];
+  return (
+    starts.find((c) => !c.attributive && saidRightAfterRequest(w, c)) ?? starts.find((c) => !c.attributive) ?? starts[0]
+  );
 }
+
+/** "…, remind me at 7": within a few words after the request. */
+const saidRightAfterRequest = (w: When, x: { start: number }): boolean =>
+  w.requestEnd !== undefined && x.start >= w.requestEnd && x.start - w.requestEnd <= 20;
 
 /** The reminder's clock and the further times listed with it ("at 9am and 9pm", "for 6 and 6:30"). */
 export function pickClocks(w: When): Clock[] {
@@ -109,7 +115,11 @@ export function pickDates(w: When): DateHit[] {
 
 /** The date phrase that names the reminder day: plain dates beat possessive ones ("tomorrow's meeting tonight"). */
 export function pickDate(w: When): DateHit | undefined {
-  return w.dates.find((d) => !d.possessive) ?? w.dates[0];
+  return (
+    w.dates.find((d) => !d.possessive && saidRightAfterRequest(w, d)) ??
+    w.dates.find((d) => !d.possessive) ??
+    w.dates[0]
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import { nextOccurrence } from "../../time/index.js";
-import { addDays, compareYmd, todayIn, weekdayOf, type Ymd } from "./calendar.js";
+import { addDays, at, compareYmd, todayIn, weekdayOf, type Ymd } from "./calendar.js";
 import type { Freq, Recur } from "./recurrence.js";
 import { dateOf, hour24, pickClock, timesOfDay, type Context, type Hints } from "./resolve.js";
 import type { When } from "./times.js";
@@ -154,7 +154,10 @@ export function buildRecurrence(rec: Recur, w: When, ctx: Context, hints: Hints)
     parts.push(`UNTIL=${floatingStamp(end, 23, 59, 59)}`);
   }
   const rrule = parts.join(";");
-  return firstOccurrence(rrule, freq, startHit, startDate, today, ctx);
+  // "every 2 hours starting at 9", "every minute after 6 am": the pace counts from that clock.
+  const clock = sub && !window ? pickClock(w) : undefined;
+  const anchor = clock && at(startDate ?? today, hour24(clock, rec.part, hints), clock.m, ctx.tz);
+  return firstOccurrence(rrule, freq, startHit, startDate, today, ctx, anchor);
 }
 
 /**
@@ -169,9 +172,11 @@ function firstOccurrence(
   startDate: Ymd | null,
   today: Ymd,
   ctx: Context,
+  anchor?: Date,
 ): RecurOutcome {
-  let start = new Date(Math.floor(ctx.now.getTime() / 60_000) * 60_000);
+  let start = anchor ?? new Date(Math.floor(ctx.now.getTime() / 60_000) * 60_000);
   if (
+    !anchor &&
     startDate &&
     compareYmd(startDate, today) > 0 &&
     freq !== "YEARLY" &&

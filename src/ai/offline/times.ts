@@ -1,5 +1,6 @@
 import * as chrono from "chrono-node";
 import { B, E, rx, type Claims } from "./scan.js";
+import { addMonths, todayIn } from "./calendar.js";
 import { DURATION, readDuration, type Duration } from "./durations.js";
 import { MONTH, WD, weekdayNumber } from "./vocab.js";
 import { EVENT_AFTER, extractClocks, type Clock } from "./clocks.js";
@@ -57,15 +58,28 @@ export interface When {
   trigger?: string;
   /** Points into the past: "yesterday", "last monday". */
   past?: boolean;
+  /**
+   * Where a request to be reminded ends when other words come before it ("the meeting is at 10, remind me
+   * at 9"): a time said right after it is the reminder's own.
+   */
+  requestEnd?: number;
 }
 
-const RE_ANCHORED = rx(`${B}(${DURATION}) (before|prior to|ahead of|earlier than|after|later than) ([\\w' ]+)`);
+const RE_REQUEST =
+  /\b(?:remind me|alert me|notify me|ping me|wake me(?: up)?|set (?:a |an |the |my )?(?:reminder|alarm|alert)(?: for| at)?)\b/g;
+
+// "alert me 10 min before" with nothing after: before the time the message already named.
+const RE_ANCHORED = rx(
+  `${B}(${DURATION}) (before|prior to|ahead of|earlier than|after|later than)(?: ([\\w' ]+)|(?=$| (?:please|thanks|ok)$))`,
+);
 const RE_OFFSET_IN = rx(`${B}(?:in|within|after|in another|in about|in around|in like) (${DURATION})${E}`);
 const RE_OFFSET_FROM = rx(
   `${B}(${DURATION}) (?:from now|later|hence|from today|from tomorrow|from this day|from right now)${E}`,
 );
 const RE_FOR_LENGTH = rx(`${B}(?:for|of) (${DURATION})${E}`);
-const RE_TIMER_LENGTH = rx(`${B}(${DURATION}) (?:timer|countdown)${E}`);
+const RE_TIMER_LENGTH = rx(
+  `${B}(${DURATION}) (?:timer|countdown|count down)${E}|(?<=\\b(?:alarm|timer|countdown|time) (?:to )?)(${DURATION})${E}(?! (?:before|after|early|earlier|later|from|ago))`,
+);
 /** "when it is 5 pm" names a time, not an event to wait for: the words are claimed once the clock is read. */
 const NAMES_A_TIME = /^(?: is| gets to| hits)? (?:\d|noon|midnight)/;
 const RE_WHEN_IT_IS = rx(
@@ -81,6 +95,9 @@ const RE_REL_DAY = rx(
 const RE_NEXT_WEEK_WD = rx(`${B}(?:(?:on )?(${WD}) (?:of )?next week|next week(?: on)? (${WD}))${E}`);
 const RE_WEEKDAY = rx(
   `${B}(?:(this coming|the coming|coming|on this|on next|this|next|the next|last|past|on|for|by|until|till|every|each) )?(${WD})('s|s)?${E}`,
+);
+const RE_DOM_OF_MONTH = rx(
+  `${B}(?:(?:on|for|by|until|till) )?(?:the )?(\\d{1,2})(?:st|nd|rd|th)? of (this|next) month${E}`,
 );
 const RE_DOM = rx(
   `${B}(?:(?:on|for|by|until|till) )?(?:the )?(\\d{1,2})(?:st|nd|rd|th)${E}(?! (?:of|day|week|month|time|floor|century|birthday|anniversary|${WD}))`,
@@ -118,7 +135,7 @@ function extractOffsets(c: Claims, w: When, s: string): void {
   c.scan(RE_ANCHORED, (m) => {
     const duration = readDuration(m[1]!);
     if (!duration) return false;
-    const rest = m[3]!.trim();
+    const rest = (m[3] ?? "that").trim();
     const sign = /^(after|later)/.test(m[2]!) ? 1 : -1;
     const headEnd = m.index + m[1]!.length + 1 + m[2]!.length;
     const anchorWord = /^(that|then|it|this day|this|today|now|tomorrow)\b/.exec(rest)?.[0];
@@ -155,13 +172,16 @@ function extractOffsets(c: Claims, w: When, s: string): void {
     return true;
   });
   c.scan(RE_TIMER_LENGTH, (m) => {
-    const d = readDuration(m[1]!);
+    const d = readDuration((m[1] ?? m[2])!);
     if (!d) return false;
     w.offset = d;
     w.offsetIsLength = true;
     return true;
   });
-  if (/\b(timer|countdown|alarm|remind|reminder|alert)\b/.test(s) && !w.offset) {
+  if (
+    /\b(timer|countdown|alarm|remind|reminder|alert|stopwatch|time me|time my)\b|\bset (?:the )?time\b/.test(s) &&
+    !w.offset
+  ) {
     c.scan(RE_FOR_LENGTH, (m) => {
       const d = readDuration(m[1]!);
       if (!d || w.offset) return false;
@@ -315,9 +335,10 @@ function extractDayParts(c: Claims, w: When, s: string): void {
 
 /**
  * Reads every time expression in the normalized message `s`, claiming the words it explains.
- * `ref` is only used by chrono to pick a year; resolution to instants happens in resolve.ts.
+ * `ref` (now) and `tz` only pick years and months ("the 12th of next month"); resolution to instants happens
+ * in resolve.ts.
  */
-export function extractWhen(c: Claims, ref: Date): When {
+export function extractWhen(c: Claims, ref: Date, tz = "UTC"): When {
   const s = c.text;
   const w: When = { clocks: [], dates: [], dayParts: [] };
   c.scan(RE_TRIGGER, (m) => {
@@ -330,9 +351,24 @@ export function extractWhen(c: Claims, ref: Date): When {
   c.scan(RE_WHEN_IT_IS, (m) => /^ (?:\d|noon|midnight)/.test(s.slice(m.index + m[0].length)));
   extractChronoDates(c, w, ref);
   extractMonthDays(c, w);
+  // Before "this month" is read as a vague span.
+  const today = todayIn(ref, tz);
+  c.scan(RE_DOM_OF_MONTH, (m) => {
+    const d = +m[1]!;
+    const month = addMonths({ ...today, d: 1 }, m[2] === "next" ? 1 : 0);
+    if (d < 1 || d > 31) return false;
+    const at = { start: m.index, end: m.index + m[0].length, possessive: false };
+    w.dates.push({ ref: { kind: "ymd", y: month.y, m: month.m, d }, ...at });
+    return true;
+  });
   c.scan(RE_VAGUE, (m) => {
     // "next week" with a weekday is handled as a date ("monday next week").
     if (WD_NEXT_WEEK.test(s)) return false;
+    // "at 3 pm later today" is today; "later today" alone still leaves the time open.
+    if (m[0] === "later today" && w.clocks.length) {
+      w.dates.push({ ref: { kind: "days", n: 0 }, start: m.index, end: m.index + m[0].length, possessive: false });
+      return true;
+    }
     w.vague ??= { what: m[0], start: m.index };
     return true;
   });
@@ -340,6 +376,8 @@ export function extractWhen(c: Claims, ref: Date): When {
   extractDayParts(c, w, s);
   w.dates.sort((a, b) => a.start - b.start);
   w.dates = linkDates(w.dates, s);
+  const request = [...s.matchAll(RE_REQUEST)].pop();
+  if (request?.index) w.requestEnd = request.index + request[0].length;
   return w;
 }
 
