@@ -120,3 +120,22 @@ describe("a reschedule names only what changes, and keeps no schedule of its own
     expect(s?.kind === "once" && toZonedIso(s.at, NY)).toBe("2026-03-06T11:15:00-05:00");
   });
 });
+
+describe("which words pick the task and which are the change", () => {
+  it("reads every time of 'modify my alarm tomorrow' as picking the alarm, and asks for the change", () => {
+    const result = interpret("could i please modify my alarm tomorrow");
+
+    expect(result.edit).toBeUndefined();
+    expect(result.question).toBeTruthy();
+  });
+
+  it("tells the old day from the new in 'august 2nd to august 3rd'", () => {
+    expect(interpret("move the reminders for august 2nd to august 3rd").edit).toEqual({
+      date: { year: 2026, month: 8, day: 3 },
+    });
+  });
+
+  it("keeps words like 'current' out of the task it picks", () => {
+    expect(interpret("add 10 minutes to my current timer").ref).toEqual({ kind: "last" });
+  });
+});

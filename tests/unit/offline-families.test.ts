@@ -87,3 +87,18 @@ describe("intent families", () => {
     expect(interpret("dont remind me to call mom").ref).toEqual({ kind: "text", words: "call mom" });
   });
 });
+
+describe("which task a cancel means", () => {
+  it.each([
+    ["remove all of my oil change reminders", { kind: "text", words: "oil change" }],
+    ["cancel all my reminders", { kind: "all" }],
+    ["delete the reminder to take out the trash every sunday", { kind: "text", words: "take out trash" }],
+    ["i'm sick so please delete the gym reminder", { kind: "text", words: "gym" }],
+    ["I want the alarm terminated", { kind: "last" }],
+  ])("%s → %j", (text, ref) => {
+    const result = interpret(text);
+
+    expect(result.intent).toBe("cancel");
+    expect(result.ref).toEqual(ref);
+  });
+});

@@ -16,6 +16,8 @@ import { RRULE_DAYS } from "./vocab.js";
  */
 
 const ASK_WHAT = "What should I change it to?";
+/** Verbs that name the task to edit but not the change ("modify my alarm tomorrow"), unlike "make it 5". */
+const ASK_VERB = /\b(?:modify|update|change|edit|adjust|correct|rectify|fix)\b(?! (?:it|that|this|them)\b)/;
 
 const clockOf = (h: number, m: number): Clock => ({ hour: h, minute: m });
 
@@ -109,9 +111,10 @@ export function reschedule(p: Parsed, strength: number): Interpretation {
   }
   const instead = /\b(?:instead of|rather than)\b/.exec(p.s)?.index ?? p.s.length;
   const split = /\b(?:to|until|till|for|by)\b(?!.*\b(?:to|until|till)\b)/.exec(p.s.slice(0, instead))?.index ?? 0;
-  // An event's own time or day ("my 8 pm alarm", "tomorrow's alarm") picks the task wherever it stands.
-  const isNew = (x: { start: number; attributive?: boolean; possessive?: boolean }) =>
-    x.start >= split && x.start < instead && !x.attributive && !x.possessive;
+  // An event's own time or day ("my 8 pm alarm", "tomorrow's alarm") picks the task wherever it stands, and
+  // so does every time word of "modify my alarm tomorrow", which names no new time at all.
+  const asksOnly = split === 0 && instead === p.s.length && ASK_VERB.test(p.s);
+  const isNew = (x: Placed) => !asksOnly && x.start >= split && x.start < instead && !x.attributive && !x.possessive;
   const newWhen = pick(p.when, isNew);
   const refWhen = pick(p.when, (x) => !isNew(x));
   // "from 7 am to 8 am": the new time ends a range whose start picked the task.

@@ -14,7 +14,9 @@ const FILLER = new Set(
     "pause mute silence suspend hold resume unpause unmute reactivate enable restart back again move reschedule push postpone shift delay bump change make " +
     "reminder reminders alarm alarms timer timers event events notification notifications alert alerts calendar schedule one ones it them set have " +
     "sure and any which is are so just up out blank now remind modify update adjust edit correct rectify rename instead " +
-    "don't dont do not scrub scratch eliminate terminate destroy disregard halt wipe trash ditch discard nix axe abort void"
+    "don't dont do not scrub scratch eliminate terminate destroy disregard halt wipe ditch discard nix axe abort void " +
+    "current existing present running earlier later sooner reduce shorten extend increase decrease lengthen time add some more " +
+    "terminated deleted removed cancelled canceled gone erased cleared were was before after"
   ).split(" "),
 );
 
@@ -36,11 +38,15 @@ const FREQ_WORD: Record<string, string> = {
  * leaves no "3pm" among the words), `when` what the time grammar read from the same part of the message.
  */
 export function taskRef(s: string, masked: string, when: When, ctx: Context, hints: Hints): TaskRef {
+  const named = nameWords(masked);
   if (
-    /\b(?:all|every|everything|each|entire|whole|completely)\b/.test(s) ||
+    /\b(?:all|everything|entire|whole|completely)\b|\b(?:every|each)(?: single)? (?:reminder|alarm|timer|event|notification|one|thing)s?\b/.test(
+      s,
+    ) ||
     /\bclear (?:my|the) (?:schedule|calendar|day)\b/.test(s)
   )
-    return { kind: "all" };
+    // "all my oil change reminders" names some of them: the conversation matches the words, never all.
+    return named ? { kind: "text", words: named } : { kind: "all" };
   const freq = /\b(daily|nightly|weekly|monthly|yearly|annual|hourly)\b/.exec(s)?.[1];
   if (freq && !when.clocks.length) return { kind: "recurring", freq: FREQ_WORD[freq] };
   if (/\b(?:recurring|repeating|repeated|regular)\b/.test(s) && !when.clocks.length) return { kind: "recurring" };
@@ -54,11 +60,30 @@ export function taskRef(s: string, masked: string, when: When, ctx: Context, hin
     );
     if (r.kind === "at") return { kind: "time", at: r.at };
   }
-  // A verb right after a name is part of it ("the oil change", "the stand up one"), not the command.
-  const all = masked.split(" ").filter(Boolean);
-  const words = all.filter(
-    (w, i) => (!FILLER.has(w) || (NAME_VERB.has(w) && i > 0 && !FILLER.has(all[i - 1]!))) && !/^\d/.test(w),
-  );
-  if (words.length) return { kind: "text", words: words.join(" ") };
+  if (named) return { kind: "text", words: named };
   return { kind: "last" };
 }
+
+/**
+ * The words that name a task: not the command, the item nouns or filler. Words before the command verb
+ * are the user's reasons ("i'm sick so delete tomorrow's reminders") unless nothing names it after.
+ */
+function nameWords(masked: string): string {
+  const all = masked.split(" ").filter(Boolean);
+  // A verb right after a name is part of it ("the oil change", "the stand up one"), not the command.
+  const keep = (w: string, i: number) =>
+    (!FILLER.has(w) || (NAME_VERB.has(w) && i > 0 && !FILLER.has(all[i - 1]!))) && !/^\d/.test(w);
+  let verb = -1;
+  for (let i = 0; i < all.length; i++) if (COMMAND.has(all[i]!)) verb = i;
+  const after = all.map((w, i) => (i > verb && keep(w, i) ? w : "")).filter(Boolean);
+  const reason = /\b(?:so|because|since|cause|cuz|as)\b/.test(all.slice(0, Math.max(verb, 0)).join(" "));
+  if (verb > 0 && (after.length || reason)) return after.join(" ");
+  return all.filter(keep).join(" ");
+}
+
+/** Command verbs: what comes after one names the task. */
+const COMMAND = new Set(
+  "cancel delete remove erase clear scrap scrub unset disable deactivate dismiss stop kill drop eliminate terminate destroy wipe trash ditch discard move reschedule push postpone shift delay bump change modify update adjust pause resume snooze skip mark".split(
+    " ",
+  ),
+);

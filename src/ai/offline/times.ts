@@ -200,20 +200,26 @@ function extractChronoDates(c: Claims, w: When, ref: Date): void {
     if (!k.isCertain("month") || !k.isCertain("day")) continue;
     // "may" and "march" are also verbs: require a day number right beside the month.
     if (!/\d/.test(r.text)) continue;
-    const year = k.isCertain("year") ? (k.get("year") ?? undefined) : undefined;
-    const ref: DateRef = { kind: "ymd", y: year, m: k.get("month")!, d: k.get("day")! };
-    // "friday june 26": the weekday must agree (chrono counts Sunday as 0).
-    if (k.isCertain("weekday")) ref.wd = ((k.get("weekday")! + 6) % 7) + 1;
-    w.dates.push({
-      ref,
-      start: r.index,
-      end: r.index + r.text.length,
-      possessive: false,
-    });
+    // "august 2nd to august 3rd": two dates, so an edit can tell the old day from the new one.
+    const range = r.end && /\s(?:to|until|till|through|thru)\s/.exec(r.text);
+    const first = range ? r.text.slice(0, range.index) : r.text;
+    w.dates.push({ ref: ymdOf(k), start: r.index, end: r.index + first.length, possessive: false });
+    if (range && r.end?.isCertain("month") && r.end.isCertain("day")) {
+      const at = r.index + range.index + range[0].length;
+      w.dates.push({ ref: ymdOf(r.end), start: at, end: r.index + r.text.length, possessive: false });
+    }
     // Claim only the date words; chrono's span can include a time we read ourselves.
     const dateOnly = r.text.replace(/\s+(at|@)\s.*$/, "");
     c.claim(r.index, r.index + dateOnly.length);
   }
+}
+
+/** A chrono reading as a date ref; "friday june 26" keeps its weekday to check (chrono counts Sunday as 0). */
+function ymdOf(k: chrono.ParsedComponents): DateRef {
+  const year = k.isCertain("year") ? (k.get("year") ?? undefined) : undefined;
+  const ref: DateRef = { kind: "ymd", y: year, m: k.get("month")!, d: k.get("day")! };
+  if (k.isCertain("weekday")) ref.wd = ((k.get("weekday")! + 6) % 7) + 1;
+  return ref;
 }
 
 /** Month and day chrono turned down because the day does not exist in the year it assumed ("feb 29" in 2027). */
