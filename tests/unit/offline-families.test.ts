@@ -54,6 +54,16 @@ describe("intent families", () => {
     ["could i please change my alarm tomorrow", "reschedule"],
     ["add 10 more minutes to the timer", "reschedule"],
     ["knock 5 minutes off the timer", "reschedule"],
+    ["delay the laundry reminder by 20 minutes", "reschedule"],
+    ["make the gym reminder 7am instead", "reschedule"],
+    ["actually make that 5:30", "reschedule"],
+    ["stop reminding me about the gym", "cancel"],
+    ["no more water reminders", "cancel"],
+    ["anything on my calendar this afternoon", "list"],
+    ["show me what's coming up this week", "list"],
+    ["give me 10 more minutes", "snooze"],
+    ["turn the water reminder back on", "resume"],
+    ["i finished the laundry", "done"],
     // Running timers.
     ["stop the timer", "pause"],
     ["start the timer again", "resume"],
@@ -77,6 +87,14 @@ describe("intent families", () => {
     expect(result.task).toBe("coffee with sam");
     expect(result.schedule?.kind === "once" && toZonedIso(result.schedule.at, NY)).toBe("2026-03-13T13:00:00-04:00");
     expect(result.confidence).toBeLessThan(0.8);
+  });
+
+  it.each([
+    ["can you make sure i call the plumber tomorrow morning", "call the plumber"],
+    ["every second wednesday of the month at 7pm book club", "book club"],
+    ["remind me to stretch every 45 minutes during work hours", "stretch"],
+  ])("reads the task of %s as %s", (text, task) => {
+    expect(interpret(text).task).toBe(task);
   });
 
   it("leaves wake-up wording out of the task", () => {

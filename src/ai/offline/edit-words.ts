@@ -50,6 +50,8 @@ export interface Shift {
   end: number;
   /** Said as "add …" or "take … off": no other reading, even after a create verb. */
   explicit: boolean;
+  /** Where the shift's verb, or the shift itself when it has none, starts. */
+  verbAt: number;
 }
 
 /** A shift in minutes and where it was said, or null. */
@@ -65,7 +67,7 @@ export function findShift(s: string): Shift | null {
     const minutes = sign(m) * Math.max(1, Math.round(d.minutes));
     // After a verb, the words before the direction name the task ("push the dentist back an hour").
     const start = k === 1 ? m.index + m[1]!.length + (m[2]?.length ?? 0) : m.index;
-    return { minutes, start, end: m.index + m[0].length, explicit: k >= 2 };
+    return { minutes, start, end: m.index + m[0].length, explicit: k >= 2, verbAt: m.index };
   }
   return null;
 }

@@ -48,9 +48,11 @@ function cancel(p: Parsed, strength: number): Interpretation {
 
 /** "friday instead of wednesday": a new time said against the old one is an edit, whatever the verb. */
 function correction(p: Parsed): boolean {
+  const items = [...p.when.clocks, ...p.when.dates, ...p.when.dayParts];
+  // "make the gym reminder 7am instead": the new time, against an old one left unsaid.
+  if (/\binstead$/.test(p.s) && items.length && !/^(?:remind|set|create|add)\b/.test(p.s)) return true;
   const at = /\b(?:instead of|rather than)\b/.exec(p.s)?.index;
   if (at === undefined) return false;
-  const items = [...p.when.clocks, ...p.when.dates, ...p.when.dayParts];
   return items.some((x) => x.start < at) && items.some((x) => x.start > at);
 }
 

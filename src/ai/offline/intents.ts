@@ -28,14 +28,14 @@ const MESSAGE_TO =
 const RE_HELP =
   /^(?:help|help me|\?|commands|menu|info|usage|what can you do|what can i (?:say|ask|do)|what do you do|how does (?:this|it) work|how do i use (?:this|you|it|herald)|how do (?:i|you) (?:cancel|set|create|delete|make|add|snooze|pause) (?:a |an )?(?:reminders?|alarms?))(?: please)?$|^how (?:do|can|would) (?:i|you) (?:cancel|set|create|delete|make|add|snooze|pause|use|start|stop) (?:up )?(?:a |an |the |my )?(?:reminders?|alarms?|timers?)\b/;
 const RE_SNOOZE =
-  /^(?:please |ok |okay )?(?:snooze|remind me again|again in|ping me again|nudge me again)\b|\bsnooze\b(?! (?:button|setting|option|sound|length))|^(?:silence|pause|hold|quiet|mute) (?:the |my |this |that )?alarms?(?: off)?(?: for| in)? \d/;
+  /^(?:please |ok |okay )?(?:snooze|remind me again|again in|ping me again|nudge me again)\b|^(?:please )?(?:give me |just |ok |okay )?(?:another|\d+ more|a few more|a couple more|one more) (?:minutes?|mins?)\b|\bsnooze\b(?! (?:button|setting|option|sound|length))|^(?:silence|pause|hold|quiet|mute) (?:the |my |this |that )?alarms?(?: off)?(?: for| in)? \d/;
 const RE_PAUSE = new RegExp(
   `^(?:please |can you |could you )?(?:pause|mute|silence|suspend|hold|freeze)\\b(?! ${MEDIA}\\b)(?! (?:the |my )${MEDIA}\\b)|\\bput (?:my |all |all my |the )?${ITEMS} on hold\\b` +
     // A running timer stops and can go on again; cancelling it is "cancel" or "delete".
     `|^(?:please |can you |could you )?(?:stop|halt|freeze|quit|turn off|shut off|switch off)(?: (?:the|my|this|that|current|\\w+))* (?:timer|stopwatch|countdown|timing|time)\\b|^(?:timer|stopwatch) (?:pause|stop)\\b|^(?:quit|stop) timing\\b|^turn (?:the |my )?timer off\\b`,
 );
 const RE_RESUME = new RegExp(
-  `^(?:please |can you |could you |ok |okay )?(?:resume|unpause|unmute|reactivate|re-?enable|restart|continue(?=$| (?:the |my |this |that )?(?:timer|stopwatch|countdown|it|them|reminders|alarms)\\b)|turn (?:it |them |\\w+ )?back on)\\b(?! (?:my |the |this |that )?${MEDIA}\\b)` +
+  `^(?:please |can you |could you |ok |okay )?(?:resume|unpause|unmute|reactivate|re-?enable|restart|continue(?=$| (?:the |my |this |that )?(?:timer|stopwatch|countdown|it|them|reminders|alarms)\\b)|turn (?:[\\w']+ ){0,3}back on)\\b(?! (?:my |the |this |that )?${MEDIA}\\b)` +
     `|^(?:please |can you |could you )?(?:start|turn on|begin)\\b.*\\b(?:timer|stopwatch|countdown)\\b.*\\bagain\\b|^(?:please )?reset (?:the |my )?(?:\\w+ )?timer$`,
 );
 const RE_TZ = /\b(?:time ?zone|tz)\b/;
@@ -47,7 +47,7 @@ const RE_TZ_NAME = [
 ];
 
 const CANCEL_VERB =
-  "(?:(?:don't|dont|do not|no longer) (?:need|want)(?= (?:the|my|that|this|it|any|those|these)\\b)|cancel|delete|remove|erase|clear|get rid of|scrap|scrub|scratch|unset|undo|disable|deactivate|dismiss|turn off|switch off|shut off|stop|kill|drop|make blank|blank|nevermind|never mind|forget (?:it|about)|(?:don't|dont|do not) remind me|no more|eliminate|terminate|destroy|disregard|halt|wipe|trash|ditch|discard|nix|axe|abort|void|call off)";
+  "(?:(?:don't|dont|do not|no longer) (?:need|want)(?= (?:the|my|that|this|it|any|those|these)\\b)|(?:stop|quit|no need to|no need for) remind(?:ing|er)?(?: me)?|cancel|delete|remove|erase|clear|get rid of|scrap|scrub|scratch|unset|undo|disable|deactivate|dismiss|turn off|switch off|shut off|stop|kill|drop|make blank|blank|nevermind|never mind|forget (?:it|about)|(?:don't|dont|do not) remind me|no more|eliminate|terminate|destroy|disregard|halt|wipe|trash|ditch|discard|nix|axe|abort|void|call off)";
 const ABOUT_ITEMS = new RegExp(`\\b${ITEMS}\\b|\\b(?:it|that|this|them|all|everything|one|\\d+)\\b|\\bmy day\\b`);
 const LIST_ITEMS = new RegExp(`^(?:please )?(?:list|show)(?: me)?(?: all)?(?: of)? (?:my|the)\\b.*\\b${ITEMS}\\b`);
 const RE_CANCEL = new RegExp(
@@ -63,7 +63,7 @@ const RE_CANCELLED = new RegExp(
 
 /** An edit with its new time: "move the dentist one to 4pm", "make it 5", "update my alarm for today". */
 const RE_RESCHEDULE =
-  /\b(?:move|reschedule|push|postpone|shift|delay|bump|modify|update|adjust|edit|correct|rectify|reset|switch)\b(?: [\w': ]*?)? (?:to|until|till|for|by|back to|forward to)\b|\b(?:change|make) (?:(?:it|that|this|them|my|the|all|all my|your)\b[\w': ]*? )?(?:to|until|till|for|by)\b|^(?:make it|change it to|move to|push to)\b|\breschedule\b|\b(?:changed|moved|rescheduled|pushed|shifted) to\b/;
+  /^(?:(?:actually|no|wait|sorry|oh|ok|okay|hmm|um|instead|and) )*(?:make (?:it|that)|change (?:it|that) to|move (?:it|that) to)\b|\b(?:move|reschedule|push|postpone|shift|delay|bump|modify|update|adjust|edit|correct|rectify|reset|switch)\b(?: [\w': ]*?)? (?:to|until|till|for|by|back to|forward to)\b|\b(?:change|make) (?:(?:it|that|this|them|my|the|all|all my|your)\b[\w': ]*? )?(?:to|until|till|for|by)\b|^(?:make it|change it to|move to|push to)\b|\breschedule\b|\b(?:changed|moved|rescheduled|pushed|shifted) to\b/;
 /** An edit that names no new time yet: "change my alarm", "modify tuesday's alarm", "update that one". */
 const RE_EDIT_ITEM =
   /^(?:please |can you |could you |would you |can i |could i |may i |i need to |i want to |i'd like to |i would like to |let's |lets )*(?:change|modify|update|adjust|edit|correct|rectify|reschedule|move|shift|reduce|shorten|lengthen|extend|increase|decrease)\b(?: [\w':]+){0,4}? (?:reminders?|alarms?|timers?|events?|meetings?|appointments?|alerts?|it|that|this|one)\b|\b(?:make|move|set|push) (?:it|that|this|(?:my|the) [\w' ]+?) (?:earlier|later|sooner)\b|\badd (?:some )?(?:more|extra) time\b/;
@@ -75,12 +75,12 @@ const CREATE_BEFORE = /\b(?:remind|reminder|set (?:a|an|up|me)|create|new|alert 
 
 // "have an alarm go off at 6", "do an alarm for 8" are commands, not questions.
 const QUESTION_START =
-  /^(?:do(?! an? )|does|did|have(?! an? )|has|is|are|am|was|were|will|any|what|what's|whats|when|when's|which|how many|how much|how does|how do|how is|how long|at what time|is there|are there|where)\b/;
+  /^(?:do(?! an? )|does|did|have(?! an? )|has|is|are|am|was|were|will|any|anything|something|what|what's|whats|when|when's|which|how many|how much|how does|how do|how is|how long|at what time|is there|are there|where)\b/;
 const SCHEDULE_WORDS = new RegExp(
   `\\b(?:${ITEMS}|scheduled|booked|anything|any ?thing|anywhere|something|free|busy|going on|coming up|upcoming|on for|on tomorrow|on today|timings|set for|planned)\\b|\\bmy (?:day|morning|afternoon|evening|week|weekend|night)\\b|\\bwhat(?:'s| is) on\\b|\\b(?:do|have|got|did) i (?:have|got|set)\\b|^what time (?:do|did|am|is|are) (?:i|my)\\b|\\b(?:do|did) i (?:need|have) to be\\b|\\bam i (?:supposed|meant|due) to\\b`,
 );
 const LIST_VERB =
-  /^(?:please )?(?:can you |could you |would you )?(?:please )?(?:tell me|show me|show|list|read(?: out| me)?|give me|provide me|provide|check|display|open|let me know|remind me|what about|brief me|get(?: me)?|pull up|bring up|bring to the screen|(?:let me|i want to|i wanna|wanna|want to|i'd like to|i would like to|can i|could i|may i|i need to) (?:see|view|look at|check|review|know))\b.*\b(?:reminders|alarms|events|meetings|appointments|schedule|calendar|agenda|plans|alarm times?|timings|alerts|notifications|timers|next (?:alarm|meeting|appointment|event|reminder))\b/;
+  /^(?:please )?(?:can you |could you |would you )?(?:please )?(?:tell me|show me|show|list|read(?: out| me)?|give me|provide me|provide|check|display|open|let me know|remind me|what about|brief me|get(?: me)?|pull up|bring up|bring to the screen|(?:let me|i want to|i wanna|wanna|want to|i'd like to|i would like to|can i|could i|may i|i need to) (?:see|view|look at|check|review|know))\b.*\b(?:reminders|alarms|events|meetings|appointments|schedule|calendar|agenda|plans|alarm times?|timings|alerts|notifications|timers|next (?:alarm|meeting|appointment|event|reminder)|coming up|upcoming|planned|scheduled|what's on|what is on|what i have|what i've got)\b/;
 /** "show alarm for tv shows at 8 pm", "let me see the details for the party reminder": one item shown. */
 const SHOW_ONE =
   /^(?:please )?(?:can you |could you )?(?:show(?: me)?|display|let me see|i want to see|wanna see|can i see|pull up|bring up)\b(?: (?:the|my|all|any|all my|the details for|the detail for|details of))?\b.*\b(?:reminder|alarm|event|meeting|appointment|timer)s?\b/;
@@ -203,7 +203,7 @@ export function classify(
   if (RE_PAUSE.test(body)) return { intent: "pause", strength: 0.85 };
   if (RE_RESUME.test(body)) return { intent: "resume", strength: 0.85 };
   const shift = findShift(body);
-  if (shift && (shift.explicit || !CREATE_BEFORE.test(body.slice(0, shift.start))) && !SETTINGS.test(body))
+  if (shift && (shift.explicit || !CREATE_BEFORE.test(body.slice(0, shift.verbAt))) && !SETTINGS.test(body))
     return { intent: "reschedule", strength: 0.85 };
 
   const createAt = Math.min(

@@ -35,6 +35,7 @@ export function normalize(text: string): string {
     .replace(/\barvo\b/g, "afternoon")
     .replace(/\b(?:mintues|mintutes|minuts|minites|minuets|mnutes)\b/g, "minutes")
     .replace(/\bcount down\b/g, "countdown")
+    .replace(/\b(?:during|in) (?:work|working|business|office) hours\b/g, "between 9 am and 5 pm")
     .replace(/\bbi ?weekly\b/g, "biweekly")
     .replace(/\bappt\b/g, "appointment")
     .replace(/\bweek ?days\b/g, "weekdays")

@@ -16,7 +16,8 @@ const FILLER = new Set(
     "sure and any which is are so just up out blank now remind modify update adjust edit correct rectify rename instead " +
     "don't dont do not scrub scratch eliminate terminate destroy disregard halt wipe ditch discard nix axe abort void " +
     "current existing present running earlier later sooner reduce shorten extend increase decrease lengthen time add some more " +
-    "terminated deleted removed cancelled canceled gone erased cleared were was before after"
+    "terminated deleted removed cancelled canceled gone erased cleared were was before after " +
+    "anymore longer reminding everything anything no actually wait sorry"
   ).split(" "),
 );
 

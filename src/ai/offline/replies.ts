@@ -25,6 +25,7 @@ const RE_DONE = [
   new RegExp(`^(?:check|tick|cross) ${THING} off$`),
   /^(?:complete|finish) (?:it|that|this|(?:the |my )?(.+?) (?:one|reminder|task))$/,
   /^done with (?:it|that|this|(?:the |my )?(.+?)(?: one| reminder| task)?)$/,
+  /^i (?:just |already )?(?:finished|completed|did|took care of|handled) (?:the |my )(.+?)(?: one| reminder| task)?(?: already)?$/,
 ];
 /** Media skips belong to other assistants ("skip this song"). */
 const MEDIA = /\b(?:songs?|tracks?|ads?|intro|chapter|episode|video|music|playlist|podcast|commercial)\b/;

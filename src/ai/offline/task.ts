@@ -67,7 +67,9 @@ const LEAD = new RegExp(
       "message me",
       "slack me",
       "dm me",
-      "(?:set|setup|set up|create|make|add|put|schedule|book|plan|arrange|organi[sz]e|write down|note down|jot down|note|save|enter|block off|block out|mark|flag|give me|send me|turn on|activate|new)(?: up)?(?: me| my| for me)?(?: a| an| the| my| some| another| \\d+| a couple of| a few)?(?: new| quick| repeating| recurring| daily| weekly| monthly| yearly)?(?: calendar)?(?: reminder alert| reminder notification| event reminder| appointment reminder| alarm call| wake up call| wakeup call| calendar entry| calendar event| reminders?| alarms?(?: clock)?| timers?| notifications?| alerts?| events?| entry)?",
+      "make sure(?: that)?(?: i| to)?",
+      // "book club" and "plan b" are things, not requests.
+      "(?:set|setup|set up|create|make|add|put|schedule|book(?! club| fair| group)|plan(?! b\\b)|arrange|organi[sz]e|write down|note down|jot down|note|save|enter|block off|block out|mark|flag|give me|send me|turn on|activate|new)(?: up)?(?: me| my| for me)?(?: a| an| the| my| some| another| \\d+| a couple of| a few)?(?: new| quick| repeating| recurring| daily| weekly| monthly| yearly)?(?: calendar)?(?: reminder alert| reminder notification| event reminder| appointment reminder| alarm call| wake up call| wakeup call| calendar entry| calendar event| reminders?| alarms?(?: clock)?| timers?| notifications?| alerts?| events?| entry)?",
       // Weaker verbs lead a request only with the thing they ask for ("start a new alarm", "sound alarm").
       "(?:do|need|start|initiate|generate|get|have|program|sound|ring|beep|turn)(?: me)?(?: a| an| the| my| some)?(?: new)? (?:alarms?|reminders?|timers?|alerts?)(?: set(?: up)?| going| on)?",
       "(?:a|an|the|my|some)(?: new)? (?:alarms?|reminders?|timers?|alerts?)(?: set(?: up)?| going| on)?",
@@ -154,7 +156,10 @@ export function taskText(masked: string): string | null {
     .replace(DELIVERY, " ")
     // A preposition right before blanked time words belonged to them ("starting at ___ in goshen", "one ___
     // and one ___").
-    .replace(/\b(?:at|on|in|for|by|from|starting|until|till|of|this|next|around|about|one|1)(?: the)?\s{2,}/g, "  ")
+    .replace(
+      /\b(?:at|on|in|for|by|from|starting|until|till|of|this|next|around|about|between|during|one|1)(?: the)?\s{2,}/g,
+      "  ",
+    )
     .replace(CALENDAR, " ")
     .replace(SOUNDING, " ")
     .replace(/(^|\s)'+|'+(?=\s|$)/g, "$1")
