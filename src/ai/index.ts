@@ -1,4 +1,14 @@
-export type { Intent, Interpretation, InterpretContext, Schedule, TaskRef, Channel } from "./types.js";
+export type {
+  Intent,
+  Interpretation,
+  InterpretContext,
+  Schedule,
+  ScheduleEdit,
+  Issue,
+  Clock,
+  TaskRef,
+  Channel,
+} from "./types.js";
 export { INTENTS } from "./types.js";
 export { offlineInterpreter, type Interpreter } from "./interpreter.js";
 export { interpretationToJson } from "./serialize.js";

@@ -10,3 +10,4 @@ export type { ChannelDeps, RichReply } from "./channel.js";
 export type { InboundAdapter, InboundMessage, Identity, Reply, Outcome } from "./types.js";
 export { runConsole, type ConsoleOptions } from "./console/index.js";
 export { actOnReminder, type ReminderVerb } from "./reminders.js";
+export type { Reach } from "./dialogue/index.js";

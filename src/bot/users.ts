@@ -1,19 +1,11 @@
 import type { Db, User } from "../db/index.js";
+import type { DialogueState } from "./dialogue/types.js";
 import type { Identity } from "./types.js";
 
 export type { User };
 
-/** Per-user conversation memory, kept in users.state. */
-export interface ConversationState {
-  /** A create that still needs a time: the next message may complete it. */
-  draft?: { task: string; channel?: string; audience?: string; asked: string };
-  /** Task ids of the last numbered list shown ("cancel 2"). */
-  lastList?: string[];
-  /** The task the user last created or changed ("undo", "move it to 4"). */
-  lastTaskId?: string;
-}
-
-export const stateOf = (u: User): ConversationState => (u.state ?? {}) as ConversationState;
+/** Per-user conversation memory, kept in users.state (see dialogue/types.ts). */
+export type ConversationState = DialogueState;
 
 /** The user column an identity is looked up by. */
 function identityKey(id: Identity): Record<string, string> {

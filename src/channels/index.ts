@@ -21,7 +21,15 @@ export interface Contact {
   slackUserId: string | null;
 }
 
+/** How replies speak of a channel: "I'll remind you by text message", "I can't text you: I don't have a phone number". */
+export interface ChannelWords {
+  how: string;
+  verb: string;
+  address: string;
+}
+
 export interface ChannelEntry<S> {
+  words: ChannelWords;
   /** The channel's settings, from the configuration; null when it is not configured. */
   settings(config: Config): S | null;
   /** The user's address on this channel, or null when they cannot be reached there. */
@@ -40,11 +48,13 @@ const entry = <S>(e: ChannelEntry<S>): ChannelEntry<S> => e;
 
 export const CHANNELS = {
   console: entry<Record<string, never>>({
+    words: { how: "here in the console", verb: "reach you in the console", address: "a console session" },
     settings: () => ({}),
     address: (c) => c.consoleName,
     outbound: async () => (await import("../notify/console/index.js")).consoleOutbound,
   }),
   sms: entry<SmsSettings>({
+    words: { how: "by text message", verb: "text you", address: "a phone number" },
     settings: (c) =>
       c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && c.TWILIO_FROM_NUMBER && c.PUBLIC_URL
         ? {
@@ -61,11 +71,13 @@ export const CHANNELS = {
     outbound: async () => (await import("../notify/sms/index.js")).smsOutbound,
   }),
   email: entry<EmailSettings>({
+    words: { how: "by email", verb: "email you", address: "an email address" },
     settings: (c) => (c.SMTP_URL && c.EMAIL_FROM ? { smtpUrl: c.SMTP_URL, from: c.EMAIL_FROM } : null),
     address: (c) => c.email,
     outbound: async () => (await import("../notify/email/index.js")).emailOutbound,
   }),
   slack: entry<SlackSettings>({
+    words: { how: "on Slack", verb: "message you on Slack", address: "a Slack account" },
     settings: (c) =>
       c.SLACK_BOT_TOKEN && c.SLACK_SIGNING_SECRET
         ? {
@@ -151,4 +163,19 @@ export function planDeliveries(loaded: LoadedChannel[]): (m: PlanInput) => Outbo
       addressOn: (name) => (isChannel(name) ? channel(name).address(m.contact) : null),
     });
   };
+}
+
+/** Whether a channel can reach a user here: configured on this server, and an address for them on it. */
+export function reachOf(
+  name: string,
+  contact: Contact,
+  configured: ReadonlySet<string>,
+): { ok: true; how: string } | { ok: false; why: string } {
+  if (!isChannel(name)) return { ok: false, why: `I don't know a channel called ${name}.` };
+  const e = channel(name);
+  if (!configured.has(name))
+    return { ok: false, why: `I can't ${e.words.verb}: this Herald has no ${name} channel set up.` };
+  if (!e.address(contact))
+    return { ok: false, why: `I can't ${e.words.verb}: I don't have ${e.words.address} for you.` };
+  return { ok: true, how: e.words.how };
 }

@@ -22,10 +22,14 @@ const schema = z.object({
   REDIS_PREFIX: z.string().min(1).default("herald"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   PUBLIC_URL: optional(url("https://herald.example.com")),
-  DEFAULT_TIMEZONE: z
-    .string()
-    .default("UTC")
-    .refine(isValidTimeZone, { message: "must be an IANA time zone such as America/New_York" }),
+  /** New users' zone until they say theirs; the machine's zone (TZ, or the system's) when unset. */
+  DEFAULT_TIMEZONE: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .default(Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC")
+      .refine(isValidTimeZone, { message: "must be an IANA time zone such as America/New_York" }),
+  ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 
   INTERPRETER: z.enum(["auto", "offline", "llm"]).default("auto"),

@@ -1,6 +1,13 @@
 import { type Interpreter, loadExecutor, loadInterpreter, PgUsageRecorder } from "../ai/index.js";
-import { Conversation, Messages, Users, type ChannelDeps } from "../bot/index.js";
-import { CHANNEL_NAMES, channel, configuredChannels, loadChannels, planDeliveries } from "../channels/index.js";
+import { type ChannelDeps, Conversation, Messages, Users } from "../bot/index.js";
+import {
+  CHANNEL_NAMES,
+  channel,
+  configuredChannels,
+  loadChannels,
+  planDeliveries,
+  reachOf,
+} from "../channels/index.js";
 import { type Config, retryPolicy } from "../config/index.js";
 import { connectDatabase, type Database, ensureDatabase, migrate, pendingMigrations } from "../db/index.js";
 import { HttpServer, send } from "../http/index.js";
@@ -142,12 +149,14 @@ export async function startRuntime(
     });
     const users = new Users(db.prisma, config.DEFAULT_TIMEZONE);
     const messages = new Messages(db.prisma, db.pool);
+    const configured = new Set<string>(configuredChannels(config));
     const conversation = new Conversation({
       tasks,
       users,
       messages,
       interpreter: o.interpreter ?? (await loadInterpreter(config, { logger, usage })),
       logger,
+      reach: (user, name) => reachOf(name, user, configured),
     });
     const slack = channel("slack").settings(config) as SlackSettings | null;
     // Alerts go to SLACK_OPS_CHANNEL (or only to the log without Slack); tests may pass their own hooks.

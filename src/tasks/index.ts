@@ -22,6 +22,7 @@ export {
   type Decision,
 } from "./transitions.js";
 export { recordEvent, snapshot, type TaskSnapshot, type AuditEntry } from "./audit.js";
+export { planChange, timingOf, type Planned } from "./changes.js";
 export {
   FireWorker,
   type DeliveryPlanner,

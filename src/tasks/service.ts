@@ -1,39 +1,16 @@
 import type { Db, Prisma, Task } from "../db/index.js";
 import { HeraldError } from "../errors/index.js";
 import { auditCreate, snapshot, type TaskSnapshot } from "./audit.js";
+import { planChange, timingOf } from "./changes.js";
+import type { NewTask, TaskChange, When } from "./types.js";
+
+export type { NewTask, TaskChange, When };
 import { ACTIVE_STATUSES, judgeNewTask } from "./policy.js";
-import { firstOccurrence, occurrenceAfter, type TaskTiming } from "./schedule.js";
+import { firstOccurrence, type TaskTiming } from "./schedule.js";
 import type { Timers } from "./timers.js";
 import { type Actor, decide, type TaskAction, type TaskStatus } from "./transitions.js";
 
 export type { Task };
-
-export type When = { runAt: Date } | { rrule: string; dtstart: Date };
-
-export interface NewTask {
-  userId: string;
-  title: string;
-  instruction: string;
-  when: When;
-  timezone: string;
-  /** A channel name from the channel registry (src/channels). */
-  channel: string;
-  audience?: string | null;
-  sourceMessageId?: string | null;
-  /** "reminder" (default) or "sitrep" (an operator's subscription; `params.window`). */
-  kind?: string;
-  params?: Record<string, unknown> | null;
-}
-
-/** A change to a task, as TaskService.apply takes it. */
-export type TaskChange =
-  | { action: "cancel" | "pause" | "resume" | "approve" | "skip" | "done" }
-  | { action: "reject"; reason?: string }
-  | { action: "reschedule"; when: When; title?: string; timezone?: string }
-  | { action: "snooze"; minutes: number }
-  | { action: "run_now" | "retry" }
-  /** Undo: back to a snapshot the audit log kept (the status follows the rules: a hold is never released). */
-  | { action: "restore"; to: TaskSnapshot };
 
 /** How a change is written in the audit log, when it has a name of its own ("sitrep_subscribe"). */
 export interface AuditAs {
@@ -57,13 +34,6 @@ export interface ServiceOptions {
   maxActiveTasks: number;
   now?: () => Date;
 }
-
-const timingOf = (w: When, timezone: string): TaskTiming =>
-  "runAt" in w
-    ? { runAt: w.runAt, rrule: null, dtstart: null, timezone }
-    : { runAt: null, rrule: w.rrule, dtstart: w.dtstart, timezone };
-
-const date = (iso: string | null) => (iso ? new Date(iso) : null);
 
 /**
  * The task lifecycle as users and admins drive it, and the one writer of `tasks` outside the engine's own
@@ -203,7 +173,7 @@ export class TaskService {
         actor,
       );
       if (!d.ok) throw new HeraldError(d.code, d.reason);
-      const { data, copy } = this.plan(before, change, d.status, actor);
+      const { data, copy } = planChange(before, change, d.status, actor, this.now());
       const task = await tx.task.update({
         where: { id: taskId },
         data: { ...data, status: data.status ?? d.status, version: { increment: 1 } },
@@ -228,107 +198,6 @@ export class TaskService {
     const task = await this.arm(out.task);
     const created = out.copy ? await this.createForOperator(out.copy, actor) : undefined;
     return { before: out.before, task, created };
-  }
-
-  /** The row update a change makes (pure but for the clock), and the one-off copy it asks for. */
-  private plan(
-    t: Task,
-    change: TaskChange,
-    status: TaskStatus,
-    actor: Actor,
-  ): { data: Prisma.TaskUpdateInput & { status?: TaskStatus }; copy?: NewTask } {
-    const now = this.now();
-    const copyAt = (at: Date): NewTask => ({
-      userId: t.userId,
-      title: t.title,
-      instruction: t.instruction,
-      when: { runAt: at },
-      timezone: t.timezone,
-      channel: t.channel,
-      audience: t.audience,
-      kind: t.kind,
-      params: t.params as Record<string, unknown> | null,
-    });
-    switch (change.action) {
-      case "approve":
-        return { data: { nextRunAt: firstOccurrence(t, now) ?? t.nextRunAt, approvalReason: null } };
-      case "resume":
-        return status === t.status ? { data: {} } : { data: { nextRunAt: firstOccurrence(t, now) ?? t.nextRunAt } };
-      case "cancel":
-      case "pause":
-      case "reject":
-      case "done":
-        return { data: {} };
-      case "skip": {
-        const after = t.nextRunAt ? occurrenceAfter(t, t.nextRunAt, now) : null;
-        return after ? { data: { nextRunAt: after } } : { data: { nextRunAt: null, status: "completed" } };
-      }
-      case "snooze": {
-        const at = new Date(now.getTime() + change.minutes * 60_000);
-        // A repeat keeps its next occurrence and gets a one-off copy, so snoozing today's does not move tomorrow's.
-        if (t.rrule) return { data: {}, copy: copyAt(at) };
-        return { data: { runAt: at, nextRunAt: at } };
-      }
-      case "run_now":
-      case "retry":
-        if (t.rrule) return { data: {}, copy: copyAt(now) };
-        return { data: { runAt: now, nextRunAt: now } };
-      case "reschedule": {
-        const timezone = change.timezone ?? t.timezone;
-        const timing = timingOf(change.when, timezone);
-        const next = firstOccurrence(timing, now);
-        if (!next) throw new HeraldError("herald_schedule_empty", "That schedule has no future occurrence.");
-        const held = this.holdFor(t, timing, actor, status);
-        return {
-          data: {
-            runAt: timing.runAt,
-            rrule: timing.rrule,
-            dtstart: timing.dtstart,
-            timezone,
-            nextRunAt: next,
-            ...(change.title ? { title: change.title } : {}),
-            ...(held ? { status: "pending_approval", approvalReason: held } : {}),
-          },
-        };
-      }
-      case "restore": {
-        const s = change.to;
-        const timing: TaskTiming = {
-          runAt: date(s.runAt),
-          rrule: s.rrule,
-          dtstart: date(s.dtstart),
-          timezone: s.timezone,
-        };
-        const next = timing.rrule ? firstOccurrence(timing, now) : timing.runAt;
-        return {
-          data: {
-            title: s.title,
-            runAt: timing.runAt,
-            rrule: timing.rrule,
-            dtstart: timing.dtstart,
-            timezone: s.timezone,
-            nextRunAt: next,
-          },
-        };
-      }
-    }
-  }
-
-  /**
-   * A user's new schedule is judged like a new task: a hard limit refuses it, and one that needs approval
-   * puts the task on hold (a user's change can add a hold, never lift one). Returns the hold's reason.
-   */
-  private holdFor(t: Task, timing: TaskTiming, actor: Actor, status: TaskStatus): string | null {
-    if (actor.kind !== "user") return null;
-    const verdict = judgeNewTask({
-      recurrence: timing.rrule ? { rrule: timing.rrule, tz: timing.timezone, start: timing.dtstart! } : null,
-      audience: t.audience,
-      activeTasks: 0,
-      maxActiveTasks: Number.POSITIVE_INFINITY,
-      now: this.now(),
-    });
-    if (!verdict.ok) throw new HeraldError(verdict.code, verdict.reason);
-    return verdict.approval && status !== "pending_approval" ? verdict.approval : null;
   }
 
   /** Sets the timer when the task is scheduled and due within the horizon (the scheduler does the rest later). */

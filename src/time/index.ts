@@ -16,3 +16,4 @@ export {
   describeRrule,
   type Recurrence,
 } from "./recurrence.js";
+export { describeRule, rruleParts, rruleOf, clockText, andList } from "./describe.js";

@@ -69,15 +69,19 @@ export function formatForUser(instant: Date, tz: string, now?: Date): string {
   return dt.toFormat(sameYear ? "ccc, LLL d 'at' h:mm a" : "ccc, LLL d yyyy 'at' h:mm a");
 }
 
-/** "in 1 minute", "in 2 hours", "in 3 days": a rough human distance from `now` to `instant`. */
+/**
+ * "in 45 seconds", "in 1 hour 30 minutes", "in 1 day 7 hours": the distance from `now` to `instant`,
+ * rounded to the minute and never rounded up past a unit (an hour and a half is not "2 hours").
+ */
 export function formatDistance(instant: Date, now: Date): string {
   const s = Math.round((instant.getTime() - now.getTime()) / 1000);
   if (s < 0) return "now";
-  const plural = (n: number, unit: string) => `in ${n} ${unit}${n === 1 ? "" : "s"}`;
-  if (s < 60) return plural(s, "second");
-  const m = Math.round(s / 60);
-  if (m < 60) return plural(m, "minute");
-  const h = Math.round(m / 60);
-  if (h < 24) return plural(h, "hour");
-  return plural(Math.round(h / 24), "day");
+  const unit = (n: number, name: string) => `${n} ${name}${n === 1 ? "" : "s"}`;
+  if (s < 60) return `in ${unit(s, "second")}`;
+  const minutes = Math.round(s / 60);
+  if (minutes < 60) return `in ${unit(minutes, "minute")}`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `in ${unit(hours, "hour")}${minutes % 60 ? ` ${unit(minutes % 60, "minute")}` : ""}`;
+  const days = Math.floor(hours / 24);
+  return `in ${unit(days, "day")}${hours % 24 ? ` ${unit(hours % 24, "hour")}` : ""}`;
 }

@@ -47,7 +47,7 @@ describe("herald CLI", () => {
     expect(r.code).toBe(0);
     const out = r.stdout.trim().split("\n");
     expect(out[0]).toMatch(
-      /^✓ I'll remind you to stretch at \d{1,2}:\d\d [AP]M \(in 3 seconds\)\. Reply "undo" to cancel\.$/,
+      /^✓ I'll remind you to stretch today at \d{1,2}:\d\d [AP]M \(in 3 seconds\)( \(times are in [^)]+\))?\. Reply "undo" to cancel\.$/,
     );
     expect(out[1]).toBe("⏰ stretch");
   });

@@ -40,14 +40,15 @@ describe("conversation", () => {
     expect(await say("remind me to call mom")).toMatch(/^When should I remind you to call mom\?/);
     expect(await tasksOf(user)).toHaveLength(0);
 
+    // The first reminder also says which zone its times are in.
     expect(await say("tomorrow at 5pm")).toBe(
-      `✓ I'll remind you to call mom on Sat, Mar 7 at 5:00 PM (in 1 day). Reply "undo" to cancel.`,
+      `✓ I'll remind you to call mom tomorrow (Sat, Mar 7) at 5:00 PM (times are in America/New_York; say "my time zone is …" to change it). Reply "undo" to cancel.`,
     );
     const [task] = await tasksOf(user);
     expect(task!.status).toBe("scheduled");
     expect(task!.nextRunAt!.toISOString()).toBe("2026-03-07T22:00:00.000Z");
 
-    expect(await say("undo")).toBe(`✓ Cancelled "call mom".`);
+    expect(await say("undo")).toBe("✓ Undone: I won't remind you to call mom.");
     expect((await tasksOf(user))[0]!.status).toBe("cancelled");
   });
 
@@ -57,9 +58,9 @@ describe("conversation", () => {
     await say("remind me tomorrow at 9am to water the plants");
     await say("remind me on monday at 3pm to call the bank");
     const list = await say("what are my reminders");
-    expect(list).toContain("1. water the plants: on Sat, Mar 7 at 9:00 AM");
+    expect(list).toContain("1. water the plants: tomorrow (Sat, Mar 7) at 9:00 AM");
     expect(list).toContain("2. call the bank: on Mon, Mar 9 at 3:00 PM");
-    expect(await say("cancel 2")).toBe(`✓ Cancelled "call the bank".`);
+    expect(await say("cancel 2")).toBe(`✓ Cancelled "call the bank". Reply "undo" to bring it back.`);
     const statuses = (await tasksOf(user)).map((t) => [t.title, t.status]);
     expect(statuses).toEqual([
       ["water the plants", "scheduled"],
@@ -126,7 +127,7 @@ describe("conversation", () => {
     const say = chat(user);
     await say("remind me at 11am to take a break");
     clock = new Date("2026-03-06T16:05:00Z");
-    expect(await say("snooze 10 min")).toMatch(/^✓ "take a break" is now at 11:15 AM/);
+    expect(await say("snooze 10 min")).toBe('✓ Snoozed "take a break" until today at 11:15 AM (in 10 minutes).');
     clock = friday;
   });
 });
