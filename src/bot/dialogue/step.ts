@@ -222,7 +222,7 @@ function create(input: TurnInput, state: DialogueState, expiredDraft?: Draft, in
   }
   if (!schedules.length && it.question) {
     const draft: Draft | undefined = task ? { task, instruction: text, ...channelAsk, askedAt: now(input) } : undefined;
-    return done(task ? it.question : it.question, { ...state, draft });
+    return done(it.question, { ...state, draft });
   }
   // "get me up at 6", "set an alarm for 7": a request with a time and nothing to say is an alarm.
   if (!task && schedules.length && !it.fragment && !instruction)
