@@ -78,6 +78,11 @@ export class Slots {
 
   constructor(private readonly size: number) {}
 
+  /** Whether an acquire now would not wait. */
+  get free(): boolean {
+    return this.used < this.size && this.waiting.length === 0;
+  }
+
   async acquire(): Promise<void> {
     if (this.used < this.size) {
       this.used++;

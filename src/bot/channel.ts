@@ -10,6 +10,26 @@ export interface RichReply {
   blocks?: unknown[];
 }
 
+/** A conversation's answer to one inbound message, for the outbox (the owner of `deliveries`). */
+export interface ReplyItem {
+  /** "<channel>:<provider id of the inbound message>": one reply per message, across retries and restarts. */
+  replyTo: string;
+  userId: string;
+  channel: string;
+  recipient: string;
+  body: string;
+}
+
+/** Replies sent after their webhook was acked go through the outbox, like every other message. */
+export interface ReplyOutbox {
+  /**
+   * Writes the reply to an inbound message, once: `inline` records one that goes back in the webhook's own
+   * response (TwiML), otherwise it is queued for a delivery worker to send. Returns false when that message
+   * has a reply already (nothing is written; an inline reply must then not be sent).
+   */
+  reply(item: ReplyItem, inline: boolean): Promise<boolean>;
+}
+
 /**
  * What the runtime offers the channels' inbound adapters; each takes what it needs (the SMS adapter does
  * not look at `sitrep`). Everything here is narrow: no adapter reaches the database or Redis itself.
@@ -21,15 +41,18 @@ export interface ChannelDeps {
   /** For reminder actions (buttons, SMS "done"), through the task rules. */
   tasks: Pick<TaskService, "apply" | "get" | "lastFired">;
   logger: Logger;
+  replies: ReplyOutbox;
   /**
    * Records a provider's report on a message it accepted (the outbox owns deliveries): moves it forward to
-   * `status` from any of `from`; returns the delivery's user, or null when no delivery has that id (yet).
+   * `status` from any of `from`; `deliveryId` (from the callback URL) finds it before its provider id is
+   * recorded. Returns the delivery's user, or null when no delivery has that id (yet).
    */
   deliveryStatus(
     providerId: string,
     status: string,
     from: string[],
     error: string | null,
+    deliveryId?: string,
   ): Promise<{ userId: string } | null>;
   /** Slack's /sitrep (ops answers it). */
   sitrepCommand(args: { text: string; channelId: string; userId: string }): Promise<RichReply>;

@@ -56,6 +56,7 @@ export class Messages {
                 channel: reply.channel,
                 body: reply.body,
                 address: (reply.address ?? {}) as object,
+                replyTo: inboundId,
               },
             }),
           ]
@@ -64,8 +65,21 @@ export class Messages {
   }
 
   /**
+   * The reply stored for the inbound message a provider knows by `externalId` (see recordReply), for a
+   * channel that sends it after the fact: null when there is no such message or it was not answered.
+   */
+  async replyFor(channel: string, externalId: string): Promise<{ userId: string; body: string } | null> {
+    const { rows } = await this.pool.query<{ user_id: string; body: string }>(
+      `SELECT r.user_id, r.body FROM messages m JOIN messages r ON r.reply_to = m.id AND r.direction = 'out'
+        WHERE m.channel = $1 AND m.external_id = $2 ORDER BY r.created_at LIMIT 1`,
+      [channel, externalId],
+    );
+    return rows[0] ? { userId: rows[0].user_id, body: rows[0].body } : null;
+  }
+
+  /**
    * A request a channel acks before it is handled (Slack must be acked within 3 seconds, and users.info,
-   * interpreting and replying may take longer) is written first as a "received" row keyed "inbox:<key>",
+   * interpreting and replying may take longer; an SMS webhook is acked as soon as it is stored) is written first as a "received" row keyed "inbox:<key>",
    * with what is needed to handle it (`payload`). The conversation stores the real message under <key>,
    * and the inbox row is deleted once handled; a crash in between leaves the inbox row, which
    * claimStalePending picks up. Deleting (rather than keeping) it means one messages row per message once

@@ -64,6 +64,8 @@ export const CHANNELS = {
             apiUrl: c.TWILIO_API_URL,
             publicUrl: c.PUBLIC_URL,
             maxSegments: c.SMS_MAX_SEGMENTS,
+            replyBudgetMs: c.SMS_REPLY_BUDGET_MS,
+            inboundConcurrency: c.INBOUND_CONCURRENCY,
           }
         : null,
     address: (c) => c.phone,

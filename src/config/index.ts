@@ -68,6 +68,19 @@ const schema = z.object({
   RETRY_BASE_MS: z.coerce.number().int().positive().default(2000),
   RETRY_MAX_DELAY_MS: z.coerce.number().int().positive().default(60_000),
   RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.2),
+
+  /** How often the scheduler moves tasks due within the horizon into Redis. */
+  SCHEDULER_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
+  /** How often the reconciler checks that every armed timer is still in Redis (a loss noticed sooner re-arms at once). */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
+  /** A run's and a delivery's lease: work whose worker has been silent this long is taken over by another. */
+  LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** How often each process checks Redis for the marker key a flush or an empty restart removes. */
+  REDIS_CHECK_MS: z.coerce.number().int().positive().default(1000),
+  /** How long an inbound SMS waits for its answer to go back in the TwiML; later answers go through the outbox. */
+  SMS_REPLY_BUDGET_MS: z.coerce.number().int().min(0).default(150),
+  /** Inbound messages an HTTP process interprets and acts on at once; the rest wait their turn, already acked. */
+  INBOUND_CONCURRENCY: z.coerce.number().int().positive().default(4),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -6,10 +6,12 @@
 export { DeliveryQueue, DeliveryWorker, DELIVER_QUEUE, type DeliveryWorkerOptions } from "./outbox.js";
 export {
   insertOutbox,
+  insertReply,
   outboxInsertCte,
   recordProviderStatus,
   takeFailedConsoleDeliveries,
   type OutboxOwner,
+  type ReplyItem,
 } from "./store.js";
 export type {
   ClaimedDelivery,

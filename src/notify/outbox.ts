@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type pg from "pg";
 import { MicroBatcher, Slots, type BatcherOptions } from "../batch/index.js";
@@ -5,8 +7,17 @@ import { failureOf, ProviderError } from "../errors/index.js";
 import type { Logger } from "../log/index.js";
 import type { Redis } from "../redis/index.js";
 import { DEFAULT_RETRY, nextRetry, type RetryPolicy } from "../retry/index.js";
-import { claimDeliveries, failDelivery, finishDeliveries, strandedDeliveries, type SentDelivery } from "./store.js";
-import type { ClaimedDelivery, Sender } from "./types.js";
+import {
+  claimDeliveries,
+  failDelivery,
+  finishDeliveries,
+  leaveUnknown,
+  pendingDeliveries,
+  renewLeases,
+  strandedDeliveries,
+  type SentDelivery,
+} from "./store.js";
+import type { ClaimedDelivery, OutboundMessage, SendResult, Sender } from "./types.js";
 
 export const DELIVER_QUEUE = "deliver";
 
@@ -17,7 +28,7 @@ interface DeliverJob {
 /** Retries of Herald's own failures around a send (Postgres briefly away during a claim): BullMQ's backoff. */
 const INFRA_RETRY = { attempts: 10, backoff: { type: "exponential", delay: 1000 } } as const;
 
-/** The outbox's queue side: deliveries waiting for a retry, or handed over when no sending slot was free. */
+/** The outbox's queue side: deliveries waiting for a retry, handed over when no sending slot was free, or written by a process that sends nothing (replies from `herald serve`). */
 export class DeliveryQueue {
   readonly queue: Queue<DeliverJob>;
 
@@ -43,33 +54,20 @@ export class DeliveryQueue {
     );
   }
 
-  /**
-   * Re-enqueues deliveries a crash or a Redis loss left behind: pending since before `olderThan` and due
-   * (never queued, or their job lost), or sending with no update for SENDING_LEASE_MS (their sender died).
-   */
-  async reconcile(pool: pg.Pool, olderThan: Date): Promise<number> {
-    const ids = await strandedDeliveries(pool, olderThan, SENDING_LEASE_MS);
-    await this.enqueue(ids);
-    return ids.length;
-  }
-
   close(): Promise<void> {
     return this.queue.close();
   }
 }
 
-const idOf = (d: string | ClaimedDelivery) => (typeof d === "string" ? d : d.id);
-
 /**
  * Direct deliveries under way per send slot: while some wait on a provider, others are being claimed or
- * recorded in batches. Measured on the 10k burst with a 0 ms sender: delivered 1.0 s after the last run
- * fired with one (the claim and record statements set the pace), 0.15 s with four.
+ * recorded in batches.
  */
 const PIPELINE = 4;
-/** A delivery in `sending` this long without an update is presumed orphaned by a crash (senders time out well before). */
-const SENDING_LEASE_MS = 5 * 60_000;
 /** A provider accepted a message but Postgres would not record it: try the write again this often. */
 const RECORD_RETRY_MS = 500;
+/** Clocks differ between Herald's hosts and the provider's: a lookup reaches this far before the attempt. */
+const LOOKUP_SKEW_MS = 60_000;
 
 export interface DeliveryWorkerOptions {
   pool: pg.Pool;
@@ -83,6 +81,12 @@ export interface DeliveryWorkerOptions {
   retry?: RetryPolicy;
   /** Messages being handed to providers at once (claims and status updates around them are batched apart). @defaultValue 200 */
   concurrency?: number;
+  /**
+   * How long a delivery being sent stays this worker's without a renewal (LEASE_MS). Leases are renewed
+   * every third of it, and every sixth of it each worker looks for deliveries nobody is working on.
+   * @defaultValue 30000
+   */
+  leaseMs?: number;
   onDeliveryFailed?: (delivery: { id: string; channel: string; error: string }) => void;
   /** The recipient opted out at the provider (Twilio 21610): the owner of `users` records it. */
   onOptedOut?: (userId: string) => void | Promise<void>;
@@ -90,33 +94,52 @@ export interface DeliveryWorkerOptions {
   batch?: BatcherOptions;
 }
 
+type Outcome = { status: string; retryInMs?: number; error?: string };
+
 /**
- * Sends outbox rows. A row is sent at most once per run and channel: it is claimed by moving it from
- * pending to sending, and a clean failure puts it back to pending for the retry. Once a provider has
- * accepted a message, nothing afterwards sends it again: a failure to record it is retried as a write.
- * (A crash between the provider accepting and our update is the one case that can repeat a message.)
+ * Sends outbox rows, each once. A row is claimed (pending → sending, owned by this worker under a lease)
+ * only once a sending slot is free, just before its provider call, and its outcome is recorded right after:
+ * the window in which a crash leaves a message's fate unknown is the provider call and that one write.
+ * A clean failure puts the row back to pending for the retry. Once a provider has accepted a message,
+ * nothing afterwards sends it again: a failure to record it is retried as a write, never as a send.
+ *
+ * A worker that dies mid-send stops renewing its leases; another worker takes those rows over once they
+ * lapse. Their outcome is unknown, so it asks the provider first where the provider can say (Twilio);
+ * elsewhere it sends again, which is the one way a message can arrive twice, and counts it
+ * (deliveries.blind_resends).
  *
  * New rows are sent straight from the process that wrote them (`dispatch`), without a round trip through
- * Redis; the queue carries retries, overflow, and whatever the reconciler finds left behind.
+ * Redis; the queue carries retries, overflow and replies written by HTTP processes, and every worker's
+ * sweep finds what no one is working on.
  */
 export class DeliveryWorker {
   readonly worker: Worker<DeliverJob>;
+  /** This process, as deliveries.owner names it while it sends a row. */
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   private readonly senders: Map<string, Sender>;
   private readonly retry: RetryPolicy;
+  private readonly leaseMs: number;
   private readonly claims: MicroBatcher<string, ClaimedDelivery | null>;
   private readonly finishes: MicroBatcher<SentDelivery, undefined>;
-  /** Provider calls in flight (shared by both paths). */
+  /** Provider calls in flight, each with its claim (shared by both paths). */
   private readonly sends: Slots;
   /** Direct deliveries under way (claim, send, record), at most PIPELINE × concurrency; rows waiting for room. */
   private readonly direct = new Set<Promise<unknown>>();
   private readonly maxDirect: number;
-  private readonly waiting: (string | ClaimedDelivery)[] = [];
+  private readonly waiting: string[] = [];
+  private readonly waitingIds = new Set<string>();
+  /** Rows this worker holds in 'sending' (claimed, outcome not yet recorded): their leases are renewed. */
+  private readonly held = new Set<string>();
+  /** When a statement last failed here: leases that lapsed while Postgres was away are not taken over at once. */
+  private lastDbError = 0;
+  private readonly loops: NodeJS.Timeout[];
   private closing = false;
 
   constructor(private readonly o: DeliveryWorkerOptions) {
     this.senders = new Map(o.senders.map((s) => [s.channel, s]));
     this.retry = o.retry ?? DEFAULT_RETRY;
-    this.claims = new MicroBatcher((ids) => claimDeliveries(o.pool, ids), o.batch);
+    this.leaseMs = o.leaseMs ?? 30_000;
+    this.claims = new MicroBatcher((ids) => claimDeliveries(o.pool, ids, this.owner, this.leaseMs), o.batch);
     this.finishes = new MicroBatcher((items) => finishDeliveries(o.pool, items), o.batch);
     const concurrency = o.concurrency ?? 200;
     this.sends = new Slots(concurrency);
@@ -127,33 +150,42 @@ export class DeliveryWorker {
       concurrency,
     });
     this.worker.on("error", (err) => o.logger.warn({ err: err.message }, "delivery worker error"));
+    this.loops = [
+      setInterval(() => void this.renew(), Math.max(200, this.leaseMs / 3)),
+      setInterval(() => void this.sweep().catch(() => {}), Math.max(200, this.leaseMs / 6)),
+    ];
+    for (const l of this.loops) l.unref();
   }
 
   /**
-   * Sends newly written outbox rows from this process, in arrival order as room frees up. Past a backlog
-   * of ten times what may be under way, rows go to the queue instead, which other processes share.
-   * Returns once each is on its way, not when it is sent. The rows are in Postgres already, so a crash
-   * loses nothing: the reconciler finds them. (A row written claimed that goes to the queue is claimed
-   * again there, which counts one more attempt.)
+   * Sends outbox rows from this process, in arrival order as room frees up. Past a backlog of ten times
+   * what may be under way, rows go to the queue instead, which other processes share. Returns once each
+   * is on its way, not when it is sent. The rows are in Postgres already, so a crash loses nothing: every
+   * worker's sweep finds them.
    */
-  async dispatch(deliveries: (string | ClaimedDelivery)[]): Promise<void> {
+  async dispatch(deliveryIds: string[]): Promise<void> {
+    const fresh = deliveryIds.filter((id) => !this.waitingIds.has(id));
     const room = Math.max(0, this.maxDirect * 10 - this.waiting.length);
-    this.waiting.push(...deliveries.slice(0, room));
+    for (const id of fresh.slice(0, room)) {
+      this.waiting.push(id);
+      this.waitingIds.add(id);
+    }
     this.pump();
-    await this.o.queue.enqueue(deliveries.slice(room).map(idOf));
+    await this.o.queue.enqueue(fresh.slice(room));
   }
 
   private pump(): void {
     while (this.direct.size < this.maxDirect && this.waiting.length && !this.closing) {
-      const item = this.waiting.shift()!;
-      const p: Promise<unknown> = this.deliver(item)
+      const id = this.waiting.shift()!;
+      this.waitingIds.delete(id);
+      const p: Promise<unknown> = this.deliver(id)
         .then(async (out) => {
-          if (out.retryInMs !== undefined) await this.o.queue.enqueue([idOf(item)], out.retryInMs);
+          if (out.retryInMs !== undefined) await this.o.queue.enqueue([id], out.retryInMs);
         })
         .catch((err) =>
           this.o.logger.warn(
-            { deliveryId: idOf(item), err: (err as Error).message },
-            "direct delivery could not be handed to the queue; the reconciler will",
+            { deliveryId: id, err: (err as Error).message },
+            "direct delivery could not be handed to the queue; the sweep will find it",
           ),
         )
         .finally(() => {
@@ -176,70 +208,132 @@ export class DeliveryWorker {
   }
 
   /**
-   * One attempt at a delivery. The row's attempt count and the retry policy decide whether a failure is
-   * tried again (`retryInMs`) or given up, whichever path made the attempts.
+   * One attempt at a delivery: a sending slot first, then the claim (batched with the other claims of the
+   * moment), the provider call, and the record of its outcome. The row's attempt count and the retry
+   * policy decide whether a failure is tried again (`retryInMs`) or given up, whichever path made the attempts.
    */
-  private async deliver(
-    item: string | ClaimedDelivery,
-  ): Promise<{ status: string; retryInMs?: number; error?: string }> {
-    // pending → sending, batched with the other claims of the moment (store.ts), unless written so.
-    const d = typeof item === "string" ? await this.claims.add(item) : item;
-    if (!d) return { status: "not pending" };
-    let sent: SentDelivery;
+  private async deliver(id: string): Promise<Outcome> {
+    await this.sends.acquire();
+    let slot = true;
+    const release = () => {
+      if (slot) this.sends.release();
+      slot = false;
+    };
+    let d: ClaimedDelivery | null = null;
     try {
+      d = await this.db(this.claims.add(id));
+      if (!d) return { status: "not pending" };
+      this.held.add(d.id);
       const sender = this.senders.get(d.channel);
       if (!sender)
         throw new ProviderError("retryable", `no ${d.channel} channel is configured on this server`, {
           provider: d.channel,
         });
-      await this.sends.acquire();
-      const result = await sender
-        .send({
-          deliveryId: d.id,
-          channel: d.channel,
-          recipient: d.recipient,
-          body: d.body,
-          blocks: d.blocks,
-          task: d.task_id ? { id: d.task_id, recurring: d.recurring } : null,
-          optedOut: d.opted_out,
-        })
-        .finally(() => this.sends.release());
-      sent = { id: d.id, status: result.status, providerId: result.providerId ?? null };
+      const message = messageOf(d);
+      let blind = false;
+      if (d.taken_over) {
+        const known = await this.askProvider(d, sender, message);
+        if ("error" in known) return await this.stillUnknown(d, sender, known.error);
+        if (known.found) {
+          release();
+          await this.record({ id: d.id, status: known.found.status, providerId: known.found.providerId ?? null });
+          return { status: known.found.status };
+        }
+        blind = !sender.lookup;
+      }
+      const result = await sender.send(message).finally(release);
+      // The provider has the message: from here on only the bookkeeping may be retried, never the send.
+      await this.record({ id: d.id, status: result.status, providerId: result.providerId ?? null, blind });
+      return { status: result.status };
     } catch (err) {
-      return this.failed(d, err);
+      release();
+      if (!d) throw err;
+      return await this.failed(d, err);
+    } finally {
+      release();
+      if (d) this.held.delete(d.id);
     }
-    // The provider has the message: from here on only the bookkeeping may be retried, never the send.
-    await this.record(sent);
-    return { status: sent.status };
   }
 
-  /** Records an accepted send, retrying the write (batched) until Postgres takes it. */
-  private async record(sent: SentDelivery): Promise<void> {
+  /**
+   * A row taken over from a dead worker: did its provider call get through? The provider's answer (null:
+   * it has no such message, or cannot be asked), or the error that kept it from answering.
+   */
+  private async askProvider(
+    d: ClaimedDelivery,
+    sender: Sender,
+    message: OutboundMessage,
+  ): Promise<{ found: SendResult | null } | { error: unknown }> {
+    const log = { deliveryId: d.id, channel: d.channel, attempt: d.attempts, since: d.attempted_at };
+    if (!sender.lookup) {
+      this.o.logger.warn(
+        log,
+        "taking over a delivery whose worker died while sending it; the provider cannot be asked whether it got it, so it is sent again and may arrive twice",
+      );
+      return { found: null };
+    }
+    try {
+      const found = await sender.lookup(message, new Date(new Date(d.attempted_at).getTime() - LOOKUP_SKEW_MS));
+      this.o.logger.info(
+        { ...log, found: found?.providerId ?? null },
+        found
+          ? "taking over a delivery whose worker died while sending it: the provider has it, recorded without sending again"
+          : "taking over a delivery whose worker died while sending it: the provider never got it, sending it now",
+      );
+      return { found };
+    } catch (error) {
+      this.o.logger.warn(
+        { ...log, err: (error as Error).message },
+        "could not ask the provider about a taken-over delivery",
+      );
+      return { error };
+    }
+  }
+
+  /** Asking the provider failed: the row stays in doubt (sending, no owner) until the retry's wait, or fails for good. */
+  private async stillUnknown(d: ClaimedDelivery, sender: Sender, err: unknown): Promise<Outcome> {
+    const message = `outcome unknown, the provider could not be asked: ${err instanceof Error ? err.message : String(err)}`;
+    const decision = nextRetry(this.retry, d.attempts, "retryable");
+    if (!decision.retry) return this.failed(d, new ProviderError("permanent", message, { provider: sender.channel }));
+    const retryAt = new Date(Date.now() + decision.delayMs);
+    await this.persist(d.id, () => leaveUnknown(this.o.pool, d.id, this.owner, retryAt, message));
+    return { status: "unknown" };
+  }
+
+  /** Records an accepted send (batched with others). */
+  private record(sent: SentDelivery): Promise<void> {
+    return this.persist(sent.id, () => this.finishes.add(sent));
+  }
+
+  /**
+   * Writes an attempt's outcome, retrying the write until Postgres takes it (the lease is renewed meanwhile):
+   * the provider has answered, so only the bookkeeping may be retried, never the provider call.
+   */
+  private async persist(deliveryId: string, write: () => Promise<unknown>): Promise<void> {
     for (let tries = 1; ; tries++) {
       try {
-        await this.finishes.add(sent);
+        await this.db(write());
         return;
       } catch (err) {
         if (tries === 1 || tries % 20 === 0)
           this.o.logger.warn(
-            { deliveryId: sent.id, tries, err: (err as Error).message },
-            "a sent message could not be recorded yet; retrying the write, not the send",
+            { deliveryId, tries, err: (err as Error).message },
+            "the outcome of a send could not be recorded yet; retrying the write, not the send",
           );
         await new Promise((r) => setTimeout(r, RECORD_RETRY_MS));
       }
     }
   }
 
-  private async failed(
-    d: ClaimedDelivery,
-    err: unknown,
-  ): Promise<{ status: string; retryInMs?: number; error: string }> {
+  private async failed(d: ClaimedDelivery, err: unknown): Promise<Outcome> {
     const failure = failureOf(err);
     const message = err instanceof Error ? err.message : String(err);
     const retryAfterMs = err instanceof ProviderError ? err.provider.retryAfterMs : undefined;
     const decision = nextRetry(this.retry, d.attempts, failure, { retryAfterMs });
     const retryAt = decision.retry ? new Date(Date.now() + decision.delayMs) : undefined;
-    await failDelivery(this.o.pool, d.id, { final: !decision.retry, error: message, retryAt });
+    await this.persist(d.id, () =>
+      failDelivery(this.o.pool, d.id, this.owner, { final: !decision.retry, error: message, retryAt }),
+    );
     if (failure === "opted_out") await this.o.onOptedOut?.(d.user_id);
     if (!decision.retry) {
       this.o.logger.error({ deliveryId: d.id, channel: d.channel, err: message }, "delivery failed for good");
@@ -253,10 +347,66 @@ export class DeliveryWorker {
     return { status: "retrying", retryInMs: decision.delayMs, error: message };
   }
 
+  /** Notes a failed statement (see lastDbError) and passes the outcome on. */
+  private db<T>(p: Promise<T>): Promise<T> {
+    return p.catch((err) => {
+      this.lastDbError = Date.now();
+      throw err;
+    });
+  }
+
+  private async renew(): Promise<void> {
+    await this.db(renewLeases(this.o.pool, this.owner, [...this.held], this.leaseMs)).catch((err: Error) =>
+      this.o.logger.warn({ err: err.message, held: this.held.size }, "could not renew delivery leases"),
+    );
+  }
+
+  /**
+   * Takes on deliveries nobody is working on: rows in 'sending' whose worker died (their lease lapsed) and
+   * pending rows no worker claimed within a lease. Right after Postgres was unreachable here, lapsed
+   * leases are left to their owners for one more lease: they could not renew them either.
+   * Returns how many were found.
+   */
+  async sweep(): Promise<number> {
+    if (this.closing) return 0;
+    const sending = Date.now() - this.lastDbError > this.leaseMs;
+    const ids = await this.db(strandedDeliveries(this.o.pool, this.leaseMs, { sending }));
+    if (ids.length) this.o.logger.info({ count: ids.length }, "taking on deliveries nobody is working on");
+    await this.dispatch(ids);
+    return ids.length;
+  }
+
+  /** Redis lost its data (queued deliveries and their retries with it): every pending row is queued again. */
+  async afterRedisLoss(): Promise<number> {
+    const rows = await this.db(pendingDeliveries(this.o.pool));
+    const now = Date.now();
+    const due = rows.filter((r) => !r.next_attempt_at || r.next_attempt_at.getTime() <= now).map((r) => r.id);
+    await this.dispatch(due);
+    for (const r of rows)
+      if (r.next_attempt_at && r.next_attempt_at.getTime() > now)
+        await this.o.queue.enqueue([r.id], r.next_attempt_at.getTime() - now);
+    return rows.length;
+  }
+
   /** Stops taking work: sends in flight finish, rows not yet started go to the queue for another process. */
   async close(): Promise<void> {
     this.closing = true;
-    const left = this.waiting.splice(0).map(idOf);
+    for (const l of this.loops) clearInterval(l);
+    const left = this.waiting.splice(0);
+    this.waitingIds.clear();
     await Promise.all([this.worker.close(), Promise.allSettled([...this.direct]), this.o.queue.enqueue(left)]);
   }
+}
+
+/** The message a claimed row asks its sender to send. */
+function messageOf(d: ClaimedDelivery): OutboundMessage {
+  return {
+    deliveryId: d.id,
+    channel: d.channel,
+    recipient: d.recipient,
+    body: d.body,
+    blocks: d.blocks,
+    task: d.task_id ? { id: d.task_id, recurring: d.recurring } : null,
+    optedOut: d.opted_out,
+  };
 }

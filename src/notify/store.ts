@@ -12,25 +12,39 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Columns of a claimed row, as ClaimedDelivery names them (`d` the delivery, `u` its user, `t` its task). */
 const CLAIMED = `d.id, d.channel, d.recipient, d.body, d.blocks, u.opted_out, u.id AS user_id, d.task_id,
-  (t.rrule IS NOT NULL) AS recurring, d.attempts`;
+  (t.rrule IS NOT NULL) AS recurring, d.attempts, d.attempted_at, (d.was = 'sending') AS taken_over`;
 
-// pending → sending (a row left in sending by a crash is claimed again), attempts + 1.
+/** A delivery in 'sending' whose lease has passed (a row from before leases: a lease from its last update). */
+const LAPSED = `COALESCE(lease_until, updated_at + $3 * interval '1 millisecond') < now()`;
+
+// pending → sending, owned by $2 for $3 ms, attempts + 1. A row in 'sending' whose lease has lapsed (its
+// worker died) is taken over: its outcome is unknown since attempted_at, which is kept, and counted.
 const CLAIM_SQL = `
 WITH lk AS (
-  SELECT id FROM deliveries WHERE id = ANY($1::uuid[]) AND status IN ('pending', 'sending') ORDER BY id FOR UPDATE),
+  SELECT id, status AS was FROM deliveries
+   WHERE id = ANY($1::uuid[]) AND (status = 'pending' OR (status = 'sending' AND ${LAPSED})) ORDER BY id FOR UPDATE),
 d AS (
-  UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, next_attempt_at = NULL, updated_at = now()
-    FROM lk WHERE d.id = lk.id RETURNING d.*)
+  UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, next_attempt_at = NULL, updated_at = now(),
+         owner = $2, lease_until = now() + $3 * interval '1 millisecond',
+         attempted_at = CASE WHEN lk.was = 'sending' THEN COALESCE(d.attempted_at, d.updated_at) ELSE now() END,
+         takeovers = d.takeovers + (lk.was = 'sending')::int
+    FROM lk WHERE d.id = lk.id RETURNING d.*, lk.was)
 SELECT ${CLAIMED} FROM d JOIN users u ON u.id = d.user_id LEFT JOIN tasks t ON t.id = d.task_id`;
 
 /**
- * Claims many deliveries at once. One result per input, in order: the claimed row, or null when the
- * delivery is not there or not pending. An id repeated within a batch is claimed (and so sent) once.
+ * Claims many deliveries at once for `owner`, leased for `leaseMs`. One result per input, in order: the
+ * claimed row, or null when the delivery is not there, not pending, or another worker's live claim. An id
+ * repeated within a batch is claimed (and so sent) once.
  */
-export async function claimDeliveries(pool: pg.Pool, ids: string[]): Promise<(ClaimedDelivery | null)[]> {
+export async function claimDeliveries(
+  pool: pg.Pool,
+  ids: string[],
+  owner: string,
+  leaseMs: number,
+): Promise<(ClaimedDelivery | null)[]> {
   const unique = [...new Set(ids.filter((id) => UUID.test(id)).map((id) => id.toLowerCase()))];
   if (unique.length === 0) return ids.map(() => null);
-  const { rows } = await pool.query<ClaimedDelivery>(CLAIM_SQL, [unique]);
+  const { rows } = await pool.query<ClaimedDelivery>(CLAIM_SQL, [unique, owner, leaseMs]);
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => {
     const key = id.toLowerCase();
@@ -41,67 +55,125 @@ export async function claimDeliveries(pool: pg.Pool, ids: string[]): Promise<(Cl
   });
 }
 
+/** Renews `owner`'s leases on the deliveries it is sending. */
+export async function renewLeases(pool: pg.Pool, owner: string, ids: string[], leaseMs: number): Promise<void> {
+  if (ids.length === 0) return;
+  await pool.query(
+    `UPDATE deliveries SET lease_until = now() + $3 * interval '1 millisecond'
+      WHERE id = ANY($1::uuid[]) AND owner = $2 AND status = 'sending'`,
+    [ids, owner, leaseMs],
+  );
+}
+
 export interface SentDelivery {
   id: string;
   status: string;
   providerId: string | null;
+  /** Sent after a takeover without the provider saying whether it already had it: possibly a duplicate. */
+  blind?: boolean;
 }
 
-// Status callbacks can arrive before this update; never move a delivery backwards.
+// Status callbacks can arrive before this update; never move a delivery backwards. Recorded whoever holds
+// the lease now: the provider has the message either way.
 const FINISH_SQL = `
 WITH inp AS (
-  SELECT DISTINCT ON (id) id, status, provider_id FROM unnest($1::uuid[], $2::text[], $3::text[]) AS i(id, status, provider_id) ORDER BY id),
+  SELECT DISTINCT ON (id) id, status, provider_id, blind FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bool[]) AS i(id, status, provider_id, blind) ORDER BY id),
 lk AS (SELECT d.id FROM deliveries d WHERE d.id IN (SELECT id FROM inp) ORDER BY d.id FOR UPDATE OF d)
 UPDATE deliveries d SET status = CASE WHEN d.status = 'sending' THEN inp.status::"DeliveryStatus" ELSE d.status END,
-       provider_id = COALESCE(d.provider_id, inp.provider_id), error = NULL, updated_at = now()
+       provider_id = COALESCE(d.provider_id, inp.provider_id), error = NULL, updated_at = now(), lease_until = NULL,
+       blind_resends = d.blind_resends + inp.blind::int
   FROM lk, inp WHERE d.id = lk.id AND inp.id = lk.id`;
 
 /** Records many accepted sends at once. */
 export async function finishDeliveries(pool: pg.Pool, items: SentDelivery[]): Promise<undefined[]> {
   if (items.length === 0) return [];
-  await pool.query(FINISH_SQL, [items.map((i) => i.id), items.map((i) => i.status), items.map((i) => i.providerId)]);
+  await pool.query(FINISH_SQL, [
+    items.map((i) => i.id),
+    items.map((i) => i.status),
+    items.map((i) => i.providerId),
+    items.map((i) => Boolean(i.blind)),
+  ]);
   return items.map(() => undefined);
 }
 
 /**
  * A failed attempt: back to pending until `retryAt` (the retry policy's wait), or failed for good.
- * Only a row still in 'sending' moves: a status callback may have recorded more meanwhile.
+ * Only a row still in 'sending' and `owner`'s moves: a status callback, or a worker that took the row over
+ * from one presumed dead, may have recorded more meanwhile.
  */
 export async function failDelivery(
   pool: pg.Pool,
   id: string,
+  owner: string,
   outcome: { final: boolean; error: string; retryAt?: Date },
 ): Promise<void> {
   await pool.query(
-    `UPDATE deliveries SET status = $2, error = $3, next_attempt_at = $4, updated_at = now()
-      WHERE id = $1 AND status = 'sending'`,
-    [id, outcome.final ? "failed" : "pending", outcome.error.slice(0, 2000), outcome.final ? null : outcome.retryAt],
+    `UPDATE deliveries SET status = $2, error = $3, next_attempt_at = $4, updated_at = now(), lease_until = NULL
+      WHERE id = $1 AND status = 'sending' AND owner = $5`,
+    [
+      id,
+      outcome.final ? "failed" : "pending",
+      outcome.error.slice(0, 2000),
+      outcome.final ? null : outcome.retryAt,
+      owner,
+    ],
   );
 }
 
 /**
- * Deliveries a crash or a Redis loss left behind: pending since before `olderThan` and due for their
- * next attempt (never queued, or their job lost), or sending with no update for `sendingLeaseMs`
- * (their sender died mid-send).
+ * A taken-over delivery whose outcome could not be learnt (the provider's lookup failed): it stays in
+ * 'sending', outcome unknown, with no owner and a lease that lapses at `retryAt`, when a worker takes it
+ * over again and asks again.
  */
-export async function strandedDeliveries(pool: pg.Pool, olderThan: Date, sendingLeaseMs: number): Promise<string[]> {
+export async function leaveUnknown(pool: pg.Pool, id: string, owner: string, retryAt: Date, error: string) {
+  await pool.query(
+    `UPDATE deliveries SET owner = NULL, lease_until = $3, error = $4, updated_at = now()
+      WHERE id = $1 AND status = 'sending' AND owner = $2`,
+    [id, owner, retryAt, error.slice(0, 2000)],
+  );
+}
+
+/**
+ * Deliveries nobody is working on: in 'sending' past their lease (their worker died mid-send; `sending`
+ * false leaves those alone), or pending and due for `leaseMs` without being claimed (never handed to a
+ * worker, their queue entry lost with Redis, or waiting behind a long backlog).
+ */
+export async function strandedDeliveries(
+  pool: pg.Pool,
+  leaseMs: number,
+  opts: { sending: boolean; limit?: number },
+): Promise<string[]> {
   const { rows } = await pool.query<{ id: string }>(
     `SELECT id FROM deliveries
-      WHERE (status = 'pending' AND updated_at < $1 AND (next_attempt_at IS NULL OR next_attempt_at < $1))
-         OR (status = 'sending' AND updated_at < now() - $2 * interval '1 millisecond')
-      ORDER BY created_at LIMIT 5000`,
-    [olderThan, sendingLeaseMs],
+      WHERE (status = 'pending' AND COALESCE(next_attempt_at, updated_at) < now() - $1 * interval '1 millisecond')
+         OR ($2 AND status = 'sending' AND COALESCE(lease_until, updated_at + $1 * interval '1 millisecond') < now())
+      ORDER BY created_at LIMIT $3`,
+    [leaseMs, opts.sending, opts.limit ?? 2000],
   );
   return rows.map((r) => r.id);
+}
+
+/** Every pending delivery and when it is due (null: now): to queue them again after Redis lost its data. */
+export async function pendingDeliveries(
+  pool: pg.Pool,
+  limit = 10_000,
+): Promise<{ id: string; next_attempt_at: Date | null }[]> {
+  const { rows } = await pool.query<{ id: string; next_attempt_at: Date | null }>(
+    `SELECT id, next_attempt_at FROM deliveries WHERE status = 'pending' ORDER BY created_at LIMIT $1`,
+    [limit],
+  );
+  return rows;
 }
 
 /** The statuses a delivery may move to `next` from, by a provider's ranking: for one conditional UPDATE. */
 export type StatusRank = (next: string) => string[];
 
 /**
- * A provider's report on a message it accepted (Twilio's status callback), by the provider's id: moves the
- * delivery forward only (never back), and keeps the provider's error. Returns the delivery's user, or null
- * when no delivery has that id (yet).
+ * A provider's report on a message it accepted (Twilio's status callback), by the provider's id, or by the
+ * delivery's own id carried in the callback URL (`deliveryId`) when the sid is not recorded yet (the worker
+ * that sent it died before it could record it: the report settles it, and no takeover sends it again).
+ * Moves the delivery forward only (never back), and keeps the provider's error. Returns the delivery's
+ * user, or null when no delivery matches (yet).
  */
 export async function recordProviderStatus(
   pool: pg.Pool,
@@ -109,12 +181,14 @@ export async function recordProviderStatus(
   next: string,
   from: string[],
   error: string | null,
+  deliveryId?: string,
 ): Promise<{ userId: string } | null> {
+  const byId = deliveryId && UUID.test(deliveryId) ? deliveryId : null;
   const { rows } = await pool.query<{ user_id: string }>(
     `UPDATE deliveries SET status = CASE WHEN status::text = ANY($3::text[]) THEN $2::"DeliveryStatus" ELSE status END,
-            error = COALESCE($4, error), updated_at = now()
-      WHERE provider_id = $1 RETURNING user_id`,
-    [providerId, next, from, error],
+            provider_id = COALESCE(provider_id, $1), error = COALESCE($4, error), updated_at = now()
+      WHERE provider_id = $1 OR (id = $5::uuid AND provider_id IS NULL) RETURNING user_id`,
+    [providerId, next, from, error, byId],
   );
   return rows[0] ? { userId: rows[0].user_id } : null;
 }
@@ -169,10 +243,40 @@ export async function insertOutbox(c: pg.PoolClient, owner: OutboxOwner, items: 
 
 /**
  * The outbox insert of a batched run completion (src/tasks/runs-batch.ts), as a CTE over `source`, a CTE
- * with columns run_id, task_id, user_id, channel, recipient, body and blocks: the rows are written already
- * claimed ('sending', attempt 1) for the process that completes the runs to send at once.
+ * with columns run_id, task_id, user_id, channel, recipient, body and blocks: pending rows, which the
+ * process that completes the runs claims one by one as it gets to send them.
  */
 export const outboxInsertCte = (source: string) => `
-  INSERT INTO deliveries (run_id, task_id, user_id, channel, recipient, body, blocks, status, attempts)
-  SELECT run_id, task_id, user_id, channel, recipient, body, blocks, 'sending', 1 FROM ${source} WHERE body IS NOT NULL
+  INSERT INTO deliveries (run_id, task_id, user_id, channel, recipient, body, blocks)
+  SELECT run_id, task_id, user_id, channel, recipient, body, blocks FROM ${source} WHERE body IS NOT NULL
   ON CONFLICT (run_id, channel) DO NOTHING RETURNING id, run_id`;
+
+/** A conversation's answer to an inbound message, as an outbox row of its own (no run). */
+export interface ReplyItem extends OutboxItem {
+  userId: string;
+  /** The inbound message answered, "<channel>:<provider id>": one reply per message. */
+  replyTo: string;
+}
+
+/**
+ * Writes the reply to an inbound message: pending, for a delivery worker to send, or already sent when it
+ * went back in the webhook's own response (`inline`, as TwiML). Returns the row's id and whether this call
+ * wrote it: a reply to that message exists already (a retried webhook, a resumed one) when it did not.
+ */
+export async function insertReply(
+  pool: pg.Pool,
+  r: ReplyItem,
+  inline: boolean,
+): Promise<{ id: string; written: boolean; status: string }> {
+  const ins = await pool.query<{ id: string; status: string }>(
+    `INSERT INTO deliveries (user_id, channel, recipient, body, reply_to, status, attempts)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (reply_to) DO NOTHING RETURNING id, status::text`,
+    [r.userId, r.channel, r.recipient, r.body, r.replyTo, inline ? "sent" : "pending", inline ? 1 : 0],
+  );
+  if (ins.rows[0]) return { ...ins.rows[0], written: true };
+  const { rows } = await pool.query<{ id: string; status: string }>(
+    `SELECT id, status::text FROM deliveries WHERE reply_to = $1`,
+    [r.replyTo],
+  );
+  return { id: rows[0]!.id, status: rows[0]!.status, written: false };
+}

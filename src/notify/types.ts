@@ -12,10 +12,7 @@ export interface OutboxItem {
   blocks?: unknown[] | null;
 }
 
-/**
- * An outbox row claimed for sending ('sending', its attempt counted): by a delivery worker's claim, or
- * written so by a run whose process sends it at once.
- */
+/** An outbox row claimed for sending ('sending', its attempt counted, leased to the claiming worker). */
 export interface ClaimedDelivery {
   id: string;
   channel: string;
@@ -29,6 +26,13 @@ export interface ClaimedDelivery {
   recurring: boolean;
   /** Attempts so far, this one included. */
   attempts: number;
+  /** Since when the message may have reached the provider (this attempt's start, or a dead attempt's). */
+  attempted_at: Date;
+  /**
+   * Taken over from a worker that died while sending it: the provider may have it already (since
+   * `attempted_at`), so it is asked first where it can be (Sender.lookup).
+   */
+  taken_over: boolean;
 }
 
 /** One outbound message, as the delivery worker hands it to a channel's sender. */
@@ -55,6 +59,13 @@ export interface SendResult {
 export interface Sender {
   readonly channel: string;
   send(message: OutboundMessage): Promise<SendResult>;
+  /**
+   * Whether the provider accepted this message since `since` (a send whose outcome died with its worker):
+   * what it said then, or null when it has no such message. Only for providers that can be asked (Twilio
+   * lists a number's messages); without it, such a message is sent again and may arrive twice. Throws
+   * ProviderError when the provider could not be asked.
+   */
+  lookup?(message: OutboundMessage, since: Date): Promise<SendResult | null>;
   close?(): void | Promise<void>;
 }
 

@@ -65,3 +65,51 @@ export async function checkRedis(redisUrl: string): Promise<void> {
     probe.disconnect();
   }
 }
+
+/** The key whose absence says Redis lost Herald's data (FLUSHALL, or a restart without persistence). */
+export const markerKey = (prefix: string) => `${prefix}:herald:marker`;
+
+export interface RedisWatch {
+  /** Stops watching. */
+  stop(): void;
+}
+
+/**
+ * Watches for Redis losing Herald's data: a flush or an empty restart removes the marker key, which this
+ * checks every `everyMs` and at once on every reconnect. It re-creates the key on first sight (SET NX), so of
+ * several processes watching one Redis, the first to notice reports the loss; the others see the key back.
+ * `onLoss` is told once per loss noticed; the first check at start only creates the key (starting
+ * processes reconcile anyway).
+ */
+export function watchRedis(
+  redis: Redis,
+  prefix: string,
+  o: { everyMs: number; onLoss: () => void; onError?: (err: Error) => void },
+): RedisWatch {
+  let started = false;
+  let checking = false;
+  const check = async () => {
+    if (checking) return;
+    checking = true;
+    try {
+      const created = await redis.set(markerKey(prefix), String(Date.now()), "NX");
+      if (created === "OK" && started) o.onLoss();
+      started = true;
+    } catch (err) {
+      o.onError?.(err as Error);
+    } finally {
+      checking = false;
+    }
+  };
+  void check();
+  const timer = setInterval(() => void check(), o.everyMs);
+  timer.unref();
+  const onReady = () => void check();
+  redis.on("ready", onReady);
+  return {
+    stop() {
+      clearInterval(timer);
+      redis.off("ready", onReady);
+    },
+  };
+}

@@ -12,7 +12,7 @@ import { type Config, retryPolicy } from "../config/index.js";
 import { connectDatabase, type Database, ensureDatabase, migrate, pendingMigrations } from "../db/index.js";
 import { HttpServer, send } from "../http/index.js";
 import type { Logger } from "../log/index.js";
-import { DeliveryQueue, DeliveryWorker, recordProviderStatus, type Sender } from "../notify/index.js";
+import { DeliveryQueue, DeliveryWorker, insertReply, recordProviderStatus, type Sender } from "../notify/index.js";
 import type { SlackSettings } from "../notify/slack/index.js";
 import {
   createOpsHooks,
@@ -23,7 +23,7 @@ import {
   startOps,
   withSitrepExecutor,
 } from "../ops/index.js";
-import { checkRedis, createRedis, type Redis } from "../redis/index.js";
+import { checkRedis, createRedis, type Redis, watchRedis } from "../redis/index.js";
 import { type Executor, FireWorker, Scheduler, TaskService, Timers } from "../tasks/index.js";
 
 /**
@@ -44,7 +44,7 @@ export interface Overrides {
   interpreter?: Interpreter;
   executor?: Executor;
   senders?: Sender[];
-  /** Engine timings (tests shorten them). */
+  /** Engine timings (tests shorten them); each but leadMs defaults to its variable (LEASE_MS, SCHEDULER_INTERVAL_MS, RECONCILE_INTERVAL_MS). */
   leadMs?: number;
   lockDurationMs?: number;
   schedulerIntervalMs?: number;
@@ -60,6 +60,8 @@ export interface Runtime {
   redis: Redis;
   timers: Timers;
   deliveries: DeliveryQueue;
+  /** The delivery worker, in processes that run workers. */
+  outbox?: DeliveryWorker;
   tasks: TaskService;
   users: Users;
   messages: Messages;
@@ -162,15 +164,19 @@ export async function startRuntime(
     // Alerts go to SLACK_OPS_CHANNEL (or only to the log without Slack); tests may pass their own hooks.
     const monitor = o.ops ? undefined : createOpsHooks({ slack, logger });
     const ops: OpsHooks = o.ops ?? monitor!;
+    // One lease for runs and deliveries: how long a silent worker keeps its work before another takes it over.
+    const leaseMs = o.lockDurationMs ?? config.LEASE_MS;
     const scheduler = new Scheduler({
       pool: db.pool,
       timers,
       logger,
       now: o.now,
       horizonMs: config.SCHEDULER_HORIZON_MS,
+      stuckAfterMs: leaseMs,
       onTimersRecreated: (n) => ops.timersRecreated(n),
     });
     const loaded = await loadChannels(config, { inbound: parts.http, outbound: parts.worker });
+    let outbox: DeliveryWorker | undefined;
 
     if (parts.worker) {
       const senders =
@@ -185,6 +191,7 @@ export async function startRuntime(
         prefix,
         queue: deliveries,
         concurrency: config.DELIVERY_CONCURRENCY,
+        leaseMs,
         retry: retryPolicy(config, "deliveries"),
         senders,
         logger,
@@ -209,25 +216,38 @@ export async function startRuntime(
           concurrency: config.WORKER_CONCURRENCY,
           retry: retryPolicy(config, "runs"),
           leadMs,
-          lockDurationMs: o.lockDurationMs,
+          lockDurationMs: leaseMs,
           horizonMs: config.SCHEDULER_HORIZON_MS,
           onRunFailed: (run, error) => ops.runFailed({ taskId: run.task.id, runId: run.runId, error }),
         },
         timers,
       );
       cleanups.push(["fire worker", () => fire.close()]);
-      const stop = scheduler.loop(o.schedulerIntervalMs ?? 5_000, o.reconcileEveryMs ?? 60_000);
-      const stopDeliveryReconcile = setInterval(
-        () => void deliveries.reconcile(db.pool, new Date(Date.now() - 60_000)).catch(() => {}),
-        60_000,
+      const loop = scheduler.loop(
+        o.schedulerIntervalMs ?? config.SCHEDULER_INTERVAL_MS,
+        o.reconcileEveryMs ?? config.RECONCILE_INTERVAL_MS,
       );
+      // A flush or an empty restart loses every timer and queued delivery: re-arm now, not at the next reconcile.
+      const watch = watchRedis(redis, prefix, {
+        everyMs: config.REDIS_CHECK_MS,
+        onLoss: () => {
+          logger.warn("Redis lost Herald's data (flushed, or restarted empty): re-arming timers and deliveries now");
+          void loop.reconcileNow();
+          void deliveryWorker
+            .afterRedisLoss()
+            .catch((err: Error) =>
+              logger.warn({ err: err.message }, "re-queueing deliveries after a Redis loss failed"),
+            );
+        },
+      });
       cleanups.push([
         "scheduler",
         async () => {
-          clearInterval(stopDeliveryReconcile);
-          await stop();
+          watch.stop();
+          await loop.stop();
         },
       ]);
+      outbox = deliveryWorker;
     }
 
     const rt: Runtime = {
@@ -237,6 +257,7 @@ export async function startRuntime(
       redis,
       timers,
       deliveries,
+      outbox,
       tasks,
       users,
       messages,
@@ -265,7 +286,20 @@ export async function startRuntime(
         messages,
         tasks,
         logger,
-        deliveryStatus: (id, status, from, error) => recordProviderStatus(db.pool, id, status, from, error),
+        replies: {
+          // Written once per inbound message; a reply to send is queued for the workers (this process may
+          // be `herald serve`, which sends nothing), and the outbox sweep finds it should Redis refuse.
+          reply: async (item, inline) => {
+            const row = await insertReply(db.pool, item, inline);
+            if (row.status === "pending")
+              await deliveries
+                .enqueue([row.id])
+                .catch((err: Error) => logger.warn({ err: err.message }, "could not queue a reply; the sweep will"));
+            return row.written;
+          },
+        },
+        deliveryStatus: (id, status, from, error, deliveryId) =>
+          recordProviderStatus(db.pool, id, status, from, error, deliveryId),
         sitrepCommand: rt.sitrepCommand,
         approval: rt.approval,
       };

@@ -4,7 +4,7 @@ import type pg from "pg";
 import { MicroBatcher, Slots, type BatcherOptions } from "../batch/index.js";
 import { failureOf } from "../errors/index.js";
 import type { Logger } from "../log/index.js";
-import type { ClaimedDelivery, OutboxItem } from "../notify/index.js";
+import type { OutboxItem } from "../notify/index.js";
 import { DEFAULT_RETRY, nextRetry, type RetryPolicy } from "../retry/index.js";
 import {
   claimRun,
@@ -50,8 +50,8 @@ export interface Executor {
 
 /** Hands new outbox rows to the delivery worker (resolves once they are on their way, not when sent). */
 export interface OutboxSink {
-  /** Rows by id (still pending), or rows written already claimed by this process. */
-  dispatch(deliveries: (string | ClaimedDelivery)[]): Promise<void>;
+  /** Pending rows, by id. */
+  dispatch(deliveryIds: string[]): Promise<void>;
 }
 
 /**
@@ -93,7 +93,7 @@ export interface EngineOptions {
 }
 
 interface AfterCommit {
-  deliveries: (string | ClaimedDelivery)[];
+  deliveries: string[];
   timer: { taskId: string; occurrence: Date } | null;
 }
 

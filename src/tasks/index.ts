@@ -32,7 +32,7 @@ export {
   type OutboxSink,
   type EngineOptions,
 } from "./engine.js";
-export { Scheduler, type SchedulerOptions } from "./scheduler.js";
+export { Scheduler, type SchedulerLoop, type SchedulerOptions } from "./scheduler.js";
 export { Timers, FIRE_QUEUE } from "./timers.js";
 export { judgeNewTask, canTransition, ACTIVE_STATUSES, LIMITS } from "./policy.js";
 export { firstOccurrence, occurrenceAfter, occurrenceToFire, fireJobId, type TaskTiming } from "./schedule.js";

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { type ClaimedDelivery, outboxInsertCte } from "../notify/index.js";
+import { outboxInsertCte } from "../notify/index.js";
 import {
   CLAIM_COLUMNS,
   claimRun,
@@ -109,8 +109,8 @@ SELECT (SELECT coalesce(jsonb_object_agg(run_id, jsonb_build_array(run_status, t
 
 /**
  * Finishes many runs at once (see completeRun). One result per input, in order. The outbox rows are
- * written already claimed ('sending', attempt 1): the caller's process sends them at once, and the
- * outbox reconciler re-sends any a crash leaves in 'sending'.
+ * written pending, for the caller's process to send at once; every worker's outbox sweep finds any a crash
+ * leaves behind.
  */
 export async function completeMany(pool: pg.Pool, items: CompleteInput[], now: Date): Promise<Completed[]> {
   const payload = items.map(({ run, done }) => {
@@ -139,29 +139,11 @@ export async function completeMany(pool: pg.Pool, items: CompleteInput[], now: D
     deliveries: Record<string, string>;
   }>(COMPLETE_SQL, [JSON.stringify(payload), now]);
   const { runs, tasks, deliveries } = rows[0]!;
-  return items.map(({ run, done }): Completed => {
+  return items.map(({ run }): Completed => {
     const r = runs[run.runId];
     if (!r) return { deliveries: [], status: "lost" };
     if (r[0] !== "succeeded") return { deliveries: [], status: r[1] };
     const id = deliveries[run.runId];
-    const d = done.deliveries[0];
-    const claimed: ClaimedDelivery[] =
-      id && d
-        ? [
-            {
-              id,
-              channel: d.channel,
-              recipient: d.recipient,
-              body: d.body,
-              blocks: d.blocks ?? null,
-              opted_out: run.user.optedOut,
-              user_id: run.task.userId,
-              task_id: run.task.id,
-              recurring: Boolean(run.task.rrule),
-              attempts: 1,
-            },
-          ]
-        : [];
-    return { deliveries: claimed, status: tasks[run.task.id]! };
+    return { deliveries: id ? [id] : [], status: tasks[run.task.id]! };
   });
 }

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { type ClaimedDelivery, insertOutbox, type OutboxItem } from "../notify/index.js";
+import { insertOutbox, type OutboxItem } from "../notify/index.js";
 import { occurrenceToFire } from "./schedule.js";
 
 /**
@@ -209,10 +209,10 @@ export interface Completion {
 
 /**
  * The outcome of finishing a run: the task's status after it ("lost" when another worker took the run
- * over), and its outbox rows: pending ones by id, or rows written already claimed by this process.
+ * over), and the ids of its outbox rows (pending, for the delivery worker to claim and send).
  */
 export interface Completed {
-  deliveries: (string | ClaimedDelivery)[];
+  deliveries: string[];
   status: string;
 }
 

@@ -146,13 +146,19 @@ export class Scheduler {
     return recreated;
   }
 
-  /** Runs both now and then every `intervalMs`; returns a stop function. Errors are logged, never thrown. */
-  loop(intervalMs: number, reconcileEveryMs: number): () => Promise<void> {
+  /**
+   * Runs both now and then: the horizon pass every `intervalMs`, the reconcile every `reconcileEveryMs`.
+   * `reconcileNow()` brings the next reconcile forward to right away (Redis was seen losing its data), after
+   * whatever pass is running. Errors are logged, never thrown.
+   */
+  loop(intervalMs: number, reconcileEveryMs: number): SchedulerLoop {
     let stopped = false;
     let lastReconcile = 0;
     let running: Promise<void> = Promise.resolve();
-    const tick = async () => {
+    const tick = async (reconcile = false) => {
+      if (stopped) return;
       try {
+        if (reconcile) lastReconcile = 0;
         await this.advanceHorizon();
         if (Date.now() - lastReconcile >= reconcileEveryMs) {
           lastReconcile = Date.now();
@@ -164,13 +170,25 @@ export class Scheduler {
     };
     running = tick();
     const handle = setInterval(() => {
-      if (stopped) return;
-      running = running.then(tick);
+      running = running.then(() => tick());
     }, intervalMs);
-    return async () => {
-      stopped = true;
-      clearInterval(handle);
-      await running;
+    return {
+      reconcileNow: () => {
+        running = running.then(() => tick(true));
+        return running;
+      },
+      stop: async () => {
+        stopped = true;
+        clearInterval(handle);
+        await running;
+      },
     };
   }
+}
+
+/** The scheduler's background passes, as `loop` started them. */
+export interface SchedulerLoop {
+  /** Re-arms at once: a horizon pass and a full reconcile, queued after the pass under way. */
+  reconcileNow(): Promise<void>;
+  stop(): Promise<void>;
 }

@@ -119,10 +119,10 @@ describe("the outbox: sending the messages runs produce", () => {
     expect(rows.map((r) => [r.status, r.attempts])).toEqual(rows.map(() => ["delivered", 1]));
   });
 
-  it("the reconciler re-sends what a crash left behind, and leaves sends in flight alone", async () => {
+  it("the sweep takes on what a crash left behind, and leaves sends in flight alone", async () => {
     const sender = new ScriptedSender();
     const { rt, user } = await start(sender);
-    const row = (body: string, status: "pending" | "sending", ageMs: number) =>
+    const row = (body: string, status: "pending" | "sending", ageMs: number, leaseMs?: number) =>
       rt.db.prisma.delivery.create({
         data: {
           userId: user.id,
@@ -130,21 +130,28 @@ describe("the outbox: sending the messages runs produce", () => {
           recipient: user.consoleName!,
           body,
           status,
+          attempts: status === "sending" ? 1 : 0,
+          owner: status === "sending" ? "some-other-worker" : null,
+          attemptedAt: status === "sending" ? new Date(Date.now() - ageMs) : null,
+          leaseUntil: leaseMs === undefined ? null : new Date(Date.now() + leaseMs),
           createdAt: new Date(Date.now() - ageMs),
           updatedAt: new Date(Date.now() - ageMs),
         },
       });
     // Written by a run whose process died before handing it over; claimed by a process that died mid-send.
     const neverHanded = await row("never handed over", "pending", 120_000);
-    const diedSending = await row("died mid-send", "sending", 10 * 60_000);
+    const diedSending = await row("died mid-send", "sending", 60_000, -1000);
     // Just written (its own process will send it), and being sent right now by another process.
     await row("just written", "pending", 0);
-    await row("in flight elsewhere", "sending", 5_000);
+    await row("in flight elsewhere", "sending", 60_000, 20_000);
 
-    expect(await rt.deliveries.reconcile(rt.db.pool, new Date(Date.now() - 60_000))).toBe(2);
+    expect(await rt.outbox!.sweep()).toBe(2);
     await eventually(() => sender.calls.length === 2, "the two re-sends");
     expect(sender.calls.map((c) => c.body).sort()).toEqual(["died mid-send", "never handed over"]);
     const after = await rt.db.prisma.delivery.findMany({ where: { id: { in: [neverHanded.id, diedSending.id] } } });
-    expect(after.map((d) => d.status)).toEqual(["delivered", "delivered"]);
+    const byBody = Object.fromEntries(after.map((d) => [d.body, d]));
+    expect(byBody["never handed over"]).toMatchObject({ status: "delivered", takeovers: 0, blindResends: 0 });
+    // The console cannot be asked whether the dead worker's send got through: sent again, and counted as such.
+    expect(byBody["died mid-send"]).toMatchObject({ status: "delivered", attempts: 2, takeovers: 1, blindResends: 1 });
   });
 });

@@ -167,6 +167,39 @@ describe("Slack channel", () => {
     expect(await rt.db.prisma.user.count({ where: { slackUserId: user } })).toBe(0);
   });
 
+  it("answers 400 to a signed request that lacks what Slack always sends, and stores nothing", async () => {
+    const user = newUser();
+    const before = await rt.db.prisma.message.count({ where: { channel: "slack" } });
+    const envelope = (extra: Record<string, unknown>) =>
+      JSON.stringify({ type: "event_callback", team_id: "T1", api_app_id: "A1", event_id: id("Ev"), ...extra });
+    const cases: [string, string, string][] = [
+      ["an event_callback without an event", envelope({}), "application/json"],
+      ["an event that is not an object", envelope({ event: "remind me in 1 hour to x" }), "application/json"],
+      ["an event that is a list", envelope({ event: [dm(user, "remind me in 1 hour to y")] }), "application/json"],
+      [
+        "url_verification without a challenge",
+        JSON.stringify({ type: "url_verification", token: "x" }),
+        "application/json",
+      ],
+      [
+        "a form with neither payload nor command",
+        new URLSearchParams({ text: "remind me in 1 hour to z", user_id: user, channel_id: "C1" }).toString(),
+        "application/x-www-form-urlencoded",
+      ],
+      ["a JSON body labelled text/plain", envelope({ event: dm(user, "remind me in 1 hour to w") }), "text/plain"],
+      ["JSON that is not an object", JSON.stringify([1, 2]), "application/json"],
+    ];
+    for (const [what, body, type] of cases) {
+      const res = await post(body, type);
+      expect([what, res.status]).toEqual([what, 400]);
+      expect(((await res.json()) as { error: string }).error).toBeTruthy();
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await rt.db.prisma.message.count({ where: { channel: "slack" } })).toBe(before);
+    expect(await rt.db.prisma.user.count({ where: { slackUserId: user } })).toBe(0);
+    expect(postsTo(`D${user}`)).toHaveLength(0);
+  });
+
   it("rejects a correctly signed request whose timestamp is more than 5 minutes old with 401", async () => {
     const user = newUser();
     const res = await postEvent(dm(user, "remind me in 1 hour to replay"), id("Ev"), (b) =>

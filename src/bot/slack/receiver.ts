@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
 import type { Handler } from "../../http/index.js";
 import type { Logger } from "../../log/index.js";
+import { malformed } from "./requests.js";
 import { verifySlackRequest } from "./verify.js";
 
 /** Slack gives up (and retries) after 3 s; an event nobody acked by then is acked empty just before. */
@@ -55,7 +56,15 @@ export class HeraldReceiver implements Receiver {
       return reply(res, 401, { error: verdict.reason });
     }
     const body = parseBody(raw, header("content-type") ?? "");
-    if (!body) return reply(res, 400, { error: "unreadable Slack body: expected JSON or a form with a payload field" });
+    if (!body)
+      return reply(res, 400, {
+        error: "unreadable Slack body: expected JSON (application/json), or a form with a payload or a command",
+      });
+    const wrong = malformed(body);
+    if (wrong) {
+      this.o.logger.warn({ reason: wrong }, "rejected a signed Slack request that is not something Slack sends");
+      return reply(res, 400, { error: wrong });
+    }
     if (body.type === "url_verification") return reply(res, 200, { challenge: body.challenge });
     // Slack probes slash command URLs with ssl_check=1; it only wants a 200.
     if (body.ssl_check) return reply(res, 200, "");
@@ -98,12 +107,21 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** Events come as JSON; slash commands as a form; interactivity as a form with a JSON `payload` field. */
+/**
+ * Events come as JSON; slash commands as a form; interactivity as a form with a JSON `payload` field; Slack's
+ * ssl_check as a form too. Anything else (a JSON body labelled text/plain, a form with neither a payload nor
+ * a command, JSON that is not an object) is not a Slack request: null.
+ */
 export function parseBody(raw: string, contentType: string): Record<string, unknown> | null {
+  const type = contentType.split(";")[0]!.trim().toLowerCase();
+  const object = (v: unknown) =>
+    typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
   try {
-    if (contentType.includes("application/json")) return JSON.parse(raw) as Record<string, unknown>;
+    if (type === "application/json") return object(JSON.parse(raw));
+    if (type !== "application/x-www-form-urlencoded") return null;
     const form = Object.fromEntries(new URLSearchParams(raw));
-    return typeof form.payload === "string" ? (JSON.parse(form.payload) as Record<string, unknown>) : form;
+    if (typeof form.payload === "string") return object(JSON.parse(form.payload));
+    return form.command || form.ssl_check ? form : null;
   } catch {
     return null;
   }

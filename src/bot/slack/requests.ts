@@ -58,3 +58,24 @@ export function conversationOf(body: Body): SlackRequest | null {
   }
   return null;
 }
+
+const isObject = (v: unknown): v is Body => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Why a signed body is not something Slack sends, or null when it is: every event callback carries its
+ * event (an object with a type), every url_verification its challenge, every interactivity payload a type.
+ * Such a request is answered 400 and nothing of it is stored.
+ * https://api.slack.com/apis/events-api#callback-field, https://api.slack.com/events/url_verification
+ */
+export function malformed(body: Body): string | null {
+  if (body.type === "url_verification")
+    return typeof body.challenge === "string" && body.challenge ? null : "url_verification without a challenge";
+  if (body.type === "event_callback") {
+    if (!isObject(body.event)) return "event_callback without an event object";
+    if (typeof body.event.type !== "string") return "event without a type";
+    return null;
+  }
+  if (typeof body.command === "string" || body.ssl_check) return null;
+  if (typeof body.type !== "string") return "neither an event, a command nor an interactivity payload";
+  return null;
+}

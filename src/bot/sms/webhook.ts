@@ -1,34 +1,41 @@
 import type { ServerResponse } from "node:http";
 import twilio from "twilio";
-import { HeraldError } from "../../errors/index.js";
 import { type HttpServer, send } from "../../http/index.js";
 import { maskPhone } from "../../log/index.js";
-import {
-  deliveryStatusOf,
-  fitSegments,
-  publicEndpoint,
-  type SmsSettings,
-  statusesBelow,
-} from "../../notify/sms/index.js";
+import { deliveryStatusOf, publicEndpoint, type SmsSettings, statusesBelow } from "../../notify/sms/index.js";
 import type { ChannelDeps } from "../channel.js";
-import { actOnReminder } from "../reminders.js";
-import type { InboundMessage } from "../types.js";
-import type { User } from "../users.js";
-import { keywordOf, SMS_HELP, SMS_OPTED_IN, SMS_OPTED_OUT } from "./keywords.js";
+import { type SmsPending, SmsInbox, smsMessage } from "./inbox.js";
 import { twiml } from "./twiml.js";
 
 type Req = Parameters<Parameters<HttpServer["route"]>[2]>[0];
 const E164 = /^\+[1-9]\d{6,14}$/;
 
-export type SmsDeps = Pick<ChannelDeps, "conversation" | "users" | "messages" | "tasks" | "deliveryStatus" | "logger">;
+export type SmsDeps = Pick<
+  ChannelDeps,
+  "conversation" | "users" | "messages" | "tasks" | "deliveryStatus" | "replies" | "logger"
+>;
+
+/** Messages not handled within this long are taken to be lost with their process, and resumed. */
+const RESUME_AFTER_MS = 60_000;
 
 const replyTwiml = (res: ServerResponse, text?: string | null) => {
   res.writeHead(200, { "content-type": "text/xml; charset=utf-8" });
   res.end(twiml(text));
 };
 
-/** Mounts Twilio's messaging webhooks: POST /sms/inbound (replies in TwiML) and POST /sms/status. */
-export function mountSms(http: HttpServer, d: SmsDeps, s: SmsSettings): undefined {
+/**
+ * Mounts Twilio's messaging webhooks: POST /sms/inbound and POST /sms/status, and starts the resume loop
+ * for messages a crash left unhandled. An inbound message is stored before it is acked (Postgres
+ * unreachable: 503, and nothing is acked that is not stored), then answered in the TwiML when the answer is
+ * ready within the budget, or acked empty and answered through the outbox.
+ */
+export function mountSms(http: HttpServer, d: SmsDeps, s: SmsSettings): () => void {
+  const inbox = new SmsInbox(d, {
+    budgetMs: s.replyBudgetMs ?? 150,
+    concurrency: s.inboundConcurrency ?? 4,
+    maxSegments: s.maxSegments,
+  });
+
   /** Form params when Twilio's signature over PUBLIC_URL + path and the params checks out, else null. */
   const verified = (req: Req): Record<string, string> | null => {
     const params = Object.fromEntries(new URLSearchParams(req.rawBody.toString("utf8")));
@@ -51,16 +58,21 @@ export function mountSms(http: HttpServer, d: SmsDeps, s: SmsSettings): undefine
     const { From: from, Body: body, MessageSid: sid } = p;
     if (!from || body === undefined || !sid || !E164.test(from))
       return send(res, 400, "a Twilio message webhook needs From (E.164), Body and MessageSid");
-    const msg: InboundMessage = {
-      channel: "sms",
-      externalId: sid,
-      text: body,
-      identity: { phone: from },
-      address: { phone: from },
-      receivedAt: new Date(),
-    };
+    const receivedAt = new Date();
+    const pending: SmsPending = { from, body, sid };
+    let inboxId: string | null;
+    try {
+      inboxId = await d.messages.recordPending("sms", sid, body, pending, receivedAt);
+    } catch (err) {
+      d.logger.error({ err: (err as Error).message, sid }, "could not store an inbound SMS; answered 503");
+      return send(res, 503, "Herald cannot store messages right now; try again", { "retry-after": "5" });
+    }
+    if (!inboxId) {
+      d.logger.info({ sid }, "SMS seen before; acked, not handled again");
+      return replyTwiml(res, null);
+    }
     d.logger.info({ from: maskPhone(from), sid }, "SMS received");
-    replyTwiml(res, await answer(d, msg, s.maxSegments));
+    replyTwiml(res, await inbox.answer(inboxId, smsMessage(pending, receivedAt)));
   });
 
   http.route("POST", "/sms/status", async (req, res) => {
@@ -68,72 +80,38 @@ export function mountSms(http: HttpServer, d: SmsDeps, s: SmsSettings): undefine
     if (!p) return send(res, 403, "invalid Twilio signature");
     const { MessageSid: sid, MessageStatus: status, ErrorCode: errorCode } = p;
     if (!sid || !status) return send(res, 400, "a Twilio status callback needs MessageSid and MessageStatus");
+    const deliveryId = new URL(req.url ?? "/", "http://x").searchParams.get("d") ?? undefined;
     const next = deliveryStatusOf(status);
-    if (next) await recordStatus(d, sid, next, errorCode);
+    if (next) await recordStatus(d, sid, next, errorCode, deliveryId);
     res.writeHead(204).end();
   });
-  return undefined;
-}
 
-/** The immediate reply to one inbound SMS (null: answer with an empty TwiML response). */
-async function answer(d: SmsDeps, msg: InboundMessage, maxSegments: number): Promise<string | null> {
-  const keyword = keywordOf(msg.text);
-  const user = await d.users.findOrCreate(msg.identity, "sms");
-  if (!keyword && !user.optedOut) {
-    const out = await d.conversation.handle(msg);
-    return out.duplicate ? null : fitSegments(out.reply.text, maxSegments);
-  }
-  // Keywords and opted-out senders are answered here; the message is still stored once, keyed by its sid.
-  const stored = await d.messages.recordInbound({
-    userId: user.id,
-    channel: "sms",
-    externalId: msg.externalId,
-    body: msg.text,
-    address: msg.address,
-  });
-  if (!stored) return null;
-  const reply = await keywordReply(d, user, keyword);
-  await d.messages.recordReply(
-    stored.id,
-    reply ? { userId: user.id, channel: "sms", body: reply, address: msg.address } : null,
-  );
-  return reply ? fitSegments(reply, maxSegments) : null;
-}
-
-async function keywordReply(d: SmsDeps, user: User, keyword: ReturnType<typeof keywordOf>): Promise<string | null> {
-  switch (keyword) {
-    case "opt_out":
-      await d.users.optOut(user.id);
-      d.logger.info({ phone: maskPhone(user.phone), userId: user.id }, "SMS opt-out");
-      return SMS_OPTED_OUT;
-    case "opt_in":
-      await d.users.optIn(user.id);
-      return SMS_OPTED_IN;
-    default: {
-      // Opted out: nothing goes to the number, not even a reply, until START.
-      if (user.optedOut) return null;
-      if (keyword === "help") return SMS_HELP;
-      const task = await d.tasks.lastFired(user.id);
-      if (!task) return "There's no reminder to mark done yet. Reply HELP for what I can do.";
-      return actOnReminder(d.tasks, user.id, task.id, "done").catch((err) => {
-        if (err instanceof HeraldError) return err.message;
-        throw err;
-      });
-    }
-  }
+  const resume = () =>
+    void inbox
+      .resume(new Date(Date.now() - RESUME_AFTER_MS))
+      .catch((err: Error) => d.logger.warn({ err: err.message }, "resuming SMS failed"));
+  const first = setTimeout(resume, 1_000);
+  const every = setInterval(resume, RESUME_AFTER_MS / 2);
+  first.unref();
+  every.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(every);
+  };
 }
 
 /**
- * Moves the delivery with this Twilio sid forward (never back: see notify/sms/status.ts). The callback can
- * beat the delivery worker's own update that stores the sid, so an unknown sid is looked for again for a
- * few seconds.
+ * Moves the delivery with this Twilio sid (or, before the sid is recorded, with the delivery id in the
+ * callback URL) forward, never back (see notify/sms/status.ts). A callback for a message sent without our
+ * marker can beat the delivery worker's own update that stores the sid, so an unknown sid is looked for
+ * again for a few seconds.
  */
-async function recordStatus(d: SmsDeps, sid: string, next: string, errorCode?: string): Promise<void> {
+async function recordStatus(d: SmsDeps, sid: string, next: string, errorCode?: string, deliveryId?: string) {
   const error = errorCode
     ? `Twilio ${errorCode}${errorCode === "21610" ? ": recipient unsubscribed (STOP)" : ""}`
     : null;
   for (let attempt = 0; attempt < 15; attempt++) {
-    const known = await d.deliveryStatus(sid, next, statusesBelow(next), error);
+    const known = await d.deliveryStatus(sid, next, statusesBelow(next), error, deliveryId);
     if (known) {
       if (errorCode === "21610") await d.users.optOut(known.userId);
       return;

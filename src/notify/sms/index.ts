@@ -6,9 +6,9 @@ import { publicEndpoint, twilioClient } from "./twilio.js";
 export { fitSegments, segmentCount, encodingOf } from "./segments.js";
 export { deliveryStatusOf, advances, statusesBelow } from "./status.js";
 export { classifyTwilioError, publicEndpoint } from "./twilio.js";
-export { smsPointer } from "./sender.js";
+export { smsPointer, statusCallbackFor } from "./sender.js";
 
-/** What SMS needs from the configuration (TWILIO_*, PUBLIC_URL, SMS_MAX_SEGMENTS). */
+/** What SMS needs from the configuration (TWILIO_*, PUBLIC_URL, SMS_MAX_SEGMENTS, SMS_REPLY_BUDGET_MS, INBOUND_CONCURRENCY). */
 export interface SmsSettings {
   accountSid: string;
   authToken: string;
@@ -18,6 +18,10 @@ export interface SmsSettings {
   /** The public https origin Twilio posts to: signatures are computed over it. */
   publicUrl: string;
   maxSegments: number;
+  /** Inbound: how long a webhook waits for its answer to go back in the TwiML (SMS_REPLY_BUDGET_MS). */
+  replyBudgetMs?: number;
+  /** Inbound: messages one HTTP process interprets and acts on at once (INBOUND_CONCURRENCY). */
+  inboundConcurrency?: number;
 }
 
 /**

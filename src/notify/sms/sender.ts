@@ -14,6 +14,14 @@ export interface SmsSenderOptions {
   logger: Logger;
 }
 
+/** A delivery's own StatusCallback: Twilio's reports on it carry the delivery id, even before Herald knows the sid. */
+export const statusCallbackFor = (statusCallback: string, deliveryId: string) =>
+  `${statusCallback}${statusCallback.includes("?") ? "&" : "?"}d=${encodeURIComponent(deliveryId)}`;
+
+/** What our deliveries table keeps of a Twilio MessageStatus at send time. */
+const sendStatusOf = (status: string): SendResult["status"] =>
+  status === "sent" || status === "delivered" ? status : "queued";
+
 /** Sends SMS through Twilio's Messages API; Twilio reports the outcome later on the status callback. */
 export class SmsSender implements Sender {
   readonly channel = "sms";
@@ -31,16 +39,31 @@ export class SmsSender implements Sender {
         to: m.recipient,
         from: this.o.from,
         body,
-        ...(this.o.statusCallback ? { statusCallback: this.o.statusCallback } : {}),
+        ...(this.o.statusCallback ? { statusCallback: statusCallbackFor(this.o.statusCallback, m.deliveryId) } : {}),
       });
       this.o.logger.info(
         { deliveryId: m.deliveryId, to: maskPhone(m.recipient), sid: msg.sid, status: msg.status },
         "SMS handed to Twilio",
       );
-      return {
-        providerId: msg.sid,
-        status: msg.status === "sent" || msg.status === "delivered" ? msg.status : "queued",
-      };
+      return { providerId: msg.sid, status: sendStatusOf(msg.status) };
+    } catch (err) {
+      throw classifyTwilioError(err);
+    }
+  }
+
+  /**
+   * Whether Twilio accepted this message since `since`: the newest messages from our number to the
+   * recipient (one page), matched on the body as it was sent. Not filtered by DateSent, which a message
+   * Twilio has accepted but not yet sent does not have.
+   * https://www.twilio.com/docs/messaging/api/message-resource#read-multiple-message-resources
+   */
+  async lookup(m: OutboundMessage, since: Date): Promise<SendResult | null> {
+    if (m.optedOut) return null;
+    const body = fitSegments(m.body, this.o.maxSegments);
+    try {
+      const recent = await this.o.client.messages.list({ to: m.recipient, from: this.o.from, pageSize: 50, limit: 50 });
+      const hit = recent.find((r) => r.body === body && r.dateCreated.getTime() >= since.getTime());
+      return hit ? { providerId: hit.sid, status: sendStatusOf(hit.status) } : null;
     } catch (err) {
       throw classifyTwilioError(err);
     }

@@ -1,0 +1,75 @@
+import { HeraldError } from "../../errors/index.js";
+import { maskPhone } from "../../log/index.js";
+import { fitSegments } from "../../notify/sms/index.js";
+import type { ChannelDeps } from "../channel.js";
+import { actOnReminder } from "../reminders.js";
+import type { InboundMessage } from "../types.js";
+import type { User } from "../users.js";
+import { keywordOf, SMS_HELP, SMS_OPTED_IN, SMS_OPTED_OUT } from "./keywords.js";
+
+export type AnswerDeps = Pick<ChannelDeps, "conversation" | "users" | "messages" | "tasks" | "logger">;
+
+/**
+ * What Herald says back to one inbound SMS: the reply (null: nothing, as to an opted-out sender), or that
+ * the message was handled before (its stored reply, if any, is then looked up by the caller).
+ * `inlineOnly`: the STOP confirmation, which may go back in the webhook's TwiML but never through the REST
+ * API (Twilio blocks messages to a number that opted out, and confirms the opt-out itself).
+ */
+export type SmsAnswer =
+  | { duplicate: true }
+  | { duplicate: false; userId: string; reply: string | null; inlineOnly?: boolean };
+
+/** Handles one inbound SMS through the conversation, or as a carrier keyword (STOP, START, HELP, DONE). */
+export async function answerSms(d: AnswerDeps, msg: InboundMessage, maxSegments: number): Promise<SmsAnswer> {
+  const keyword = keywordOf(msg.text);
+  const user = await d.users.findOrCreate(msg.identity, "sms");
+  if (!keyword && !user.optedOut) {
+    const out = await d.conversation.handle(msg);
+    if (out.duplicate) return { duplicate: true };
+    return { duplicate: false, userId: out.userId, reply: fitSegments(out.reply.text, maxSegments) };
+  }
+  // Keywords and opted-out senders are answered here; the message is still stored once, keyed by its sid.
+  const stored = await d.messages.recordInbound({
+    userId: user.id,
+    channel: "sms",
+    externalId: msg.externalId,
+    body: msg.text,
+    address: msg.address,
+    receivedAt: msg.receivedAt,
+  });
+  if (!stored) return { duplicate: true };
+  const reply = await keywordReply(d, user, keyword);
+  await d.messages.recordReply(
+    stored.id,
+    reply ? { userId: user.id, channel: "sms", body: reply, address: msg.address } : null,
+  );
+  return {
+    duplicate: false,
+    userId: user.id,
+    reply: reply ? fitSegments(reply, maxSegments) : null,
+    inlineOnly: keyword === "opt_out",
+  };
+}
+
+async function keywordReply(d: AnswerDeps, user: User, keyword: ReturnType<typeof keywordOf>): Promise<string | null> {
+  switch (keyword) {
+    case "opt_out":
+      await d.users.optOut(user.id);
+      d.logger.info({ phone: maskPhone(user.phone), userId: user.id }, "SMS opt-out");
+      return SMS_OPTED_OUT;
+    case "opt_in":
+      await d.users.optIn(user.id);
+      return SMS_OPTED_IN;
+    default: {
+      // Opted out: nothing goes to the number, not even a reply, until START.
+      if (user.optedOut) return null;
+      if (keyword === "help") return SMS_HELP;
+      const task = await d.tasks.lastFired(user.id);
+      if (!task) return "There's no reminder to mark done yet. Reply HELP for what I can do.";
+      return actOnReminder(d.tasks, user.id, task.id, "done").catch((err) => {
+        if (err instanceof HeraldError) return err.message;
+        throw err;
+      });
+    }
+  }
+}
