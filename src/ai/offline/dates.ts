@@ -3,7 +3,7 @@ import { addMonths, type Ymd } from "./calendar.js";
 import { EVENT_AFTER } from "./clocks.js";
 import { B, E, rx, type Claims } from "./scan.js";
 import type { DateHit, DateRef, When } from "./times.js";
-import { MONTH, WD, weekdayNumber } from "./vocab.js";
+import { MONTH, MONTH_NUMBER, WD, weekdayNumber } from "./vocab.js";
 
 /**
  * Calendar days in a message: "tomorrow", "friday", "next monday", "the 3rd", "march 8th" (chrono-node),
@@ -28,21 +28,6 @@ const RE_DOM_OF_MONTH = rx(
 const RE_DOM = rx(
   `${B}(?:(?:on|for|by|until|till) )?(?:the )?(\\d{1,2})(?:st|nd|rd|th)${E}(?! (?:of|day|week|month|time|floor|century|birthday|anniversary|${WD}))`,
 );
-
-const MONTH_NUMBER: Record<string, number> = {
-  jan: 1,
-  feb: 2,
-  mar: 3,
-  apr: 4,
-  may: 5,
-  jun: 6,
-  jul: 7,
-  aug: 8,
-  sep: 9,
-  oct: 10,
-  nov: 11,
-  dec: 12,
-};
 
 const RE_MONTH_DAY = rx(
   `${B}(?:(${MONTH}) (?:the )?(\\d{1,2})(?:st|nd|rd|th)?|(?:the )?(\\d{1,2})(?:st|nd|rd|th)? (?:of )?(${MONTH}))${E}`,

@@ -3,31 +3,17 @@ import { addDays, compareYmd, daysInMonth, todayIn, weekdayOf, type Ymd } from "
 import { dateOf, type Context } from "./resolve.js";
 import type { DateHit } from "./times.js";
 import { B, E, rx, type Claims } from "./scan.js";
-import { MONTH } from "./vocab.js";
+import { MONTH, MONTH_NUMBER } from "./vocab.js";
+
+/** "February": English month names from Intl rather than a list of our own. */
+const monthName = (m: number) =>
+  new Date(Date.UTC(2000, m - 1, 1)).toLocaleString("en-US", { month: "long", timeZone: "UTC" });
 
 /**
  * What the grammar reads but cannot honour: dates and times that do not exist ("feb 30", "25:00",
  * "13pm"), and time words left over once every rule has had its turn. Each becomes an Issue for the
  * conversation to explain or ask about; their words are claimed, so they never end up in a task's text.
  */
-
-const MONTH_NAMES = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-const MONTH_INDEX: Record<string, number> = Object.fromEntries(
-  MONTH_NAMES.map((n, i) => [n.slice(0, 3).toLowerCase(), i + 1]),
-);
 
 const RE_BAD_HHMM = rx(`${B}(?:(?:at|by|for|until|till|from) )?(\\d{1,2}):(\\d{2})(?: (am|pm))?${E}`);
 // Not the minutes of "2:30 am" or of "5 30 pm" (from "five thirty pm").
@@ -70,7 +56,7 @@ export function extractImpossible(c: Claims, ctx: Context): Issue[] {
   });
   const today = todayIn(ctx.now, ctx.tz);
   c.scan(RE_BAD_DAY, (m) => {
-    const month = MONTH_INDEX[(m[1] ?? m[4])!.slice(0, 3)]!;
+    const month = MONTH_NUMBER[(m[1] ?? m[4])!.slice(0, 3)]!;
     const d = +(m[2] ?? m[3])!;
     if (m[1] === "may" && !/\d(?:st|nd|rd|th)/.test(m[0]) && !/may \d/.test(m[0])) return false;
     // The year the date would fall in: the one named, else the next time that month comes round.
@@ -79,7 +65,7 @@ export function extractImpossible(c: Claims, ctx: Context): Issue[] {
     const longest = month === 2 && !m[5] ? 29 : daysInMonth(year, month);
     if (d >= 1 && d <= longest) return false;
     if (d < 1 || d > 31) return false;
-    const name = MONTH_NAMES[month - 1];
+    const name = monthName(month);
     issues.push({
       kind: "invalid_date",
       text: text(m),
@@ -139,8 +125,11 @@ export function takeUnplaced(task: string): { task: string; unplaced: string[] }
   return { task: w.filter((_, i) => !drop[i]).join(" "), unplaced };
 }
 
-const WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-const dayName = (d: Ymd) => `${WEEKDAY_NAMES[weekdayOf(d) - 1]} ${MONTH_NAMES[d.m - 1]} ${d.d}`;
+/** "Thursday June 25". */
+const dayName = (d: Ymd) => {
+  const t = new Date(Date.UTC(d.y, d.m - 1, d.d));
+  return `${t.toLocaleString("en-US", { weekday: "long", timeZone: "UTC" })} ${monthName(d.m)} ${d.d}`;
+};
 
 /**
  * A weekday that disagrees with the date named beside it: "friday june 25" when June 25 is a Thursday,

@@ -89,29 +89,22 @@ export function pickClock(w: When): Clock | undefined {
 const saidRightAfterRequest = (w: When, x: { start: number }): boolean =>
   w.requestEnd !== undefined && x.start >= w.requestEnd && x.start - w.requestEnd <= 20;
 
-/** The reminder's clock and the further times listed with it ("at 9am and 9pm", "for 6 and 6:30"). */
-export function pickClocks(w: When): Clock[] {
-  const first = pickClock(w);
+/** `first` and the items listed right after it ("at 9am and 9pm", "saturday and sunday"). */
+function withListed<T extends { listed?: boolean }>(all: T[], first: T | undefined): T[] {
   if (!first) return [];
   const out = [first];
-  for (const c of w.clocks.slice(w.clocks.indexOf(first) + 1)) {
-    if (!c.listed) break;
-    out.push(c);
+  for (const x of all.slice(all.indexOf(first) + 1)) {
+    if (!x.listed) break;
+    out.push(x);
   }
   return out;
 }
 
+/** The reminder's clock and the further times listed with it ("at 9am and 9pm", "for 6 and 6:30"). */
+export const pickClocks = (w: When): Clock[] => withListed(w.clocks, pickClock(w));
+
 /** The reminder's day and the further days listed with it ("saturday and sunday"). */
-export function pickDates(w: When): DateHit[] {
-  const first = pickDate(w);
-  if (!first) return [];
-  const out = [first];
-  for (const d of w.dates.slice(w.dates.indexOf(first) + 1)) {
-    if (!d.listed) break;
-    out.push(d);
-  }
-  return out;
-}
+export const pickDates = (w: When): DateHit[] => withListed(w.dates, pickDate(w));
 
 /** The date phrase that names the reminder day: plain dates beat possessive ones ("tomorrow's meeting tonight"). */
 export function pickDate(w: When): DateHit | undefined {

@@ -22,3 +22,19 @@ export const EVENT_NOUN =
   "(?:meetings?|appointments?|alarms?|reminders?|calls?|class(?:es)?|events?|sessions?|meet|flights?|trains?|bus|dinner|lunch|breakfast|brunch|show|game|match|party|interview|conference|practice|standup|stand-up|movie|reservation|wake up call|wakeup|lecture|exam|test|shift|deadline|training|workout|one|thing)";
 
 export const DAY_PART = "(?:morning|afternoon|evening|night)";
+
+/** 1 = January … 12 = December, from the first three letters of a month name. */
+export const MONTH_NUMBER: Record<string, number> = {
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+};
