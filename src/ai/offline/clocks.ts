@@ -1,30 +1,14 @@
 import { B, E, rx, type Claims } from "./scan.js";
 import { UNIT_WORD } from "./durations.js";
 import { EVENT_NOUN, MONTH } from "./vocab.js";
-import type { When } from "./times.js";
+import type { Clock, When } from "./when.js";
 
 /**
  * Clock times: "5 pm", "17:30", "5 30" (from "five thirty"), "730 am" (from "seven hundred and thirty am"),
  * "quarter past 6", "noon", "at 5". Records the stated meridiem; guessing a missing one is resolve.ts's job.
  */
 
-export interface Clock {
-  h: number;
-  m: number;
-  /** Stated meridiem. */
-  mer?: "am" | "pm";
-  /** No am/pm guessing: 24-hour readings, noon, midnight. */
-  fixed: boolean;
-  midnight?: boolean;
-  /** Describes an event rather than the reminder ("my 2 pm appointment"). */
-  attributive: boolean;
-  /** Second half of a range ("from 4 to 6"): not the start. */
-  rangeEnd?: boolean;
-  /** Follows the previous clock in a list ("at 9am and 9pm", "for 6 and 6:30"): a further time, not a range. */
-  listed?: boolean;
-  start: number;
-  end: number;
-}
+export type { Clock } from "./when.js";
 
 const NOT_A_TIME_AFTER = new RegExp(
   `^(?:${UNIT_WORD}|${MONTH}|people|persons|guests|times|of|percent|%|x|more|dollars|bucks|pounds|euros|songs|items|things|kids|hundred|thousand|st|nd|rd|th|degrees|miles|km|calories|pages|reps|pills|tablets|cups|glasses|year-old|years-old)$`,

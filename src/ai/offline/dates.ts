@@ -2,7 +2,7 @@ import * as chrono from "chrono-node";
 import { addMonths, type Ymd } from "./calendar.js";
 import { EVENT_AFTER } from "./clocks.js";
 import { B, E, rx, type Claims } from "./scan.js";
-import type { DateHit, DateRef, When } from "./times.js";
+import type { DateHit, DateRef, When } from "./when.js";
 import { MONTH, MONTH_NUMBER, WD, weekdayNumber } from "./vocab.js";
 
 /**

@@ -6,64 +6,14 @@ import { B, E, rx, type Claims } from "./scan.js";
 import { MONTH, WD } from "./vocab.js";
 
 export type { Clock };
+export type { Anchored, DateHit, DateRef, DayPart, When } from "./when.js";
+import type { DateHit, DayPart, When } from "./when.js";
 
 /**
  * Extraction of the "when" of a message: clock times, dates, day parts, offsets from now and the
  * phrases that make a time unknowable ("when i get home", "next week"). Nothing is resolved to an
  * instant here (see resolve.ts): this only records what the words say and claims them.
  */
-
-export type DayPart = "morning" | "afternoon" | "evening" | "night";
-
-export type DateRef =
-  | { kind: "ymd"; y?: number; m: number; d: number; wd?: number }
-  | { kind: "weekday"; wd: number; mod: "bare" | "this" | "next" }
-  | { kind: "days"; n: number }
-  /** `wd` when a weekday was named with it ("monday the 20th"): only a 20th that is a Monday. */
-  | { kind: "dom"; d: number; wd?: number }
-  | { kind: "holiday"; name: string };
-
-export interface DateHit {
-  ref: DateRef;
-  start: number;
-  end: number;
-  /** "tomorrow's meeting": names the event's day, weaker than a plain date. */
-  possessive: boolean;
-  /** Follows the previous date in a list ("saturday and sunday"): a further day, not a conflict. */
-  listed?: boolean;
-}
-
-/** A duration before or after some anchor: "30 minutes before that", "3 weeks before thanksgiving". */
-export interface Anchored {
-  duration: Duration;
-  sign: -1 | 1;
-  /** What the offset counts from: a time stated elsewhere in the message, today, or an unknown event. */
-  anchor: "stated" | "event";
-}
-
-export interface When {
-  clocks: Clock[];
-  dates: DateHit[];
-  dayParts: Array<{ part: DayPart; today: boolean; start: number; end: number }>;
-  /** Offset from now: "in 20 minutes", "2 hours from now", a timer's length. */
-  offset?: Duration;
-  /** The offset counts whole days from today ("a week from today"): a date, 09:00 unless a time is given. */
-  offsetIsDate?: boolean;
-  /** The offset came from "for N minutes" (a timer length), which recurrence bounds also use. */
-  offsetIsLength?: boolean;
-  anchored?: Anchored;
-  /** A span the schema cannot pin down: "next week", "this weekend". */
-  vague?: { what: string; start: number };
-  /** Triggered by an event, not a time: "when i get home". */
-  trigger?: string;
-  /** Points into the past: "yesterday", "last monday". */
-  past?: boolean;
-  /**
-   * Where a request to be reminded ends when other words come before it ("the meeting is at 10, remind me
-   * at 9"): a time said right after it is the reminder's own.
-   */
-  requestEnd?: number;
-}
 
 const RE_REQUEST =
   /\b(?:remind me|alert me|notify me|ping me|wake me(?: up)?|set (?:a |an |the |my )?(?:reminder|alarm|alert)(?: for| at)?)\b/g;
