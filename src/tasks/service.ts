@@ -1,6 +1,6 @@
 import type { Db, Prisma, Task } from "../db/index.js";
 import { HeraldError } from "../errors/index.js";
-import { auditCreate, snapshot, type TaskSnapshot } from "./audit.js";
+import { auditCreate, snapshot } from "./audit.js";
 import { planChange, timingOf } from "./changes.js";
 import type { NewTask, TaskChange, When } from "./types.js";
 

@@ -214,11 +214,17 @@ describe("several times, windows and patterns", () => {
 
   it("sets one alarm per time for several one-off wake-ups", () => {
     const h = herald();
-    expect(h.say("wake me up at 6 and 6:30 tomorrow")).toContain("✓ Alarm set for tomorrow (Thu, Dec 3) at 6:00 AM.");
+    expect(h.say("wake me up at 6 and 6:30 tomorrow")).toContain(
+      "✓ I'll wake you up tomorrow (Thu, Dec 3) at 6:00 AM.",
+    );
     expect(h.tasks.map((t) => t.nextRunAt!.toISOString())).toEqual([
       "2026-12-03T11:00:00.000Z",
       "2026-12-03T11:30:00.000Z",
     ]);
+  });
+
+  it("sets an alarm that names no task", () => {
+    expect(herald().say("set an alarm for 7")).toContain("✓ Alarm set for tomorrow (Thu, Dec 3) at 7:00 AM");
   });
 
   it("asks for the times of 'twice a day'", () => {
@@ -286,6 +292,26 @@ describe("channels the user can't be reached on", () => {
     expect(h.tasks).toHaveLength(0);
     expect(h.say("yes")).toContain("I'll remind you about your open tasks every weekday at 8:00 AM");
     expect(h.tasks[0]!.channel).toBe("console");
+  });
+});
+
+describe("questions about one reminder, greetings and thanks", () => {
+  it("answers when a named reminder is", () => {
+    const h = herald();
+    h.say("remind me next tuesday at 11 to renew my passport");
+    h.say("remind me at 5pm to call mom");
+    expect(h.say("when is my passport reminder")).toBe('"renew my passport" is on Tue, Dec 8 at 11:00 AM.');
+  });
+
+  it("cancels by a word that is also the weather's", () => {
+    const h = herald();
+    h.say("remind me tomorrow at 7am to bring the umbrella");
+    expect(h.say("cancel the umbrella one")).toMatch(/^✓ Cancelled "bring the umbrella"/);
+  });
+
+  it("says hello and you're welcome instead of the fallback", () => {
+    expect(herald().say("hi there")).toMatch(/^Hi! /);
+    expect(herald().say("thanks")).toBe("You're welcome.");
   });
 });
 

@@ -33,6 +33,15 @@ function list(p: Parsed, strength: number): Interpretation {
   if (range) out.range = range;
   const limit = listLimit(p.s);
   if (limit) out.limit = limit;
+  // "when is my passport reminder": a question about one reminder, named by its words.
+  const about =
+    /^(?:when|what time|what day)(?: is| does| do| are)? (?:my|the) (.+?) (?:reminder|alarm|appointment|one)s?\b/.exec(
+      p.s,
+    );
+  if (about) {
+    const ref = taskRef(about[1]!, about[1]!, NO_WHEN, p.ctx, p.hints);
+    if (ref.kind === "text") out.ref = ref;
+  }
   return out;
 }
 

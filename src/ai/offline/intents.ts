@@ -103,7 +103,11 @@ export function classify(
     "",
   );
   if (RE_HELP.test(body)) return { intent: "help", strength: 0.95 };
-  const asksReminder = /\b(?:remind|reminder|alarm|timer)\b/.test(body) || CREATE_TELL.test(body);
+  // "cancel the umbrella one": a verb that acts on a stored item speaks of a reminder, whatever its words.
+  const actsOnOne =
+    /^(?:please )?(?:cancel|delete|remove|move|skip|snooze|pause|resume|change|push|reschedule)\b/.test(body) &&
+    /\b(?:one|ones|it|that)\b/.test(body);
+  const asksReminder = /\b(?:remind|reminder|alarm|timer)\b/.test(body) || CREATE_TELL.test(body) || actsOnOne;
   if (WEATHER.test(body) && !asksReminder && !channelOf(body)) return { intent: "other", strength: 0.8 };
   if (MESSAGE_TO.test(body) && !/\bremind me\b/.test(body)) return { intent: "other", strength: 0.75 };
   if (

@@ -64,7 +64,7 @@ export function extractImpossible(c: Claims, ctx: Context): Issue[] {
     // Feb 29 exists in some year: the date grammar moves it to the next leap year.
     const longest = month === 2 && !m[5] ? 29 : daysInMonth(year, month);
     if (d >= 1 && d <= longest) return false;
-    if (d < 1 || d > 31) return false;
+    if (d < 1) return false;
     const name = monthName(month);
     issues.push({
       kind: "invalid_date",

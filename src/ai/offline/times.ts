@@ -1,13 +1,13 @@
 import { todayIn } from "./calendar.js";
 import { extractClocks, type Clock } from "./clocks.js";
 import { extractChronoDates, extractDays, extractMonthDays, extractMonthOf, linkDates, RE_HOLIDAY } from "./dates.js";
-import { DURATION, readDuration, type Duration } from "./durations.js";
+import { DURATION, readDuration } from "./durations.js";
 import { B, E, rx, type Claims } from "./scan.js";
 import { MONTH, WD } from "./vocab.js";
 
 export type { Clock };
 export type { Anchored, DateHit, DateRef, DayPart, When } from "./when.js";
-import type { DateHit, DayPart, When } from "./when.js";
+import type { DayPart, When } from "./when.js";
 
 /**
  * Extraction of the "when" of a message: clock times, dates, day parts, offsets from now and the

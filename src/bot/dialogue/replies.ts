@@ -15,6 +15,7 @@ export function confirmCreated(t: TaskView, input: TurnInput, state: DialogueSta
   if (t.status === "pending_approval")
     return `✓ Saved "${t.title}" ${when}${how}. It needs an admin's approval before it runs, because it ${t.approvalReason}.`;
   if (t.title === "alarm") return `✓ Alarm set for ${when}${how}${zone}.`;
+  if (t.title === "wake up") return `✓ I'll wake you up ${when}${how}${zone}.`;
   return `✓ I'll remind you ${remindPhrase(t.title)} ${when}${how}${zone}.`;
 }
 

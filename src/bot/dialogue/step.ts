@@ -126,6 +126,10 @@ function dispatch(input: TurnInput, state: DialogueState, expiredDraft: Draft | 
     case "help":
       return done(HELP, state);
     default:
+      if (/^\W*(?:thanks?|thank you|thx|ty|cheers|great|perfect|cool|nice|awesome)\b/i.test(input.text))
+        return done("You're welcome.", state);
+      if (/^\W*(?:hi|hello|hey|good (?:morning|afternoon|evening)|yo)\b(?: there| herald)?\W*$/i.test(input.text))
+        return done(`Hi! ${NOT_UNDERSTOOD}`, state);
       return done(NOT_UNDERSTOOD, state);
   }
 }
@@ -226,7 +230,12 @@ function create(input: TurnInput, state: DialogueState, expiredDraft?: Draft, in
   }
   // "get me up at 6", "set an alarm for 7": a request with a time and nothing to say is an alarm.
   if (!task && schedules.length && !it.fragment && !instruction)
-    return create({ ...input, it: { ...it, task: ALARM } }, state, expiredDraft, instruction);
+    return create(
+      { ...input, it: { ...it, task: /\b(?:wake|get up|be up|up at)\b/i.test(input.text) ? "wake up" : ALARM } },
+      state,
+      expiredDraft,
+      instruction,
+    );
   if (!task) {
     if (!schedules.length)
       return done('What should I remind you about? Say it like "remind me at 5 to call mom".', state);
@@ -320,6 +329,24 @@ function confirmPending(input: TurnInput, pending: NonNullable<DialogueState["pe
 function list(input: TurnInput, state: DialogueState): Turn {
   const it = input.it;
   let tasks = input.tasks;
+  if (it.ref?.kind === "text") {
+    const r = resolveRef(it.ref, tasks, state, {
+      now: input.now,
+      tz: input.user.timezone,
+      lastFired: null,
+      preferFired: false,
+    });
+    if (!r.tasks.length)
+      return done(`I couldn't find a reminder matching "${it.ref.words}". Say "list" to see yours.`, state);
+    const [one] = r.tasks;
+    if (r.tasks.length === 1 && one)
+      return done(`"${one.title}" is ${scheduleText(one, input.user.timezone, input.now)}.`, {
+        ...state,
+        lastTaskId: one.id,
+        lastList: [one.id],
+      });
+    tasks = r.tasks;
+  }
   if (it.range) tasks = tasks.filter((t) => t.nextRunAt && t.nextRunAt >= it.range!.from && t.nextRunAt < it.range!.to);
   if (it.limit) tasks = tasks.slice(0, it.limit);
   return done(listReply(tasks, input, Boolean(it.range), it.limit), { ...state, lastList: tasks.map((t) => t.id) });
@@ -466,13 +493,9 @@ function bulkApply(
     notes.push(
       `${held.length === 1 ? `${titles(held)} is` : `${plural(held.length, "reminder")} (${titles(held)}) are`} waiting for an admin's approval and ${held.length === 1 ? "stays" : "stay"} as ${held.length === 1 ? "it is" : "they are"}.`,
     );
-  if (already.length && action !== "cancel")
-    notes.push(
-      `${plural(already.length, "was", "were")} already ${action === "pause" ? "paused" : "running"}.`.replace(
-        /^(\d+) was/,
-        "$1 was",
-      ),
-    );
+  // Resuming all says nothing of those that were running anyway; pausing all says which already were.
+  if (already.length && action === "pause")
+    notes.push(`${already.length} ${already.length === 1 ? "was" : "were"} already paused.`);
   if (!act.length) {
     const none =
       action === "resume"
