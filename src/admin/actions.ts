@@ -12,10 +12,15 @@ export interface AdminDeps {
   /** For reads only: tasks, their runs, deliveries, messages and audit trail. */
   prisma: Db;
   tasks: Pick<TaskService, "get" | "apply">;
+  /**
+   * Tells a task's owner something on the task's channel (through the outbox): that an admin approved or
+   * rejected their request. Absent where no outbox is wired (the owner is then not told).
+   */
+  tellOwner?: (task: Task, text: string) => Promise<void>;
 }
 
 /** Finds users by id or exact Slack id, console name, email, phone or name. */
-async function userIds(d: AdminDeps, user: string): Promise<string[]> {
+async function userIds(d: Pick<AdminDeps, "prisma">, user: string): Promise<string[]> {
   if (isUuid(user)) return [user];
   const found = await d.prisma.user.findMany({
     where: { OR: [{ slackUserId: user }, { consoleName: user }, { email: user }, { phone: user }, { name: user }] },
@@ -25,8 +30,11 @@ async function userIds(d: AdminDeps, user: string): Promise<string[]> {
   return found.map((u) => u.id);
 }
 
-/** A page of tasks, newest first, and the cursor of the next page (null on the last). */
-export async function listTasks(d: AdminDeps, f: TaskFilters): Promise<{ tasks: Task[]; nextCursor: string | null }> {
+/** The tasks a filter matches (the list, and bulk actions), without its page. */
+export async function taskWhere(
+  d: Pick<AdminDeps, "prisma">,
+  f: Omit<TaskFilters, "limit" | "cursor">,
+): Promise<Prisma.TaskWhereInput> {
   const where: Prisma.TaskWhereInput = {};
   if (f.status) where.status = f.status;
   if (f.channel) where.channel = f.channel;
@@ -38,6 +46,15 @@ export async function listTasks(d: AdminDeps, f: TaskFilters): Promise<{ tasks: 
     ];
   if (f.dueFrom || f.dueTo)
     where.nextRunAt = { ...(f.dueFrom ? { gte: f.dueFrom } : {}), ...(f.dueTo ? { lt: f.dueTo } : {}) };
+  return where;
+}
+
+/** A page of tasks, newest first, with their owners, and the cursor of the next page (null on the last). */
+export async function listTasks(
+  d: Pick<AdminDeps, "prisma">,
+  f: TaskFilters,
+): Promise<{ tasks: TaskWithOwner[]; nextCursor: string | null }> {
+  const where = await taskWhere(d, f);
   if (f.cursor) {
     const c = f.cursor;
     where.AND = [{ OR: [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, id: { lt: c.id } }] }];
@@ -46,18 +63,38 @@ export async function listTasks(d: AdminDeps, f: TaskFilters): Promise<{ tasks: 
     where,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: f.limit + 1,
+    include: { user: { select: OWNER_FIELDS } },
   });
   const tasks = rows.slice(0, f.limit);
   const last = tasks.at(-1);
   return { tasks, nextCursor: rows.length > f.limit && last ? encodeCursor(last.createdAt, last.id) : null };
 }
 
+/** The owner's fields the lists show. */
+export const OWNER_FIELDS = {
+  id: true,
+  name: true,
+  slackUserId: true,
+  consoleName: true,
+  email: true,
+  phone: true,
+} as const;
+
+export type Owner = { id: string } & Partial<
+  Record<"name" | "slackUserId" | "consoleName" | "email" | "phone", string | null>
+>;
+export type TaskWithOwner = Task & { user: Owner };
+
+/** How an owner is shown: their name, else the first address they have. */
+export const ownerLabel = (u: Owner) => u.name ?? u.slackUserId ?? u.consoleName ?? u.email ?? u.phone ?? u.id;
+
 /** Tasks waiting for approval, oldest first (the top of the admin page). */
-export function pendingApprovals(d: Pick<AdminDeps, "prisma">, limit = 50): Promise<Task[]> {
+export function pendingApprovals(d: Pick<AdminDeps, "prisma">, limit = 50): Promise<TaskWithOwner[]> {
   return d.prisma.task.findMany({
     where: { status: "pending_approval" },
     orderBy: [{ nextRunAt: "asc" }],
     take: limit,
+    include: { user: { select: OWNER_FIELDS } },
   });
 }
 
@@ -99,9 +136,13 @@ export interface ActionRequest {
   dtstart?: Date;
   /** For reject: why (kept in the audit log). */
   reason?: string;
+  /** For cutoff: minutes after an occurrence past which failures are not retried (null: the default). */
+  cutoffMinutes?: number | null;
+  /** The bulk action this is part of (kept in the audit entry). */
+  bulk?: string;
 }
 
-const CHANGE: Record<Exclude<AdminAction, "reschedule" | "reject">, TaskChange> = {
+const CHANGE: Record<Exclude<AdminAction, "reschedule" | "reject" | "cutoff">, TaskChange> = {
   approve: { action: "approve" },
   cancel: { action: "cancel" },
   pause: { action: "pause" },
@@ -119,16 +160,26 @@ const DONE: Record<AdminAction, string> = {
   reschedule: "Rescheduled",
   retry: "Retrying",
   run: "Running",
+  cutoff: "Set the cut-off of",
 };
+
+/** An rrule given without a start begins at the current minute, so it fires at second 0 of its times. */
+const thisMinute = (now: Date) => new Date(Math.floor(now.getTime() / 60_000) * 60_000);
 
 function changeOf(r: ActionRequest): TaskChange {
   if (r.action === "reject") return { action: "reject", reason: r.reason };
+  if (r.action === "cutoff") {
+    const m = r.cutoffMinutes;
+    if (m !== null && m !== undefined && !(Number.isInteger(m) && m >= 1 && m <= 7 * 24 * 60))
+      throw new HeraldError("herald_admin_bad_request", "cutoff needs minutes, a whole number from 1 to 10080 (or none).");
+    return { action: "set_cutoff", usefulForMs: m ? m * 60_000 : null };
+  }
   if (r.action !== "reschedule") return CHANGE[r.action];
   if (!r.runAt && !r.rrule)
     throw new HeraldError("herald_admin_bad_request", "reschedule needs runAt (an ISO time) or rrule (with dtstart).");
   return {
     action: "reschedule",
-    when: r.rrule ? { rrule: r.rrule, dtstart: r.dtstart ?? new Date() } : { runAt: r.runAt! },
+    when: r.rrule ? { rrule: r.rrule, dtstart: r.dtstart ?? thisMinute(new Date()) } : { runAt: r.runAt! },
   };
 }
 
@@ -158,12 +209,23 @@ export async function performAction(
   const actor: Actor = { kind: "admin", name: r.actor };
   let out: Applied;
   try {
-    out = await d.tasks.apply(before.id, changeOf(r), actor, r.action === "run" ? { action: "run" } : {});
+    out = await d.tasks.apply(before.id, changeOf(r), actor, {
+      ...(r.action === "run" ? { action: "run" } : {}),
+      ...(r.bulk ? { details: { bulk: r.bulk } } : {}),
+    });
   } catch (err) {
     // The rules speak of "it"; the operator reads which task.
     if (err instanceof HeraldError && err.code.startsWith("herald_task_"))
       throw new HeraldError(err.code, err.message.replace(/^It /, `Task ${before.id} `));
     throw err;
+  }
+  if ((r.action === "approve" || r.action === "reject") && d.tellOwner) {
+    const text =
+      r.action === "approve"
+        ? `An admin approved "${before.title}"; it is scheduled.`
+        : `An admin declined "${before.title}"${r.reason ? `: ${r.reason}` : ""}. It won't run.`;
+    // The action is done; failing to tell the owner must not undo or hide it.
+    await d.tellOwner(out.task, text).catch(() => {});
   }
   const verb = DONE[r.action];
   const message =

@@ -150,7 +150,7 @@ export function detailPage(d: TaskDetail, flash: { msg?: string; err?: string })
     ["Id", t.id],
   ];
   const reschedule =
-    t.status === "cancelled" || t.status === "completed"
+    t.status === "cancelled" || t.status === "rejected" || t.status === "completed"
       ? ""
       : `<form method="post" action="/admin/tasks/${h(t.id)}/reschedule"><input type="hidden" name="back" value="${h(back)}">
 <label>new time <input name="runAt" placeholder="2026-11-25T09:00Z"></label> or <label>RRULE <input name="rrule" placeholder="FREQ=DAILY;BYHOUR=9;BYMINUTE=0"></label><button type="submit">Reschedule</button></form>`;

@@ -4,7 +4,17 @@ import { TASK_STATUSES } from "../ops/index.js";
 
 /** Admin list filters and cursors: parsing and encoding, pure. */
 
-export const ADMIN_ACTIONS = ["approve", "reject", "cancel", "retry", "run", "reschedule", "pause", "resume"] as const;
+export const ADMIN_ACTIONS = [
+  "approve",
+  "reject",
+  "cancel",
+  "retry",
+  "run",
+  "reschedule",
+  "pause",
+  "resume",
+  "cutoff",
+] as const;
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];
 
 export interface TaskFilters {
@@ -76,3 +86,66 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 }
 
 export const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+
+export const RUN_STATUSES = ["running", "succeeded", "failed", "skipped"] as const;
+
+/** Filters of the run history (executions across tasks). */
+export interface RunFilters {
+  status?: (typeof RUN_STATUSES)[number];
+  /** The task's channel. */
+  channel?: string;
+  /** As in TaskFilters: an id, Slack id, console name, email, phone or name. */
+  user?: string;
+  taskId?: string;
+  /** Started at or after / before. */
+  from?: Date;
+  to?: Date;
+  /** Case-insensitive substring of the run's error. */
+  error?: string;
+  limit: number;
+  cursor?: { createdAt: Date; id: string };
+}
+
+const runFilterSchema = z.object({
+  status: z.preprocess(blankToUndefined, z.enum(RUN_STATUSES).optional()),
+  channel: filterSchema.shape.channel,
+  user: filterSchema.shape.user,
+  taskId: z.preprocess(blankToUndefined, z.string().uuid({ message: "must be a task id" }).optional()),
+  from: date,
+  to: date,
+  error: z.preprocess(blankToUndefined, z.string().max(200).optional()),
+  limit: filterSchema.shape.limit,
+  cursor: filterSchema.shape.cursor,
+});
+
+/** Parses run history filters from query parameters. @throws HeraldError herald_admin_bad_filter naming the parameter. */
+export function parseRunFilters(params: Record<string, string | undefined>, channels?: readonly string[]): RunFilters {
+  const r = runFilterSchema.safeParse(params);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new HeraldError("herald_admin_bad_filter", `${String(issue.path[0])}: ${issue.message}`);
+  }
+  const { cursor, ...rest } = r.data;
+  if (rest.channel && channels && !channels.includes(rest.channel))
+    throw new HeraldError("herald_admin_bad_filter", `channel: must be one of ${channels.join(", ")}`);
+  return { ...rest, cursor: cursor ? decodeCursor(cursor) : undefined };
+}
+
+/**
+ * A report's window: `from`/`to` (ISO times) or `window`, a length back from now such as 90m, 24h, 7d or
+ * 30d. @throws HeraldError herald_admin_bad_filter.
+ */
+export function parseReportWindow(params: Record<string, string | undefined>, now: Date): { from: Date; to: Date } {
+  const to = params.to ? new Date(params.to) : now;
+  if (Number.isNaN(to.getTime())) throw new HeraldError("herald_admin_bad_filter", "to: must be an ISO time");
+  if (params.from) {
+    const from = new Date(params.from);
+    if (Number.isNaN(from.getTime()) || from >= to)
+      throw new HeraldError("herald_admin_bad_filter", "from: must be an ISO time before `to`");
+    return { from, to };
+  }
+  const m = /^(\d{1,4})(m|h|d)$/.exec((params.window ?? "24h").trim());
+  if (!m) throw new HeraldError("herald_admin_bad_filter", "window: must be a length such as 90m, 24h, 7d or 30d");
+  const ms = Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "m" | "h" | "d"];
+  return { from: new Date(to.getTime() - ms), to };
+}

@@ -55,6 +55,22 @@ const schema = z.object({
   EMAIL_FROM: optional(z.string()),
 
   ADMIN_TOKEN: optional(z.string().min(16, { message: "must be at least 16 characters" })),
+  /** Operators' own tokens, "alice:TOKEN,bob:TOKEN": the audit log then names who acted. */
+  ADMIN_TOKENS: optional(
+    z
+      .string()
+      .transform((s) => s.split(",").map((p) => p.trim()).filter(Boolean))
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(/^[a-z0-9._-]{1,40}:.{16,}$/i, {
+              message: "must be name:token pairs separated by commas, each token at least 16 characters",
+            })
+            .transform((p) => ({ name: p.slice(0, p.indexOf(":")), token: p.slice(p.indexOf(":") + 1) })),
+        ),
+      ),
+  ),
 
   /** Tasks due within this horizon get a Redis timer; later ones stay in Postgres only. */
   SCHEDULER_HORIZON_MS: z.coerce.number().int().positive().default(3_600_000),

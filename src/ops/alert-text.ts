@@ -21,6 +21,8 @@ const LOOK: Record<AlertKey, string> = {
     "Start or restart `herald worker` (or `herald start`); check the process manager and that workers reach REDIS_URL.",
   backlog:
     "Workers are not keeping up or not running: check `herald sitrep` (queues, workers), the worker log, and WORKER_CONCURRENCY.",
+  approval_overdue:
+    "Approve or reject them on the admin page (/admin, waiting for approval) or with `herald tasks approve|reject <id>`; the owner is told either way.",
   llm_failing:
     "Check OPENAI_API_KEY, OPENAI_BASE_URL, the provider's status page and the `llm_calls` table (error); the offline interpreter keeps working meanwhile.",
 };
@@ -48,6 +50,9 @@ function headline(n: Notification): string {
     case "backlog":
       if (n.kind === "recovered") return `The backlog has cleared (${plural(n.count, "task")} due but not started).`;
       return `${plural(n.count, "task")} due but not started (backlog) for ${minutes(n.durationMs)}.${d}`;
+    case "approval_overdue":
+      if (n.kind === "recovered") return "No task is held for approval past its due time any more.";
+      return `${plural(n.count, "one-off task")} still held for approval past ${n.count === 1 ? "its" : "their"} due time.${d}`;
     case "llm_failing":
       if (n.kind === "recovered") return `LLM calls are succeeding again.`;
       return `The LLM is failing: ${plural(n.count, "failed call")} in a row.${d}`;

@@ -5,12 +5,12 @@
  * - events (a run failed for good, a delivery failed for good, timers re-created): the first one is
  *   announced at once; more within the quiet period are counted and announced together when it ends;
  *   a quiet period without any announces the recovery.
- * - conditions (no live worker, backlog, LLM failing): announced once the condition has held for its
+ * - conditions (no live worker, backlog, LLM failing, approvals held past their due time): announced once the condition has held for its
  *   `forMs`; repeated at most once per quiet period while it holds; its end announces the recovery.
  */
 
 export type EventAlert = "run_failed" | "delivery_failed" | "timers_recreated";
-export type ConditionAlert = "no_worker" | "backlog" | "llm_failing";
+export type ConditionAlert = "no_worker" | "backlog" | "llm_failing" | "approval_overdue";
 export type AlertKey = EventAlert | ConditionAlert;
 
 export interface AlertPolicy {
@@ -22,7 +22,7 @@ export interface AlertPolicy {
 
 export const DEFAULT_POLICY: AlertPolicy = {
   quietMs: 15 * 60_000,
-  forMs: { no_worker: 2 * 60_000, backlog: 60_000, llm_failing: 0 },
+  forMs: { no_worker: 2 * 60_000, backlog: 60_000, llm_failing: 0, approval_overdue: 0 },
 };
 
 export interface AlertEntry {

@@ -82,7 +82,8 @@ export class OpsMetrics {
       for (const [status, n] of Object.entries(by)) this.deliveries.set({ channel, status }, n);
     for (const [queue, counts] of Object.entries(s.queues))
       for (const [state, n] of Object.entries(counts)) this.queue.set({ queue, state }, n);
-    for (const [queue, n] of Object.entries(s.workers)) this.workers.set({ queue }, n);
+    this.workers.set({ queue: "fire" }, s.workers.fire);
+    this.workers.set({ queue: "deliver" }, s.workers.deliver);
     this.backlog.set(s.backlog.count);
     this.llmCalls.set({ outcome: "ok" }, s.llm.calls - s.llm.failed);
     this.llmCalls.set({ outcome: "failed" }, s.llm.failed);

@@ -86,7 +86,7 @@ export class OpsMonitor {
   /** Measures the conditions (workers, backlog, LLM failures) and steps the machine; also ends quiet periods of events. */
   async check(src: SitrepSource): Promise<void> {
     const now = this.now();
-    const [fireWorkers, deliverWorkers, timers, backlog, llm] = await Promise.all([
+    const [fireWorkers, deliverWorkers, timers, backlog, llm, held] = await Promise.all([
       src.fireQueue.getWorkersCount(),
       src.deliverQueue.getWorkersCount(),
       src.fireQueue.getJobCounts("waiting", "delayed"),
@@ -98,7 +98,13 @@ export class OpsMonitor {
         `SELECT ok, error FROM llm_calls WHERE at > $1 ORDER BY at DESC LIMIT 50`,
         [new Date(now - 15 * 60_000)],
       ),
+      src.pool.query<{ n: number; oldest: string | null }>(
+        `SELECT count(*)::int AS n, (array_agg(title ORDER BY next_run_at))[1] AS oldest FROM
+           (SELECT title, next_run_at FROM tasks WHERE status = 'pending_approval' AND rrule IS NULL AND next_run_at < $1 ORDER BY next_run_at LIMIT 1000) x`,
+        [new Date(now)],
+      ),
     ]);
+    const h = held.rows[0] ?? { n: 0, oldest: null };
     const waiting = (timers.waiting ?? 0) + (timers.delayed ?? 0);
     const missing = [fireWorkers === 0 ? "fire" : null, deliverWorkers === 0 ? "deliver" : null].filter(Boolean);
     const b = backlog.rows[0] ?? { n: 0, oldest: null };
@@ -115,6 +121,11 @@ export class OpsMonitor {
           active: b.n >= this.thresholds.backlog,
           count: b.n,
           detail: b.oldest ? `Oldest due ${b.oldest.toISOString()}.` : "",
+        },
+        approval_overdue: {
+          active: h.n > 0,
+          count: h.n,
+          detail: h.oldest ? `Oldest: "${cut(h.oldest, 80)}".` : "",
         },
         llm_failing: {
           active: llmFailed >= this.thresholds.llmFailures,

@@ -1,5 +1,6 @@
 import type { Queue } from "bullmq";
 import type pg from "pg";
+import { liveWorkers } from "./workers.js";
 import {
   buildSitrep,
   RUN_STATUSES,
@@ -40,8 +41,16 @@ const LATE_SQL = `SELECT late_ms FROM (${RUN_STATUSES.map(
 const FAILURES_SQL = `(SELECT 'run' AS kind, r.task_id AS id, r.task_id AS "taskId", t.title, t.channel::text AS channel, COALESCE(r.finished_at, r.started_at) AS at, left(r.error, 400) AS error
     FROM task_runs r JOIN tasks t ON t.id = r.task_id WHERE r.status = 'failed' ORDER BY r.started_at DESC LIMIT 5)
   UNION ALL
-  (SELECT 'delivery', d.id, d.task_id, NULL, d.channel::text, d.updated_at, left(d.error, 400)
-    FROM deliveries d WHERE d.status = 'failed' ORDER BY d.created_at DESC LIMIT 5)`;
+  (SELECT 'delivery', d.id, d.task_id, t.title, d.channel::text, d.updated_at, left(COALESCE(d.error, 'carrier reported ' || d.status::text), 400)
+    FROM deliveries d LEFT JOIN tasks t ON t.id = d.task_id WHERE d.status IN ('failed', 'undelivered') ORDER BY d.created_at DESC LIMIT 5)`;
+
+const RECENT_SQL = `SELECT r.task_id AS "taskId", t.title, r.status::text AS status, r.started_at AS "startedAt", r.finished_at AS "finishedAt", left(r.error, 400) AS error
+  FROM task_runs r JOIN tasks t ON t.id = r.task_id ORDER BY r.started_at DESC LIMIT 10`;
+
+// One-offs held past their due time (index: status, next_run_at).
+const OVERDUE_APPROVALS_SQL = `SELECT id, title, next_run_at AS "dueAt", count(*) OVER ()::int AS total FROM
+  (SELECT id, title, next_run_at FROM tasks WHERE status = 'pending_approval' AND rrule IS NULL AND next_run_at < $1 ORDER BY next_run_at LIMIT $2) x
+  ORDER BY next_run_at`;
 
 /** Job counts of a BullMQ queue, in the four states the sitrep shows. */
 export async function queueCounts(q: Queue): Promise<QueueCounts> {
@@ -61,8 +70,22 @@ export async function readSitrepInput(
   const since = windowStart(now, window);
   const q = <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>
     src.pool.query<T>(sql, params).then((r) => r.rows);
-  const [taskCounts, hourly, late, nextDue, due, backlog, failures, fire, deliver, fireWorkers, deliverWorkers] =
-    await Promise.all([
+  const [
+    taskCounts,
+    hourly,
+    late,
+    nextDue,
+    due,
+    backlog,
+    failures,
+    fire,
+    deliver,
+    fireWorkers,
+    deliverWorkers,
+    processes,
+    recent,
+    overdue,
+  ] = await Promise.all([
       q<{ status: string; n: number }>(
         `SELECT status::text AS status, sum(n)::float8 AS n FROM task_status_counts GROUP BY status`,
       ),
@@ -89,6 +112,11 @@ export async function readSitrepInput(
       queueCounts(src.deliverQueue),
       src.fireQueue.getWorkersCount(),
       src.deliverQueue.getWorkersCount(),
+      liveWorkers(src.pool, now),
+      q<FailureRow & { taskId: string; title: string; status: string; startedAt: Date; finishedAt: Date | null }>(
+        RECENT_SQL,
+      ),
+      q<{ id: string; title: string; dueAt: Date; total: number }>(OVERDUE_APPROVALS_SQL, [now, countCap]),
     ]);
   return {
     now,
@@ -104,7 +132,11 @@ export async function readSitrepInput(
     countCap,
     queues: { fire, deliver },
     workers: { fire: fireWorkers, deliver: deliverWorkers },
+    processes,
     failures,
+    recent,
+    overdueApprovals: overdue.slice(0, 5),
+    overdueApprovalCount: overdue[0]?.total ?? 0,
   };
 }
 

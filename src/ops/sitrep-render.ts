@@ -40,6 +40,14 @@ function sections(
       : `${num(late.sample)} run${late.sample === 1 ? "" : "s"}`;
   const deliveries = Object.entries(s.deliveries.byChannel).map(([ch, by]) => `${ch}: ${countsLine(by)}`);
   const noWorker = s.workers.fire === 0 ? " ⚠️ no fire worker is running" : "";
+  const processes = s.workers.processes.map(
+    (p) =>
+      `• ${esc(p.host)} pid ${p.pid} (${p.roles}) — started ${utc(p.startedAt)}, heartbeat ${formatDistance(new Date(p.heartbeatAt), now)}, ${num(p.inFlight)} in flight, ${num(p.processed)} processed`,
+  );
+  const recent = s.recent.map(
+    (r) =>
+      `• ${utc(r.startedAt)} ${bold(esc(r.title))} ${r.status}${r.finishedAt ? `, finished ${utc(r.finishedAt)} (${ms(r.durationMs)})` : ", still running"}${r.error ? `: ${esc(r.error)}` : ""}`,
+  );
   return [
     { title: "Tasks", body: `${num(s.tasks.total)} stored — ${countsLine(s.tasks.byStatus)}` },
     {
@@ -61,20 +69,39 @@ function sections(
     },
     {
       title: "Queues",
-      body: `fire: ${queueLine(s.queues.fire)}\ndeliver: ${queueLine(s.queues.deliver)}\nworkers: fire ${s.workers.fire} · deliver ${s.workers.deliver}${noWorker}`,
+      body: `fire: ${queueLine(s.queues.fire)}\ndeliver: ${queueLine(s.queues.deliver)}${noWorker}`,
     },
+    {
+      title: `Workers (${s.workers.processes.length})`,
+      body: processes.length ? processes.join("\n") : "none has reported a heartbeat in the last minute",
+    },
+    ...(s.approvals.overdue
+      ? [
+          {
+            title: "Approvals overdue",
+            body: [
+              `${num(s.approvals.overdue)} held past their due time: approve or reject them (/admin)`,
+              ...s.approvals.oldest.map((a) => `• due ${utc(a.dueAt)}: ${esc(a.title)}`),
+            ].join("\n"),
+          },
+        ]
+      : []),
+    { title: "Recent runs", body: recent.length ? recent.join("\n") : "none" },
     {
       title: "Last failures",
       body: s.failures.length
         ? s.failures
             .map(
               (f) =>
-                `• ${utc(f.at)} ${f.kind === "run" ? `run of ${bold(esc(f.title ?? f.taskId ?? f.id))}` : `${f.channel} delivery ${f.id.slice(0, 8)}`}: ${esc(f.error)}`,
+                `• ${utc(f.at)} ${f.kind === "run" ? `run of ${bold(esc(f.title ?? f.taskId ?? f.id))}` : `${f.channel} delivery ${f.id.slice(0, 8)}${f.title ? ` of ${bold(esc(f.title))}` : ""}`}: ${esc(f.error)}`,
             )
             .join("\n")
         : "none",
     },
-    { title: `Deliveries (${s.window})`, body: deliveries.length ? deliveries.join("\n") : "none" },
+    {
+      title: `Deliveries (${s.window})`,
+      body: deliveries.length ? `${deliveries.join("\n")}\nreached: ${pct(s.deliveries.deliveredRate)}` : "none",
+    },
     {
       title: `LLM (${s.window})`,
       body: `${num(s.llm.calls)} calls (${num(s.llm.failed)} failed), ${num(s.llm.tokens)} tokens, ~$${s.llm.costUsd.toFixed(2)}`,

@@ -44,6 +44,27 @@ export interface FailureRow {
   error: string | null;
 }
 
+/** A recent run, for the sitrep's "Recent" list. */
+export interface RecentRunRow {
+  taskId: string;
+  title: string;
+  status: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  error: string | null;
+}
+
+/** A worker process, as its heartbeat row says. */
+export interface WorkerProcessRow {
+  host: string;
+  pid: number;
+  roles: string;
+  startedAt: Date;
+  heartbeatAt: Date;
+  inFlight: number;
+  processed: number;
+}
+
 /** Everything the sitrep is computed from: small, already aggregated query results. */
 export interface SitrepInput {
   now: Date;
@@ -64,7 +85,12 @@ export interface SitrepInput {
   countCap: number;
   queues: { fire: QueueCounts; deliver: QueueCounts };
   workers: { fire: number; deliver: number };
+  processes: WorkerProcessRow[];
   failures: FailureRow[];
+  recent: RecentRunRow[];
+  /** One-offs still held for approval after their due time, oldest first, counted up to `countCap`. */
+  overdueApprovals: { id: string; title: string; dueAt: Date }[];
+  overdueApprovalCount: number;
 }
 
 export interface Sitrep {
@@ -77,7 +103,32 @@ export interface Sitrep {
   due: { next: { id: string; title: string; at: string; channel: string }[]; next24h: number; next24hCapped: boolean };
   backlog: { count: number; capped: boolean; oldestAt: string | null };
   queues: { fire: QueueCounts; deliver: QueueCounts };
-  workers: { fire: number; deliver: number };
+  /** Live BullMQ workers per queue, and the worker processes by their heartbeats. */
+  workers: {
+    fire: number;
+    deliver: number;
+    processes: {
+      host: string;
+      pid: number;
+      roles: string;
+      startedAt: string;
+      heartbeatAt: string;
+      inFlight: number;
+      processed: number;
+    }[];
+  };
+  /** The latest runs: when each started and finished, how long it took, and its error cut to 200 characters. */
+  recent: {
+    taskId: string;
+    title: string;
+    status: string;
+    startedAt: string;
+    finishedAt: string | null;
+    durationMs: number | null;
+    error: string | null;
+  }[];
+  /** One-offs held for approval past their due time: an admin should approve or reject them. */
+  approvals: { overdue: number; oldest: { id: string; title: string; dueAt: string }[] };
   failures: {
     kind: "run" | "delivery";
     id: string;
@@ -87,7 +138,13 @@ export interface Sitrep {
     at: string;
     error: string;
   }[];
-  deliveries: { byChannel: Record<string, Record<string, number>>; total: number; failed: number };
+  /** `delivered`: delivered or accepted by the provider (sent, queued) of those with an outcome; null when none. */
+  deliveries: {
+    byChannel: Record<string, Record<string, number>>;
+    total: number;
+    failed: number;
+    deliveredRate: number | null;
+  };
   llm: { calls: number; failed: number; tokens: number; costUsd: number };
 }
 
@@ -99,6 +156,7 @@ export const TASK_STATUSES = [
   "completed",
   "failed",
   "cancelled",
+  "rejected",
 ] as const;
 export const RUN_STATUSES = ["succeeded", "failed", "skipped", "running"] as const;
 
@@ -128,6 +186,7 @@ export function buildSitrep(i: SitrepInput): Sitrep {
   const llm = { calls: 0, failed: 0, tokens: 0, costUsd: 0 };
   let deliveriesTotal = 0;
   let deliveriesFailed = 0;
+  let deliveriesOk = 0;
   for (const h of i.hourly) {
     if (h.metric === "run") runsBy[h.key] = (runsBy[h.key] ?? 0) + h.n;
     else if (h.metric === "delivery") {
@@ -136,6 +195,7 @@ export function buildSitrep(i: SitrepInput): Sitrep {
       c[status] = (c[status] ?? 0) + h.n;
       deliveriesTotal += h.n;
       if (status === "failed" || status === "undelivered") deliveriesFailed += h.n;
+      if (status === "delivered" || status === "sent" || status === "queued") deliveriesOk += h.n;
     } else if (h.metric === "llm") {
       llm.calls += h.n;
       if (h.key === "failed") llm.failed += h.n;
@@ -172,7 +232,27 @@ export function buildSitrep(i: SitrepInput): Sitrep {
       oldestAt: i.oldestBacklogAt?.toISOString() ?? null,
     },
     queues: i.queues,
-    workers: i.workers,
+    workers: {
+      ...i.workers,
+      processes: i.processes.map((p) => ({
+        ...p,
+        startedAt: p.startedAt.toISOString(),
+        heartbeatAt: p.heartbeatAt.toISOString(),
+      })),
+    },
+    recent: i.recent.map((r) => ({
+      taskId: r.taskId,
+      title: r.title,
+      status: r.status,
+      startedAt: r.startedAt.toISOString(),
+      finishedAt: r.finishedAt?.toISOString() ?? null,
+      durationMs: r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : null,
+      error: r.error ? cut(r.error.replace(/\s+/g, " ").trim(), 200) : null,
+    })),
+    approvals: {
+      overdue: Math.min(i.overdueApprovalCount, i.countCap),
+      oldest: i.overdueApprovals.map((a) => ({ id: a.id, title: a.title, dueAt: a.dueAt.toISOString() })),
+    },
     failures: [...i.failures]
       .sort((a, b) => b.at.getTime() - a.at.getTime())
       .slice(0, 5)
@@ -181,7 +261,12 @@ export function buildSitrep(i: SitrepInput): Sitrep {
         at: f.at.toISOString(),
         error: cut((f.error ?? "(no error recorded)").replace(/\s+/g, " ").trim(), 200),
       })),
-    deliveries: { byChannel: deliveriesBy, total: deliveriesTotal, failed: deliveriesFailed },
+    deliveries: {
+      byChannel: deliveriesBy,
+      total: deliveriesTotal,
+      failed: deliveriesFailed,
+      deliveredRate: successRate(deliveriesOk, deliveriesFailed),
+    },
     llm: { ...llm, costUsd: Math.round(llm.costUsd * 1e6) / 1e6 },
   };
 }

@@ -123,6 +123,9 @@ export class FireWorker {
   private readonly claims: MicroBatcher<ClaimInput, ClaimResult> | null;
   private readonly completions: MicroBatcher<CompleteInput, Completed> | null;
   private readonly afterCommit: MicroBatcher<AfterCommit, undefined>;
+  /** Runs being worked on now, and finished since start (the sitrep's worker list). */
+  private inFlight = 0;
+  private processed = 0;
 
   constructor(
     private readonly o: EngineOptions,
@@ -248,7 +251,13 @@ export class FireWorker {
     return this.run(claim.run, occurrence);
   }
 
+  /** Runs being worked on by this process now, and runs it has finished since it started. */
+  stats(): { inFlight: number; processed: number } {
+    return { inFlight: this.inFlight, processed: this.processed };
+  }
+
   private async run(run: ClaimedRun, occurrence: Date): Promise<Outcome> {
+    this.inFlight++;
     const beat = setInterval(
       () => void heartbeat(this.o.pool, run, this.now()).catch(() => {}),
       Math.max(500, this.lease / 3),
@@ -297,6 +306,8 @@ export class FireWorker {
       return await this.failed(run, occurrence, err);
     } finally {
       clearInterval(beat);
+      this.inFlight--;
+      this.processed++;
     }
   }
 

@@ -46,13 +46,14 @@ export function judgeNewTask(p: PolicyInput): Verdict {
 /** Which status changes a user or admin may make. Terminal states stay terminal, except that a failed one-off can be retried. */
 const TRANSITIONS: Record<string, readonly string[]> = {
   scheduled: ["paused", "cancelled", "running", "completed", "failed", "scheduled"],
-  pending_approval: ["scheduled", "cancelled"],
+  pending_approval: ["scheduled", "cancelled", "rejected"],
   paused: ["scheduled", "cancelled"],
   // A run is claimed up to leadMs before its instant; pausing then still works (the run sends nothing).
   running: ["scheduled", "completed", "failed", "cancelled", "paused"],
   completed: [],
   failed: ["scheduled", "cancelled"],
   cancelled: [],
+  rejected: [],
 };
 
 export function canTransition(from: string, to: string): boolean {

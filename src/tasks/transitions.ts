@@ -9,7 +9,15 @@ import { canTransition } from "./policy.js";
  * internal to src/tasks and not actions anyone asks for.)
  */
 
-export type TaskStatus = "scheduled" | "pending_approval" | "paused" | "running" | "completed" | "failed" | "cancelled";
+export type TaskStatus =
+  | "scheduled"
+  | "pending_approval"
+  | "paused"
+  | "running"
+  | "completed"
+  | "failed"
+  | "cancelled"
+  | "rejected";
 
 export type TaskAction =
   | "cancel"
@@ -23,7 +31,8 @@ export type TaskAction =
   | "done"
   | "run_now"
   | "retry"
-  | "restore";
+  | "restore"
+  | "set_cutoff";
 
 /**
  * Who asks: the task's owner (in chat, on a button, by SMS), an operator (named as they authenticated:
@@ -87,7 +96,7 @@ function rule(task: TaskFacts, action: TaskAction, actor: Actor): Decision {
         return refuse(
           `It is ${words(task.status)}, so it can't be ${action === "approve" ? "approved" : "rejected"}: only tasks waiting for approval can be.`,
         );
-      return to(action === "approve" ? "scheduled" : "cancelled");
+      return to(action === "approve" ? "scheduled" : "rejected");
     case "cancel":
       if (!OPEN.includes(task.status)) return refuse(`It is already ${words(task.status)}.`);
       return to("cancelled");
@@ -115,7 +124,8 @@ function rule(task: TaskFacts, action: TaskAction, actor: Actor): Decision {
       return to("scheduled");
     case "snooze":
       if (held) return refuse("It is waiting for an admin's approval, so there is nothing to snooze yet.");
-      if (task.status === "cancelled") return refuse("It is cancelled, so there is nothing to snooze.");
+      if (task.status === "cancelled" || task.status === "rejected")
+        return refuse(`It is ${task.status}, so there is nothing to snooze.`);
       return to(task.status === "paused" ? "paused" : "scheduled");
     case "skip":
       if (!task.recurring) return refuse('It doesn\'t repeat, so there is nothing to skip. Say "cancel" to stop it.');
@@ -131,11 +141,19 @@ function rule(task: TaskFacts, action: TaskAction, actor: Actor): Decision {
       if (!admin) return refuse("Only an admin can run a task now.", "herald_task_forbidden");
       if (held) return refuse("It is waiting for approval: approve it first.");
       if (task.status === "paused") return refuse("It is paused: resume it first.");
-      if (task.status === "cancelled" || task.status === "running") return refuse(`It is ${words(task.status)}.`);
+      if (task.status === "cancelled" || task.status === "rejected" || task.status === "running")
+        return refuse(`It is ${words(task.status)}.`);
       return to("scheduled");
+    case "set_cutoff":
+      // The cut-off changes how long failures are retried, never the status.
+      if (task.status === "cancelled" || task.status === "rejected" || task.status === "completed")
+        return refuse(`It is ${words(task.status)}, so it has nothing left to send.`);
+      return to(task.status);
     case "restore": {
       const back = task.restoreTo;
       if (!back) return refuse("There is nothing to undo.");
+      // An admin's rejection is not the owner's to undo.
+      if (task.status === "rejected") return refuse("An admin rejected it, so it can't be undone.");
       if (held && back !== "pending_approval") return to("pending_approval");
       // Undo never releases a hold: a task that was held before the change goes back to being held.
       if (back === "running" || back === "completed" || back === "failed") return to(task.status);

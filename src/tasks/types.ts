@@ -26,5 +26,7 @@ export type TaskChange =
   | { action: "reschedule"; when: When; title?: string; timezone?: string }
   | { action: "snooze"; minutes: number }
   | { action: "run_now" | "retry" }
+  /** The "too late to be useful" cut-off (ms after an occurrence); null: the server's default. */
+  | { action: "set_cutoff"; usefulForMs: number | null }
   /** Undo: back to a snapshot the audit log kept (the status follows the rules: a hold is never released). */
   | { action: "restore"; to: TaskSnapshot };

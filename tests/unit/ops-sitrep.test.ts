@@ -21,7 +21,11 @@ function input(over: Partial<SitrepInput> = {}): SitrepInput {
     countCap: 10_000,
     queues: { fire: zero, deliver: zero },
     workers: { fire: 1, deliver: 1 },
+    processes: [],
     failures: [],
+    recent: [],
+    overdueApprovals: [],
+    overdueApprovalCount: 0,
     ...over,
   };
 }

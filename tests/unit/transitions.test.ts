@@ -17,6 +17,7 @@ const ACTIONS: TaskAction[] = [
   "run_now",
   "retry",
   "restore",
+  "set_cutoff",
 ];
 const facts = (status: TaskStatus, recurring = false, restoreTo?: TaskStatus) => ({
   status,
@@ -79,6 +80,19 @@ describe("the task rules", () => {
     expect(moves(decide(facts("completed"), "reschedule", owner))).toMatch(/can't be moved/);
     expect(moves(decide(facts("completed"), "run_now", admin))).toBe("scheduled");
     expect(moves(decide(facts("cancelled", false, "scheduled"), "restore", owner))).toBe("scheduled");
+  });
+
+  it("reject a held task as rejected, for good: no run, no undo, no snooze", () => {
+    expect(moves(decide(facts("pending_approval"), "reject", admin))).toBe("rejected");
+    for (const action of ["run_now", "retry", "resume", "snooze", "reschedule", "set_cutoff"] as TaskAction[])
+      expect(moves(decide(facts("rejected"), action, admin)), action).toMatch(/^refused/);
+    expect(moves(decide(facts("rejected", false, "pending_approval"), "restore", owner))).toMatch(/admin rejected it/);
+  });
+
+  it("change a task's cut-off without changing its status", () => {
+    expect(moves(decide(facts("scheduled"), "set_cutoff", admin))).toBe("scheduled");
+    expect(moves(decide(facts("pending_approval"), "set_cutoff", owner))).toBe("pending_approval");
+    expect(moves(decide(facts("completed"), "set_cutoff", admin))).toMatch(/nothing left to send/);
   });
 
   it("leave running and retrying a task to admins", () => {

@@ -53,7 +53,7 @@ function registerTasks(program: Command): void {
   tasks
     .command("list")
     .description("tasks newest first, filtered; --cursor pages on")
-    .option("--status <status>", "scheduled, pending_approval, paused, running, completed, failed or cancelled")
+    .option("--status <status>", "scheduled, pending_approval, paused, running, completed, failed, cancelled or rejected")
     .option("--user <user>", "user id, Slack id, console name, email, phone or name")
     .option("--channel <channel>", "console, sms, email or slack")
     .option("--text <text>", "substring of the title or instruction")
