@@ -1,28 +1,49 @@
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HeraldError } from "../errors/index.js";
 import { type Handler, type HttpServer, send } from "../http/index.js";
 import { loadSitrep, parseWindow, sitrepText } from "../ops/index.js";
 import { getTaskDetail, listTasks, performAction } from "./actions.js";
-import { ADMIN_OFF_MESSAGE, authorize } from "./auth.js";
+import { ADMIN_OFF_MESSAGE, authenticate } from "./auth.js";
+import { applyBulk, BULK_ACTIONS, type BulkAction, previewBulk } from "./bulk.js";
 import type { AdminHttpDeps } from "./deps.js";
-import { bodyOf, optionalDate, queryOf, segmentsAfter, statusOf } from "./http-util.js";
-import { ADMIN_ACTIONS, type AdminAction, parseFilters } from "./query.js";
+import { historyReport, historyReportText, listRuns } from "./history.js";
+import { bodyOf, optionalDate, optionalInt, queryOf, segmentsAfter, statusOf } from "./http-util.js";
+import { ADMIN_ACTIONS, type AdminAction, parseFilters, parseReportWindow, parseRunFilters } from "./query.js";
 
 /**
  * The admin API under /admin/api, behind ADMIN_TOKEN as a bearer token (or the admin page's cookie):
  *   GET  /admin/api/sitrep?window=24h[&format=text]
  *   GET  /admin/api/tasks?status=&user=&channel=&text=&dueFrom=&dueTo=&limit=&cursor=
  *   GET  /admin/api/tasks/:id
- *   POST /admin/api/tasks/:id/(approve|reject|cancel|retry|run|reschedule|pause|resume)
- *        body (JSON or form): actor?, reason? (reject), runAt? | rrule? + dtstart? (reschedule)
+ *   POST /admin/api/tasks/:id/(approve|reject|cancel|retry|run|reschedule|pause|resume|cutoff)
+ *        body (JSON or form): reason? (reject), runAt? | rrule? + dtstart? (reschedule), minutes? (cutoff)
+ *   GET  /admin/api/runs?status=&channel=&user=&taskId=&from=&to=&error=&limit=&cursor=
+ *   GET  /admin/api/report?window=24h | from=&to= [&format=text]
+ *   GET  /admin/api/bulk/(cancel|retry|pause|resume)?<task filters>      → { count, sample }
+ *   POST /admin/api/bulk/(cancel|retry|pause|resume)  body: <task filters>, confirm (the count shown)
+ * The actor of every action is who authenticated (see authenticate), never a name in the request.
  */
 const PREFIX = "/admin/api/";
 
-/** Wraps a handler with the admin check: 503 when ADMIN_TOKEN is unset, 401 without the right token. */
-export function guarded(d: Pick<AdminHttpDeps, "adminToken">, handler: Handler): Handler {
+type AuthedHandler = (
+  req: IncomingMessage & { rawBody: Buffer },
+  res: ServerResponse,
+  actor: string,
+) => Promise<void> | void;
+
+/**
+ * Wraps a handler with the admin check: 503 when no admin token is configured, 401 without a right one.
+ * The handler learns who authenticated (the audit log's actor).
+ */
+export function guarded(
+  d: Pick<AdminHttpDeps, "adminToken" | "adminTokens">,
+  handler: AuthedHandler,
+  via = "api",
+): Handler {
   return async (req, res) => {
-    const auth = authorize(req, d.adminToken);
-    if (auth === "off") return send(res, 503, { error: ADMIN_OFF_MESSAGE, code: "herald_admin_off" });
-    if (auth === "denied")
+    const auth = authenticate(req, d, via);
+    if (auth.status === "off") return send(res, 503, { error: ADMIN_OFF_MESSAGE, code: "herald_admin_off" });
+    if (auth.status === "denied")
       return send(
         res,
         401,
@@ -32,7 +53,7 @@ export function guarded(d: Pick<AdminHttpDeps, "adminToken">, handler: Handler):
         },
         { "www-authenticate": 'Bearer realm="herald-admin"' },
       );
-    return handler(req, res);
+    return handler(req, res, auth.actor);
   };
 }
 
@@ -68,6 +89,17 @@ export function mountAdminApi(http: HttpServer, d: AdminHttpDeps): void {
       try {
         if (seg[0] === "tasks" && seg.length === 1)
           return send(res, 200, await listTasks(d, parseFilters(queryOf(req), d.channels)));
+        if (seg[0] === "runs" && seg.length === 1)
+          return send(res, 200, await listRuns(d, parseRunFilters(queryOf(req), d.channels)));
+        if (seg[0] === "report" && seg.length === 1) {
+          const q = queryOf(req);
+          const r = await historyReport(d, parseReportWindow(q, new Date()));
+          return send(res, 200, q.format === "text" ? historyReportText(r) : r);
+        }
+        if (seg[0] === "bulk" && seg.length === 2) {
+          const { limit: _l, cursor: _c, ...filters } = parseFilters(queryOf(req), d.channels);
+          return send(res, 200, await previewBulk(d, bulkAction(seg[1]), filters));
+        }
         if (seg[0] === "tasks" && seg.length === 2) {
           const detail = await getTaskDetail(d, seg[1]!);
           return detail
@@ -84,8 +116,23 @@ export function mountAdminApi(http: HttpServer, d: AdminHttpDeps): void {
   http.route(
     "POST",
     `${PREFIX}*`,
-    guarded(d, async (req, res) => {
+    guarded(d, async (req, res, actor) => {
       const seg = segmentsAfter(req, PREFIX);
+      if (seg[0] === "bulk" && seg.length === 2) {
+        try {
+          const { confirm, ...b } = bodyOf(req);
+          const { limit: _l, cursor: _c, ...filters } = parseFilters(b, d.channels);
+          const count = optionalInt(confirm, "confirm");
+          if (count === undefined)
+            throw new HeraldError(
+              "herald_admin_bad_request",
+              "confirm is required: the count GET /admin/api/bulk/<action> showed for the same filters.",
+            );
+          return send(res, 200, await applyBulk(d, { action: bulkAction(seg[1]), filters, confirm: count, actor }));
+        } catch (err) {
+          return fail(res, err, d);
+        }
+      }
       const action = seg[2] as AdminAction | undefined;
       if (seg[0] !== "tasks" || seg.length !== 3 || !action || !ADMIN_ACTIONS.includes(action)) {
         return send(res, 404, {
@@ -97,8 +144,9 @@ export function mountAdminApi(http: HttpServer, d: AdminHttpDeps): void {
         const out = await performAction(d, {
           action,
           taskId: seg[1]!,
-          actor: `admin:${(b.actor ?? "api").slice(0, 60)}`,
+          actor,
           reason: b.reason?.slice(0, 500),
+          cutoffMinutes: optionalInt(b.minutes, "minutes") ?? null,
           runAt: optionalDate(b.runAt, "runAt"),
           rrule: b.rrule || undefined,
           dtstart: optionalDate(b.dtstart, "dtstart"),
@@ -109,4 +157,10 @@ export function mountAdminApi(http: HttpServer, d: AdminHttpDeps): void {
       }
     }),
   );
+}
+
+/** @throws HeraldError herald_admin_bad_request for an action bulk does not do. */
+export function bulkAction(name: string | undefined): BulkAction {
+  if (BULK_ACTIONS.includes(name as BulkAction)) return name as BulkAction;
+  throw new HeraldError("herald_admin_bad_request", `bulk actions are ${BULK_ACTIONS.join(", ")} (got "${name}")`);
 }

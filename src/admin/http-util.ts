@@ -44,7 +44,7 @@ export function bodyOf(
 export function statusOf(err: unknown): number {
   if (!(err instanceof HeraldError)) return 500;
   if (err.code === "herald_task_not_found") return 404;
-  if (err.code === "herald_task_state") return 409;
+  if (err.code === "herald_task_state" || err.code === "herald_admin_bulk_changed") return 409;
   if (
     err.code.startsWith("herald_admin_bad") ||
     err.code === "herald_schedule_empty" ||
@@ -64,4 +64,12 @@ export function optionalDate(v: string | undefined, field: string): Date | undef
       `${field} must be an ISO time such as 2026-11-25T09:00:00Z (got "${v}").`,
     );
   return d;
+}
+
+/** Parses an optional whole number field. @throws HeraldError herald_admin_bad_request naming the field. */
+export function optionalInt(v: string | undefined, field: string): number | undefined {
+  if (v === undefined || v === "") return undefined;
+  if (!/^\d{1,9}$/.test(v.trim()))
+    throw new HeraldError("herald_admin_bad_request", `${field} must be a whole number (got "${v}").`);
+  return Number(v);
 }

@@ -320,6 +320,7 @@ export async function startRuntime(
         tasks,
         source,
         adminToken: config.ADMIN_TOKEN,
+        adminTokens: config.ADMIN_TOKENS,
         channels: CHANNEL_NAMES,
         logger,
       });

@@ -133,6 +133,7 @@ describe("admin API", () => {
     const user = await newUser();
     const a = await newTask(user.id, "remind Sam", { audience: "+15550002222" });
     const b = await newTask(user.id, "remind Kim", { audience: "+15550003333" });
+    // A name in the body is not who acted: the actor is who authenticated.
     const ok = await post(`/admin/api/tasks/${a.id}/approve`, { actor: "dana" });
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { task: { status: string } }).task.status).toBe("scheduled");
@@ -149,12 +150,12 @@ describe("admin API", () => {
     expect(log.map((l) => [l.taskId, l.actor, l.action])).toEqual([
       [a.id, `user:${user.id}`, "create"],
       [b.id, `user:${user.id}`, "create"],
-      [a.id, "admin:dana", "approve"],
+      [a.id, "admin:api", "approve"],
       [b.id, "admin:api", "reject"],
     ]);
     expect(log[2]!.before).toMatchObject({ status: "pending_approval" });
     expect(log[2]!.after).toMatchObject({ status: "scheduled" });
-    expect(log[3]!.after).toMatchObject({ status: "cancelled", reason: "not allowed" });
+    expect(log[3]!.after).toMatchObject({ status: "rejected", nextRunAt: null, reason: "not allowed" });
   });
 
   it("pauses, resumes, reschedules and cancels", async () => {
