@@ -11,13 +11,26 @@ export {
   approvalFromSlack,
   getTaskDetail,
   listTasks,
+  ownerLabel,
   pendingApprovals,
   performAction,
   type ActionRequest,
   type AdminDeps,
   type TaskDetail,
 } from "./actions.js";
-export { parseFilters, ADMIN_ACTIONS, type AdminAction, type TaskFilters } from "./query.js";
+export {
+  parseFilters,
+  parseRunFilters,
+  parseReportWindow,
+  ADMIN_ACTIONS,
+  type AdminAction,
+  type TaskFilters,
+  type RunFilters,
+} from "./query.js";
+export { listRuns, historyReport, historyReportText, type RunRow, type HistoryReport } from "./history.js";
+export { previewBulk, applyBulk, BULK_ACTIONS, type BulkAction, type BulkPreview, type BulkResult } from "./bulk.js";
+export { bulkAction } from "./api.js";
+export { optionalDate, optionalInt } from "./http-util.js";
 export type { AdminHttpDeps } from "./deps.js";
 
 /** Mounts the admin API, then the page (the API's /admin/api/ routes match first). */

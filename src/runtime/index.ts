@@ -24,7 +24,7 @@ import {
   withSitrepExecutor,
 } from "../ops/index.js";
 import { checkRedis, createRedis, type Redis, watchRedis } from "../redis/index.js";
-import { type Executor, FireWorker, Scheduler, TaskService, Timers } from "../tasks/index.js";
+import { type Executor, FireWorker, Scheduler, type Task, TaskService, Timers } from "../tasks/index.js";
 
 /**
  * The composition root: builds every part, hands each the few things it needs, and starts what the
@@ -77,6 +77,8 @@ export interface Runtime {
     taskId: string;
     userId: string;
   }): Promise<{ ok: boolean; text: string }>;
+  /** Tells a task's owner something on its channel, through the outbox (an approval decided). */
+  tellOwner?: (task: Task, text: string) => Promise<void>;
   http?: HttpServer;
   port?: number;
   /** A new Redis connection (for subscribers). */

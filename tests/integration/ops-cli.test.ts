@@ -68,4 +68,91 @@ describe("herald sitrep and herald tasks", () => {
     expect(again.stderr).toContain("is scheduled, so it can't be approved");
     expect(missing.stderr).toMatch(/^herald: No task 00000000-0000-0000-0000-000000000000\./);
   }, 120_000);
+
+  it("pauses, resumes, reschedules and sets the cut-off of a task, as the API does", async () => {
+    const user = await rt.db.prisma.user.create({ data: { timezone: "UTC", consoleName: unique("cli-parity") } });
+    const t = await rt.tasks.create({
+      userId: user.id,
+      title: "water the ferns",
+      instruction: "water the ferns",
+      when: { runAt: new Date(Date.now() + 7_200_000) },
+      timezone: "UTC",
+      channel: "console",
+    });
+    const pause = await herald(["tasks", "pause", t.id], prefix);
+    expect(pause.stdout).toBe(`Paused "water the ferns".\n`);
+    expect((await rt.tasks.get(t.id))!.status).toBe("paused");
+    expect((await herald(["tasks", "resume", t.id], prefix)).stdout).toBe(`Resumed "water the ferns".\n`);
+    const at = new Date(Date.now() + 10_800_000);
+    at.setUTCMilliseconds(0);
+    const [moved, cutoff, bad] = await Promise.all([
+      herald(["tasks", "reschedule", t.id, "--at", at.toISOString(), "--json"], prefix),
+      herald(["tasks", "cutoff", t.id, "--minutes", "30"], prefix),
+      herald(["tasks", "reschedule", t.id, "--at", "soon"], prefix),
+    ]);
+    expect(new Date((JSON.parse(moved.stdout) as { task: { nextRunAt: string } }).task.nextRunAt)).toEqual(at);
+    expect(cutoff.code).toBe(0);
+    expect(bad.stderr).toBe(`herald: --at must be an ISO time such as 2026-11-25T09:00:00Z (got "soon").\n`);
+    const after = await rt.tasks.get(t.id);
+    expect(after).toMatchObject({ status: "scheduled", usefulForMs: 30 * 60_000 });
+    const actions = await rt.db.prisma.auditLog.findMany({ where: { taskId: t.id }, orderBy: { at: "asc" } });
+    expect(actions.map((a) => a.action)).toEqual(["create", "pause", "resume", "reschedule", "set_cutoff"]);
+  }, 120_000);
+
+  it("previews a bulk action as a count and runs it only when that count is confirmed", async () => {
+    const user = await rt.db.prisma.user.create({ data: { timezone: "UTC", consoleName: unique("cli-bulk") } });
+    for (const title of ["bulk one", "bulk two"])
+      await rt.tasks.create({
+        userId: user.id,
+        title,
+        instruction: title,
+        when: { runAt: new Date(Date.now() + 7_200_000) },
+        timezone: "UTC",
+        channel: "console",
+      });
+    const preview = await herald(["tasks", "bulk", "pause", "--user", user.consoleName!], prefix);
+    expect(preview.stdout).toContain("pause would act on 2 tasks:");
+    expect(preview.stdout).toContain("Run it with --yes 2");
+    expect(await rt.db.prisma.task.count({ where: { userId: user.id, status: "paused" } })).toBe(0);
+    const [wrong, none] = await Promise.all([
+      herald(["tasks", "bulk", "pause", "--user", user.consoleName!, "--yes", "5"], prefix),
+      herald(["tasks", "bulk", "explode", "--user", user.consoleName!], prefix),
+    ]);
+    expect(wrong.stderr).toContain("now matches 2 tasks, not the 5 you confirmed");
+    expect(none.stderr).toContain("bulk actions are cancel, retry, pause, resume");
+    const run = await herald(["tasks", "bulk", "pause", "--user", user.consoleName!, "--yes", "2"], prefix);
+    expect(run.stdout).toMatch(/^pause: 2 done, 0 refused \(of 2\)/);
+    expect(await rt.db.prisma.task.count({ where: { userId: user.id, status: "paused" } })).toBe(2);
+  }, 120_000);
+
+  it("lists runs with their durations and reports a window", async () => {
+    const user = await rt.db.prisma.user.create({ data: { timezone: "UTC", consoleName: unique("cli-runs") } });
+    const t = await rt.tasks.create({
+      userId: user.id,
+      title: "nightly backup check",
+      instruction: "check",
+      when: { runAt: new Date(Date.now() + 7_200_000) },
+      timezone: "UTC",
+      channel: "console",
+    });
+    const startedAt = new Date(Date.now() - 600_000);
+    await rt.db.prisma.taskRun.create({
+      data: {
+        taskId: t.id,
+        occurrence: startedAt,
+        startedAt,
+        finishedAt: new Date(startedAt.getTime() + 2500),
+        status: "failed",
+        error: "disk full",
+      },
+    });
+    const [list, report] = await Promise.all([
+      herald(["runs", "list", "--user", user.consoleName!, "--status", "failed"], prefix),
+      herald(["runs", "report", "--window", "1h", "--json"], prefix),
+    ]);
+    expect(list.stdout).toMatch(/failed\s+2\.5 s\s+console nightly backup check\n {4}disk full/);
+    const r = JSON.parse(report.stdout) as { runs: { byStatus: Record<string, number> }; errors: { error: string }[] };
+    expect(r.runs.byStatus.failed).toBeGreaterThanOrEqual(1);
+    expect(r.errors.map((e) => e.error)).toContain("disk full");
+  }, 120_000);
 });
