@@ -14,9 +14,24 @@ export function describeDatabaseUrl(databaseUrl: string): string {
 const START_HINT =
   "start it (Debian: sudo pg_ctlcluster 15 main start; Homebrew: brew services start postgresql; or docker compose up -d postgres) or point DATABASE_URL at a running server";
 
-/** Turns a connection failure into one line that names DATABASE_URL, the address, and how to fix it. */
+/** Postgres' SQLSTATEs for a refused login: bad password, no such role (or not allowed to log in). */
+const LOGIN_REFUSED = new Set(["28P01", "28000"]);
+
+/**
+ * Turns a connection failure into one line that names DATABASE_URL, the address, and how to fix it: a
+ * refused login says so (the server is up; the user or password is wrong), anything else how to start it.
+ */
 export function postgresUnavailable(databaseUrl: string, err: unknown): UnavailableError {
-  const reason = (err as { code?: string; message?: string }).code ?? (err as Error).message;
+  const e = err as { code?: string; message?: string };
+  if (e.code && LOGIN_REFUSED.has(e.code)) {
+    const user = decodeURIComponent(new URL(databaseUrl).username) || "(none)";
+    return new UnavailableError(
+      "herald_postgres_login_failed",
+      `Postgres at ${describeDatabaseUrl(databaseUrl)} refused the login of user "${user}" (DATABASE_URL): ${e.message}; the server is running: fix the user or password in DATABASE_URL, or create the role`,
+      { cause: err },
+    );
+  }
+  const reason = e.code ?? e.message;
   return new UnavailableError(
     "herald_postgres_unavailable",
     `Cannot reach Postgres at ${describeDatabaseUrl(databaseUrl)} (DATABASE_URL): ${reason}; ${START_HINT}`,

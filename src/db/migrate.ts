@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type pg from "pg";
+import { HeraldError } from "../errors/index.js";
 
 /**
  * Applies prisma/migrations/<timestamp>_<name>/migration.sql in order and records each in
@@ -52,18 +53,65 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
     });
 }
 
+/** The tables Herald's migrations create. */
+export const HERALD_TABLES = [
+  "users",
+  "messages",
+  "tasks",
+  "task_runs",
+  "deliveries",
+  "audit_log",
+  "llm_calls",
+  "task_status_counts",
+  "ops_hourly",
+  "channel_pauses",
+  "workers",
+] as const;
+
+/**
+ * Refuses a database whose tables carry Herald's names without Herald's migration history: another
+ * application's `users` or `tasks` must never be altered (or read as ours). Other tables are fine.
+ * @throws HeraldError herald_db_not_herald naming the tables found.
+ */
+async function refuseForeignTables(client: pg.PoolClient, names: string[]): Promise<void> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v') AND c.relname = ANY($1::text[]) ORDER BY 1`,
+    [HERALD_TABLES],
+  );
+  if (rows.length === 0) return;
+  const history = await client.query<{ t: string | null }>(`SELECT to_regclass('"_prisma_migrations"')::text AS t`);
+  if (history.rows[0]?.t) {
+    const ours = await client.query(`SELECT 1 FROM "_prisma_migrations" WHERE migration_name = ANY($1::text[]) LIMIT 1`, [
+      names,
+    ]);
+    if (ours.rowCount) return;
+  }
+  const db = await client.query<{ name: string }>(`SELECT current_database() AS name`);
+  throw new HeraldError(
+    "herald_db_not_herald",
+    `Database "${db.rows[0]?.name}" already has tables named like Herald's (${rows.map((r) => r.name).join(", ")}) but no Herald migration history, so it belongs to another application; Herald changes nothing there: point DATABASE_URL at a new or a Herald database.`,
+    { retryable: false },
+  );
+}
+
 /** Applies what is not yet applied; returns the names applied now. Safe to run from several processes at once. */
 export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
   const client = await pool.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [PRISMA_ADVISORY_LOCK]);
+    const migrations = readMigrations(dir);
+    await refuseForeignTables(
+      client,
+      migrations.map((m) => m.name),
+    );
     await client.query(CREATE_TABLE);
     const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
       `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
     );
     const done = new Map(rows.map((r) => [r.migration_name, r]));
     const applied: string[] = [];
-    for (const m of readMigrations(dir)) {
+    for (const m of migrations) {
       const row = done.get(m.name);
       if (row?.finished_at) continue;
       if (row)

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { UnavailableError } from "../errors/index.js";
 import type { Logger } from "../log/index.js";
 
 export type Handler = (req: IncomingMessage & { rawBody: Buffer }, res: ServerResponse) => Promise<void> | void;
@@ -43,9 +44,20 @@ export class HttpServer {
     }
   }
 
-  listen(port: number, host = "0.0.0.0"): Promise<number> {
+  /** @throws UnavailableError herald_port_in_use (one line naming PORT) when the port is taken. */
+  listen(port: number, host = "0.0.0.0", variable = "PORT"): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.server.once("error", reject);
+      this.server.once("error", (err: NodeJS.ErrnoException) =>
+        reject(
+          err.code === "EADDRINUSE" || err.code === "EACCES"
+            ? new UnavailableError(
+                "herald_port_in_use",
+                `Cannot listen on port ${port} (${variable}): ${err.code === "EACCES" ? "not allowed" : "another process is using it"}; stop that process or set ${variable} to a free port`,
+                { cause: err },
+              )
+            : err,
+        ),
+      );
       this.server.listen(port, host, () => {
         const addr = this.server.address();
         resolve(typeof addr === "object" && addr ? addr.port : port);

@@ -29,6 +29,39 @@ describe("herald CLI", () => {
     expect(r.stderr).toMatch(/Cannot reach Postgres at 127\.0\.0\.1:1\/herald \(DATABASE_URL\)/);
   });
 
+  it("says in one line that Postgres refused the login, not that it is down", async () => {
+    const url = new URL(testDatabaseUrl());
+    url.username = "no_such_role_herald";
+    const r = await runHerald(["migrate"], { env: { ...env(), DATABASE_URL: url.toString() } });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^herald: Postgres at .+ refused the login of user "no_such_role_herald" \(DATABASE_URL\): .*fix the user or password/);
+  });
+
+  it("says in one line that the port is taken", async () => {
+    const { createServer } = await import("node:net");
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, "0.0.0.0", () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const r = await runHerald(["serve"], { env: { ...env(), PORT: String(port) } });
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split("\n")).toEqual([
+        `herald: Cannot listen on port ${port} (PORT): another process is using it; stop that process or set PORT to a free port`,
+      ]);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it("says in one line that a --tz is not a time zone", async () => {
+    const r = await runHerald(["parse", "remind me at 5pm to call", "--tz", "Mars/Olympus"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      'herald: --tz "Mars/Olympus" is not an IANA time zone; use one such as America/New_York',
+    ]);
+  });
+
   it("stops at an invalid variable with one line that says what to put there", async () => {
     const r = await runHerald(["start"], { env: { ...env(), DEFAULT_TIMEZONE: "Nowhere/Special" } });
     expect(r.code).toBe(1);

@@ -52,4 +52,28 @@ describe("migrations", () => {
       expect(rows[i].rolled_back_at).toBeNull();
     }
   });
+
+  it("refuses a database holding tables with Herald's names but no Herald history, and accepts others' tables", async () => {
+    const other = url.replace(/\/([^/]+)$/, "/$1_other");
+    const mixed = url.replace(/\/([^/]+)$/, "/$1_mixed");
+    for (const u of [other, mixed]) await ensureDatabase(u);
+    const a = await connectDatabase(other, { max: 1 });
+    const b = await connectDatabase(mixed, { max: 1 });
+    try {
+      await a.pool.query(`CREATE TABLE users (id serial PRIMARY KEY, login text); CREATE TABLE tasks (id serial PRIMARY KEY)`);
+      await expect(migrate(a.pool)).rejects.toThrow(
+        /^Database "[^"]+_other" already has tables named like Herald's \(tasks, users\) but no Herald migration history/,
+      );
+      const left = await a.pool.query(`SELECT to_regclass('"_prisma_migrations"')::text AS t, to_regclass('task_runs')::text AS r`);
+      expect(left.rows[0]).toEqual({ t: null, r: null });
+
+      await b.pool.query(`CREATE TABLE invoices (id serial PRIMARY KEY)`);
+      expect(await migrate(b.pool)).toEqual(readMigrations().map((m) => m.name));
+      expect(await migrate(b.pool)).toEqual([]);
+    } finally {
+      await a.close();
+      await b.close();
+      for (const u of [other, mixed]) await dropDatabase(u);
+    }
+  });
 });

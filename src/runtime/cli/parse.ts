@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { Interpreter } from "../../ai/index.js";
 import { interpretationToJson, interpreterForCli } from "../../ai/index.js";
+import { isValidTimeZone } from "../../time/index.js";
 
 /** `herald parse`: interpret without storing anything (the measurable contract of issue #3). */
 export function registerParse(program: Command): void {
@@ -15,6 +16,8 @@ export function registerParse(program: Command): void {
     .option("--interpreter <kind>", "offline | llm | auto", "offline")
     .action(
       async (text: string | undefined, opts: { now?: string; tz: string; jsonl?: string; interpreter: string }) => {
+        if (!isValidTimeZone(opts.tz))
+          program.error(`herald: --tz "${opts.tz}" is not an IANA time zone; use one such as America/New_York`);
         let interpreter: Interpreter;
         try {
           interpreter = await interpreterForCli(opts.interpreter);
