@@ -5,7 +5,7 @@
  */
 export { Conversation, type ConversationOptions } from "./conversation.js";
 export { Users, type ConversationState, type User } from "./users.js";
-export { Messages } from "./messages.js";
+export { Messages, pruneMessages } from "./messages.js";
 export type { ChannelDeps, ReplyItem, ReplyOutbox, RichReply } from "./channel.js";
 export type { InboundAdapter, InboundMessage, Identity, Reply, Outcome } from "./types.js";
 export { runConsole, type ConsoleOptions } from "./console/index.js";

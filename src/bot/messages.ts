@@ -1,5 +1,14 @@
 import type pg from "pg";
-import type { Db } from "../db/index.js";
+import { type Db, pruneBatch } from "../db/index.js";
+
+/** Housekeeping: deletes up to `batch` messages created before `before`; returns how many. */
+export function pruneMessages(pool: pg.Pool, before: Date, batch: number): Promise<number> {
+  return pruneBatch(
+    pool,
+    `DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE created_at < $1 ORDER BY created_at LIMIT $2)`,
+    [before, batch],
+  );
+}
 
 /**
  * The one writer of `messages`: what users said (stored once per provider id, so a webhook delivered

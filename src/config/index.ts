@@ -97,6 +97,13 @@ const schema = z.object({
   SMS_REPLY_BUDGET_MS: z.coerce.number().int().min(0).default(150),
   /** Inbound messages an HTTP process interprets and acts on at once; the rest wait their turn, already acked. */
   INBOUND_CONCURRENCY: z.coerce.number().int().positive().default(4),
+  /**
+   * Housekeeping: runs, messages, deliveries and audit entries older than this many days are pruned (at
+   * least 8, so the sitrep's 7-day window never loses a row it lists).
+   */
+  RETENTION_DAYS: z.coerce.number().int().min(8).default(90),
+  HOUSEKEEPING_BATCH: z.coerce.number().int().min(1).max(100_000).default(1000),
+  HOUSEKEEPING_INTERVAL_MS: z.coerce.number().int().min(60_000).default(3_600_000),
 });
 
 export type Config = z.infer<typeof schema>;

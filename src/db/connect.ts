@@ -109,3 +109,24 @@ export async function connectDatabase(databaseUrl: string, opts: { max?: number 
     },
   };
 }
+
+/**
+ * Runs one housekeeping delete in a transaction of its own, marked so the counters' triggers leave the
+ * deleted rows counted (see migration 20261203090000_operators): pruning old rows never changes what the
+ * sitrep and the charts report. Returns how many rows it deleted.
+ */
+export async function pruneBatch(pool: pg.Pool, sql: string, params: unknown[]): Promise<number> {
+  const c = await pool.connect();
+  try {
+    await c.query("BEGIN");
+    await c.query(`SET LOCAL herald.housekeeping = 'on'`);
+    const r = await c.query(sql, params);
+    await c.query("COMMIT");
+    return r.rowCount ?? 0;
+  } catch (err) {
+    await c.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    c.release();
+  }
+}

@@ -4,6 +4,7 @@ export {
   dropDatabase,
   describeDatabaseUrl,
   postgresUnavailable,
+  pruneBatch,
   type Database,
   type Db,
 } from "./connect.js";

@@ -10,6 +10,7 @@ export {
   outboxInsertCte,
   recordProviderStatus,
   takeFailedConsoleDeliveries,
+  pruneDeliveries,
   type OutboxOwner,
   type ReplyItem,
 } from "./store.js";

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { pruneBatch } from "../db/index.js";
 import type { ClaimedDelivery, OutboxItem } from "./types.js";
 
 /**
@@ -207,6 +208,19 @@ export async function takeFailedConsoleDeliveries(pool: pg.Pool, consoleName: st
     [consoleName],
   );
   return rows.map((r) => r.body);
+}
+
+/**
+ * Housekeeping: deletes up to `batch` deliveries with an outcome (not pending, sending or held) created
+ * before `before`; returns how many. (A pruned run takes its deliveries with it.)
+ */
+export function pruneDeliveries(pool: pg.Pool, before: Date, batch: number): Promise<number> {
+  return pruneBatch(
+    pool,
+    `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE created_at < $1
+       AND status IN ('queued', 'sent', 'delivered', 'undelivered', 'failed') ORDER BY created_at LIMIT $2)`,
+    [before, batch],
+  );
 }
 
 /** Where a run's outbox rows belong. */

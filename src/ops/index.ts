@@ -21,6 +21,8 @@ export { sitrepText, sitrepBlocks, escapeMrkdwn } from "./sitrep-render.js";
 export { type Sitrep, type SitrepWindow, parseWindow, TASK_STATUSES, cut } from "./sitrep.js";
 export { DEFAULT_POLICY, type AlertPolicy } from "./alerts.js";
 export type { OpsMetrics } from "./metrics.js";
+export { runHousekeeping, startHousekeeping, type PruneStep, type HousekeepingOptions } from "./housekeeping.js";
+export { startWorkerBeat, liveWorkers, pruneWorkers, type WorkerRow } from "./workers.js";
 
 /** /metrics' registry over the sitrep's source; prom-client is loaded here, by HTTP processes only. */
 export async function createMetrics(source: SitrepSource) {

@@ -65,3 +65,12 @@ export function startWorkerBeat(o: {
     await o.pool.query(`DELETE FROM workers WHERE id = $1`, [id]).catch(() => {});
   };
 }
+
+/** Housekeeping: worker rows whose heartbeat stopped before `before`. */
+export async function pruneWorkers(pool: pg.Pool, before: Date, batch: number): Promise<number> {
+  const r = await pool.query(
+    `DELETE FROM workers WHERE id IN (SELECT id FROM workers WHERE heartbeat_at < $1 LIMIT $2)`,
+    [before, batch],
+  );
+  return r.rowCount ?? 0;
+}

@@ -1,5 +1,5 @@
 import { type Interpreter, loadExecutor, loadInterpreter, PgUsageRecorder } from "../ai/index.js";
-import { type ChannelDeps, Conversation, Messages, Users } from "../bot/index.js";
+import { type ChannelDeps, Conversation, Messages, pruneMessages, Users } from "../bot/index.js";
 import {
   CHANNEL_NAMES,
   channel,
@@ -12,7 +12,14 @@ import { type Config, retryPolicy } from "../config/index.js";
 import { connectDatabase, type Database, ensureDatabase, migrate, pendingMigrations } from "../db/index.js";
 import { HttpServer, send } from "../http/index.js";
 import type { Logger } from "../log/index.js";
-import { DeliveryQueue, DeliveryWorker, insertReply, recordProviderStatus, type Sender } from "../notify/index.js";
+import {
+  DeliveryQueue,
+  DeliveryWorker,
+  insertReply,
+  pruneDeliveries,
+  recordProviderStatus,
+  type Sender,
+} from "../notify/index.js";
 import type { SlackSettings } from "../notify/slack/index.js";
 import {
   createOpsHooks,
@@ -21,10 +28,22 @@ import {
   type SlackReply,
   sitrepCommand,
   startOps,
+  pruneWorkers,
+  startHousekeeping,
+  startWorkerBeat,
   withSitrepExecutor,
 } from "../ops/index.js";
 import { checkRedis, createRedis, type Redis, watchRedis } from "../redis/index.js";
-import { type Executor, FireWorker, Scheduler, type Task, TaskService, Timers } from "../tasks/index.js";
+import {
+  type Executor,
+  FireWorker,
+  pruneAudit,
+  pruneRuns,
+  Scheduler,
+  type Task,
+  TaskService,
+  Timers,
+} from "../tasks/index.js";
 
 /**
  * The composition root: builds every part, hands each the few things it needs, and starts what the
@@ -225,6 +244,22 @@ export async function startRuntime(
         timers,
       );
       cleanups.push(["fire worker", () => fire.close()]);
+      cleanups.push([
+        "worker heartbeat",
+        startWorkerBeat({ pool: db.pool, roles: ["fire", "deliver", "scheduler"], stats: () => fire.stats() }),
+      ]);
+      const pool = db.pool;
+      cleanups.push([
+        "housekeeping",
+        startHousekeeping({
+          pool,
+          logger,
+          retentionMs: config.RETENTION_DAYS * 86_400_000,
+          batch: config.HOUSEKEEPING_BATCH,
+          everyMs: config.HOUSEKEEPING_INTERVAL_MS,
+          steps: housekeepingSteps(pool),
+        }),
+      ]);
       const loop = scheduler.loop(
         o.schedulerIntervalMs ?? config.SCHEDULER_INTERVAL_MS,
         o.reconcileEveryMs ?? config.RECONCILE_INTERVAL_MS,
@@ -358,4 +393,15 @@ function mountHealth(http: HttpServer, db: Database, redis: Redis): void {
     const ok = Object.values(checks).every(Boolean);
     send(res, ok ? 200 : 503, { ok, ...checks });
   });
+}
+
+/** What housekeeping prunes, each table by its owner; runs take their deliveries with them. */
+export function housekeepingSteps(pool: Database["pool"]) {
+  return [
+    { name: "deliveries", prune: (before: Date, n: number) => pruneDeliveries(pool, before, n) },
+    { name: "runs", prune: (before: Date, n: number) => pruneRuns(pool, before, n) },
+    { name: "messages", prune: (before: Date, n: number) => pruneMessages(pool, before, n) },
+    { name: "audit", prune: (before: Date, n: number) => pruneAudit(pool, before, n) },
+    { name: "workers", prune: (before: Date, n: number) => pruneWorkers(pool, before, n), retentionMs: 86_400_000 },
+  ];
 }

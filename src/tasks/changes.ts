@@ -40,9 +40,13 @@ export function planChange(t: Task, change: TaskChange, status: TaskStatus, acto
       return { data: { nextRunAt: firstOccurrence(t, now) ?? t.nextRunAt, approvalReason: null } };
     case "resume":
       return status === t.status ? { data: {} } : { data: { nextRunAt: firstOccurrence(t, now) ?? t.nextRunAt } };
+    case "reject":
+      // Rejected is final: nothing is left to fire.
+      return { data: { nextRunAt: null } };
+    case "set_cutoff":
+      return { data: { usefulForMs: change.usefulForMs } };
     case "cancel":
     case "pause":
-    case "reject":
     case "done":
       return { data: {} };
     case "skip": {

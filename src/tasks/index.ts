@@ -37,3 +37,4 @@ export { Timers, FIRE_QUEUE } from "./timers.js";
 export { judgeNewTask, canTransition, ACTIVE_STATUSES, LIMITS } from "./policy.js";
 export { firstOccurrence, occurrenceAfter, occurrenceToFire, fireJobId, type TaskTiming } from "./schedule.js";
 export type { ClaimedRun } from "./runs.js";
+export { pruneRuns, pruneAudit } from "./prune.js";
