@@ -171,7 +171,10 @@ function changeOf(r: ActionRequest): TaskChange {
   if (r.action === "cutoff") {
     const m = r.cutoffMinutes;
     if (m !== null && m !== undefined && !(Number.isInteger(m) && m >= 1 && m <= 7 * 24 * 60))
-      throw new HeraldError("herald_admin_bad_request", "cutoff needs minutes, a whole number from 1 to 10080 (or none).");
+      throw new HeraldError(
+        "herald_admin_bad_request",
+        "cutoff needs minutes, a whole number from 1 to 10080 (or none).",
+      );
     return { action: "set_cutoff", usefulForMs: m ? m * 60_000 : null };
   }
   if (r.action !== "reschedule") return CHANGE[r.action];

@@ -1,5 +1,8 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { bearerToken, safeEqual } from "../http/index.js";
+
+export { bearerToken, safeEqual };
 
 /**
  * Admin authentication: the ADMIN_TOKEN as a bearer token, or a session cookie derived from it.
@@ -8,25 +11,9 @@ import type { IncomingMessage } from "node:http";
 
 export const SESSION_COOKIE = "herald_admin";
 
-/**
- * Constant-time string equality. Both sides are hashed first, so neither the content nor the length of
- * the secret leaks through timing (timingSafeEqual itself requires equal lengths).
- */
-export function safeEqual(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given, "utf8").digest();
-  const b = createHash("sha256").update(expected, "utf8").digest();
-  return timingSafeEqual(a, b) && given.length === expected.length;
-}
-
 /** The session cookie's value for a token: an HMAC, so a leaked cookie does not reveal the token, and changing the token logs everyone out. */
 export function sessionValue(token: string): string {
   return createHmac("sha256", token).update("herald-admin-session-v1").digest("base64url");
-}
-
-/** The bearer token of an `Authorization: Bearer …` header, or null. */
-export function bearerToken(header: string | undefined): string | null {
-  const m = /^Bearer\s+(.+)$/i.exec(header ?? "");
-  return m ? m[1]!.trim() : null;
 }
 
 /** Cookies of a `Cookie` header. */
@@ -80,7 +67,8 @@ export interface AdminCredentials {
 }
 
 /** A named operator's session cookie: their name and an HMAC of it under their token. */
-const namedSession = (t: NamedToken) => `${t.name}.${createHmac("sha256", t.token).update(`herald-admin-session-v1:${t.name}`).digest("base64url")}`;
+const namedSession = (t: NamedToken) =>
+  `${t.name}.${createHmac("sha256", t.token).update(`herald-admin-session-v1:${t.name}`).digest("base64url")}`;
 
 /** The session cookie for whoever signed in with `given` (a named token's cookie carries the name). */
 export function sessionCookieFor(c: AdminCredentials, given: string, secure: boolean): string | null {
@@ -97,18 +85,16 @@ export type Authenticated = { status: "ok"; actor: string } | { status: "off" } 
  * holder of the shared ADMIN_TOKEN by how they came ("admin:api" with the bearer token, "admin:web" with
  * the page's cookie). Never a name the caller sends. `via` labels the shared token's bearer ("api", "mcp").
  */
-export function authenticate(
-  req: Pick<IncomingMessage, "headers">,
-  c: AdminCredentials,
-  via = "api",
-): Authenticated {
+export function authenticate(req: Pick<IncomingMessage, "headers">, c: AdminCredentials, via = "api"): Authenticated {
   const named = c.adminTokens ?? [];
   if (!c.adminToken && named.length === 0) return { status: "off" };
   const bearer = bearerToken(req.headers.authorization);
   if (bearer !== null) {
     const who = named.find((t) => safeEqual(bearer, t.token));
     if (who) return { status: "ok", actor: `admin:${who.name}` };
-    return c.adminToken && safeEqual(bearer, c.adminToken) ? { status: "ok", actor: `admin:${via}` } : { status: "denied" };
+    return c.adminToken && safeEqual(bearer, c.adminToken)
+      ? { status: "ok", actor: `admin:${via}` }
+      : { status: "denied" };
   }
   const cookie = parseCookies(req.headers.cookie)[SESSION_COOKIE];
   if (cookie === undefined) return { status: "denied" };

@@ -25,7 +25,11 @@ export interface BulkPreview {
   sample: { id: string; title: string; status: string }[];
 }
 
-export async function previewBulk(d: Pick<AdminDeps, "prisma">, action: BulkAction, f: BulkFilters): Promise<BulkPreview> {
+export async function previewBulk(
+  d: Pick<AdminDeps, "prisma">,
+  action: BulkAction,
+  f: BulkFilters,
+): Promise<BulkPreview> {
   const where = await taskWhere(d, f);
   const [count, sample] = await Promise.all([
     d.prisma.task.count({ where }),
@@ -60,7 +64,10 @@ export async function applyBulk(
 ): Promise<BulkResult> {
   const f = r.filters;
   if (!f.status && !f.user && !f.channel && !f.text && !f.dueFrom && !f.dueTo)
-    throw new HeraldError("herald_admin_bad_request", "A bulk action needs at least one filter (status, user, channel, text, due).");
+    throw new HeraldError(
+      "herald_admin_bad_request",
+      "A bulk action needs at least one filter (status, user, channel, text, due).",
+    );
   const where = await taskWhere(d, f);
   const ids = (
     await d.prisma.task.findMany({ where, select: { id: true }, orderBy: { id: "asc" }, take: BULK_MAX + 1 })

@@ -90,10 +90,7 @@ export interface HistoryReport {
 const num = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v)));
 
 /** The history report of runs started and deliveries created in [from, to). */
-export async function historyReport(
-  d: Pick<AdminDeps, "prisma">,
-  w: { from: Date; to: Date },
-): Promise<HistoryReport> {
+export async function historyReport(d: Pick<AdminDeps, "prisma">, w: { from: Date; to: Date }): Promise<HistoryReport> {
   const p = d.prisma;
   const [byStatus, stats, deliveries, runErrors, deliveryErrors] = await Promise.all([
     p.$queryRaw<{ channel: string; status: string; n: number }[]>`
@@ -138,7 +135,12 @@ export async function historyReport(
   ]
     .sort((a, b) => b.n - a.n || b.last.getTime() - a.last.getTime())
     .slice(0, 10)
-    .map((e) => ({ kind: e.kind, error: cut(e.error ?? "(no error recorded)", 200), count: e.n, lastAt: e.last.toISOString() }));
+    .map((e) => ({
+      kind: e.kind,
+      error: cut(e.error ?? "(no error recorded)", 200),
+      count: e.n,
+      lastAt: e.last.toISOString(),
+    }));
   return {
     from: w.from.toISOString(),
     to: w.to.toISOString(),

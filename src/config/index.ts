@@ -55,11 +55,23 @@ const schema = z.object({
   EMAIL_FROM: optional(z.string()),
 
   ADMIN_TOKEN: optional(z.string().min(16, { message: "must be at least 16 characters" })),
+  /**
+   * /metrics wants this bearer token (default: ADMIN_TOKEN). With METRICS_PORT, every process (workers
+   * too) serves /metrics on that port instead, for a scraper on a private network, and the token is only
+   * asked for when METRICS_TOKEN is set.
+   */
+  METRICS_TOKEN: optional(z.string().min(16, { message: "must be at least 16 characters" })),
+  METRICS_PORT: optional(z.coerce.number().int().min(0).max(65535)),
   /** Operators' own tokens, "alice:TOKEN,bob:TOKEN": the audit log then names who acted. */
   ADMIN_TOKENS: optional(
     z
       .string()
-      .transform((s) => s.split(",").map((p) => p.trim()).filter(Boolean))
+      .transform((s) =>
+        s
+          .split(",")
+          .map((p) => p.trim())
+          .filter(Boolean),
+      )
       .pipe(
         z.array(
           z

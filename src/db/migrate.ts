@@ -82,9 +82,10 @@ async function refuseForeignTables(client: pg.PoolClient, names: string[]): Prom
   if (rows.length === 0) return;
   const history = await client.query<{ t: string | null }>(`SELECT to_regclass('"_prisma_migrations"')::text AS t`);
   if (history.rows[0]?.t) {
-    const ours = await client.query(`SELECT 1 FROM "_prisma_migrations" WHERE migration_name = ANY($1::text[]) LIMIT 1`, [
-      names,
-    ]);
+    const ours = await client.query(
+      `SELECT 1 FROM "_prisma_migrations" WHERE migration_name = ANY($1::text[]) LIMIT 1`,
+      [names],
+    );
     if (ours.rowCount) return;
   }
   const db = await client.query<{ name: string }>(`SELECT current_database() AS name`);

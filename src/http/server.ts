@@ -8,6 +8,7 @@ export type Handler = (req: IncomingMessage & { rawBody: Buffer }, res: ServerRe
 export class HttpServer {
   private readonly routes = new Map<string, Handler>();
   private readonly prefixes: [string, Handler][] = [];
+  private readonly observers: ((r: { method: string; route: string; status: number; ms: number }) => void)[] = [];
   readonly server: Server;
 
   constructor(
@@ -23,10 +24,24 @@ export class HttpServer {
     else this.routes.set(`${method} ${path}`, handler);
   }
 
+  /** Calls `fn` as each response is finished, with the route it matched and how long it took (ack time). */
+  onResponse(fn: (r: { method: string; route: string; status: number; ms: number }) => void): void {
+    this.observers.push(fn);
+  }
+
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
     const path = (req.url ?? "/").split("?")[0]!;
     const key = `${req.method} ${path}`;
-    const handler = this.routes.get(key) ?? this.prefixes.find(([p]) => key.startsWith(p))?.[1];
+    const prefix = this.routes.has(key) ? undefined : this.prefixes.find(([p]) => key.startsWith(p));
+    const handler = this.routes.get(key) ?? prefix?.[1];
+    if (this.observers.length) {
+      const route = handler ? (prefix ? `${prefix[0].slice(key.indexOf(" ") + 1)}*` : path) : "unmatched";
+      res.once("finish", () => {
+        const r = { method: req.method ?? "?", route, status: res.statusCode, ms: performance.now() - started };
+        for (const fn of this.observers) fn(r);
+      });
+    }
     try {
       const chunks: Buffer[] = [];
       let size = 0;

@@ -58,7 +58,9 @@ export async function runHousekeeping(o: HousekeepingOptions): Promise<Record<st
 }
 
 /** Runs housekeeping every `everyMs` (first round after a minute); returns the stop function. */
-export function startHousekeeping(o: HousekeepingOptions & { everyMs: number; firstAfterMs?: number }): () => Promise<void> {
+export function startHousekeeping(
+  o: HousekeepingOptions & { everyMs: number; firstAfterMs?: number },
+): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
   const round = () => {
     running = running

@@ -24,8 +24,11 @@ export type { OpsMetrics } from "./metrics.js";
 export { runHousekeeping, startHousekeeping, type PruneStep, type HousekeepingOptions } from "./housekeeping.js";
 export { startWorkerBeat, liveWorkers, pruneWorkers, type WorkerRow } from "./workers.js";
 
-/** /metrics' registry over the sitrep's source; prom-client is loaded here, by HTTP processes only. */
-export async function createMetrics(source: SitrepSource) {
+/**
+ * /metrics' registry: the cluster's gauges over the sitrep's source (null: this process's counters only),
+ * and this process's counters. prom-client is loaded here, by processes that serve metrics only.
+ */
+export async function createMetrics(source: SitrepSource | null) {
   const { OpsMetrics } = await import("./metrics.js");
   return new OpsMetrics(source);
 }

@@ -1,4 +1,4 @@
-import { Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { readSitrepInput, type SitrepSource } from "./sitrep-data.js";
 import { buildSitrep } from "./sitrep.js";
 
@@ -67,10 +67,15 @@ export class OpsMetrics {
     registers: [this.registry],
   });
 
-  constructor(private readonly src: SitrepSource) {}
+  /** Counters and histograms of what this process did since it started (monotonic; Prometheus sums them). */
+  readonly process = new ProcessMetrics(this.registry);
+
+  /** `src` is null in processes without the cluster view (a worker's own /metrics port). */
+  constructor(private readonly src: SitrepSource | null) {}
 
   /** Reads current values and renders the exposition text. */
   async render(now = new Date()): Promise<string> {
+    if (!this.src) return this.registry.metrics();
     const input = await readSitrepInput(this.src, "1h", now);
     const s = buildSitrep(input);
     for (const [status, n] of Object.entries(s.tasks.byStatus)) this.tasks.set({ status }, n);
@@ -94,5 +99,74 @@ export class OpsMetrics {
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+}
+
+const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300];
+
+/**
+ * This process's own counts: monotonic counters of runs and deliveries by outcome and channel, histograms
+ * of firing lateness, run duration and webhook ack time, and Node's default process metrics. Each process
+ * that runs workers or serves HTTP has one; Prometheus adds them up across processes.
+ */
+export class ProcessMetrics {
+  private readonly runs: Counter<"outcome" | "channel">;
+  private readonly deliveries: Counter<"outcome" | "channel">;
+  private readonly lateness: Histogram;
+  private readonly duration: Histogram<"outcome">;
+  private readonly ack: Histogram<"route">;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    collectDefaultMetrics({ register: registry, prefix: "herald_" });
+    this.runs = new Counter({
+      name: "herald_runs_total",
+      help: "Run attempts ended in this process, by outcome (succeeded, skipped, retried, failed) and channel",
+      labelNames: ["outcome", "channel"],
+      registers,
+    });
+    this.deliveries = new Counter({
+      name: "herald_deliveries_total",
+      help: "Delivery outcomes recorded by this process, by outcome (sent, retried, failed, held, expired, undelivered, delivered) and channel",
+      labelNames: ["outcome", "channel"],
+      registers,
+    });
+    this.lateness = new Histogram({
+      name: "herald_run_lateness_seconds",
+      help: "How late runs started after their due instant",
+      buckets: SECONDS,
+      registers,
+    });
+    this.duration = new Histogram({
+      name: "herald_run_duration_seconds",
+      help: "How long run attempts took, from start to their outcome",
+      labelNames: ["outcome"],
+      buckets: SECONDS,
+      registers,
+    });
+    this.ack = new Histogram({
+      name: "herald_webhook_ack_seconds",
+      help: "Time from a webhook's arrival to its response (providers retry slow acks)",
+      labelNames: ["route"],
+      buckets: SECONDS,
+      registers,
+    });
+  }
+
+  runEnded(r: { channel: string; outcome: string; lateMs: number; durationMs: number }): void {
+    this.runs.inc({ outcome: r.outcome, channel: r.channel });
+    if (r.outcome === "succeeded" || r.outcome === "failed") this.lateness.observe(r.lateMs / 1000);
+    this.duration.observe({ outcome: r.outcome }, r.durationMs / 1000);
+  }
+
+  delivery(outcome: string, channel: string, n = 1): void {
+    this.deliveries.inc({ outcome, channel }, n);
+  }
+
+  /** A response of the HTTP server: webhooks (POSTs outside /admin and /mcp) are timed. */
+  response(r: { method: string; route: string; ms: number }): void {
+    if (r.method !== "POST" || r.route === "unmatched" || r.route.startsWith("/admin") || r.route.startsWith("/mcp"))
+      return;
+    this.ack.observe({ route: r.route }, r.ms / 1000);
   }
 }

@@ -86,38 +86,38 @@ export async function readSitrepInput(
     recent,
     overdue,
   ] = await Promise.all([
-      q<{ status: string; n: number }>(
-        `SELECT status::text AS status, sum(n)::float8 AS n FROM task_status_counts GROUP BY status`,
-      ),
-      q<{ metric: string; key: string; n: number; tokens: number; cost: number }>(
-        `SELECT metric, key, sum(n)::float8 AS n, sum(tokens)::float8 AS tokens, sum(cost_usd) AS cost FROM ops_hourly
+    q<{ status: string; n: number }>(
+      `SELECT status::text AS status, sum(n)::float8 AS n FROM task_status_counts GROUP BY status`,
+    ),
+    q<{ metric: string; key: string; n: number; tokens: number; cost: number }>(
+      `SELECT metric, key, sum(n)::float8 AS n, sum(tokens)::float8 AS tokens, sum(cost_usd) AS cost FROM ops_hourly
         WHERE metric IN ('run', 'delivery', 'llm') AND hour >= $1 GROUP BY metric, key`,
-        [since],
-      ),
-      q<{ late_ms: number }>(LATE_SQL, [since, lateSample]),
-      q<{ id: string; title: string; next_run_at: Date; channel: string }>(
-        `SELECT id, title, next_run_at, channel::text AS channel FROM tasks WHERE status = 'scheduled' AND next_run_at >= $1 ORDER BY next_run_at LIMIT 5`,
-        [now],
-      ),
-      q<{ n: number }>(
-        `SELECT count(*)::int AS n FROM (SELECT 1 FROM tasks WHERE status = 'scheduled' AND next_run_at >= $1 AND next_run_at < $2 LIMIT $3) x`,
-        [now, new Date(now.getTime() + 86_400_000), countCap],
-      ),
-      q<{ n: number; oldest: Date | null }>(
-        `SELECT count(*)::int AS n, min(next_run_at) AS oldest FROM (SELECT next_run_at FROM tasks WHERE status = 'scheduled' AND next_run_at < $1 ORDER BY next_run_at LIMIT $2) x`,
-        [new Date(now.getTime() - (limits.backlogGraceMs ?? 60_000)), countCap],
-      ),
-      q<FailureRow & { at: Date }>(FAILURES_SQL),
-      queueCounts(src.fireQueue),
-      queueCounts(src.deliverQueue),
-      src.fireQueue.getWorkersCount(),
-      src.deliverQueue.getWorkersCount(),
-      liveWorkers(src.pool, now),
-      q<FailureRow & { taskId: string; title: string; status: string; startedAt: Date; finishedAt: Date | null }>(
-        RECENT_SQL,
-      ),
-      q<{ id: string; title: string; dueAt: Date; total: number }>(OVERDUE_APPROVALS_SQL, [now, countCap]),
-    ]);
+      [since],
+    ),
+    q<{ late_ms: number }>(LATE_SQL, [since, lateSample]),
+    q<{ id: string; title: string; next_run_at: Date; channel: string }>(
+      `SELECT id, title, next_run_at, channel::text AS channel FROM tasks WHERE status = 'scheduled' AND next_run_at >= $1 ORDER BY next_run_at LIMIT 5`,
+      [now],
+    ),
+    q<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM tasks WHERE status = 'scheduled' AND next_run_at >= $1 AND next_run_at < $2 LIMIT $3) x`,
+      [now, new Date(now.getTime() + 86_400_000), countCap],
+    ),
+    q<{ n: number; oldest: Date | null }>(
+      `SELECT count(*)::int AS n, min(next_run_at) AS oldest FROM (SELECT next_run_at FROM tasks WHERE status = 'scheduled' AND next_run_at < $1 ORDER BY next_run_at LIMIT $2) x`,
+      [new Date(now.getTime() - (limits.backlogGraceMs ?? 60_000)), countCap],
+    ),
+    q<FailureRow & { at: Date }>(FAILURES_SQL),
+    queueCounts(src.fireQueue),
+    queueCounts(src.deliverQueue),
+    src.fireQueue.getWorkersCount(),
+    src.deliverQueue.getWorkersCount(),
+    liveWorkers(src.pool, now),
+    q<FailureRow & { taskId: string; title: string; status: string; startedAt: Date; finishedAt: Date | null }>(
+      RECENT_SQL,
+    ),
+    q<{ id: string; title: string; dueAt: Date; total: number }>(OVERDUE_APPROVALS_SQL, [now, countCap]),
+  ]);
   return {
     now,
     window,

@@ -10,7 +10,7 @@ import {
 } from "../channels/index.js";
 import { type Config, retryPolicy } from "../config/index.js";
 import { connectDatabase, type Database, ensureDatabase, migrate, pendingMigrations } from "../db/index.js";
-import { HttpServer, send } from "../http/index.js";
+import { bearerToken, HttpServer, safeEqual, send } from "../http/index.js";
 import type { Logger } from "../log/index.js";
 import {
   DeliveryQueue,
@@ -100,6 +100,8 @@ export interface Runtime {
   tellOwner?: (task: Task, text: string) => Promise<void>;
   http?: HttpServer;
   port?: number;
+  /** The port of /metrics of its own (METRICS_PORT). */
+  metricsPort?: number;
   /** A new Redis connection (for subscribers). */
   newRedis(): Redis;
   close(): Promise<void>;
@@ -162,6 +164,19 @@ export async function startRuntime(
       },
     ]);
     const source: SitrepSource = { pool: db.pool, fireQueue: timers.queue, deliverQueue: deliveries.queue };
+    // Processes that serve /metrics count what they do; a worker-only process does with METRICS_PORT.
+    let metricsPort: number | undefined;
+    const metrics =
+      parts.http || (parts.worker && config.METRICS_PORT !== undefined)
+        ? await (await import("../ops/index.js")).createMetrics(parts.http ? source : null)
+        : null;
+    if (metrics && config.METRICS_PORT !== undefined) {
+      const server = new HttpServer(logger);
+      mountMetrics(server, metrics, config.METRICS_TOKEN);
+      metricsPort = await server.listen(config.METRICS_PORT, "0.0.0.0", "METRICS_PORT");
+      cleanups.push(["metrics server", () => server.close()]);
+      logger.info({ port: metricsPort }, "metrics listening");
+    }
 
     const tasks = new TaskService({
       prisma: db.prisma,
@@ -216,7 +231,10 @@ export async function startRuntime(
         retry: retryPolicy(config, "deliveries"),
         senders,
         logger,
-        onDeliveryFailed: (d) => ops.deliveryFailed(d),
+        onDeliveryFailed: (d) => {
+          metrics?.process.delivery("failed", d.channel);
+          ops.deliveryFailed(d);
+        },
         onOptedOut: (userId) => users.optOut(userId),
       });
       cleanups.push(["delivery worker", () => deliveryWorker.close()]);
@@ -240,6 +258,7 @@ export async function startRuntime(
           lockDurationMs: leaseMs,
           horizonMs: config.SCHEDULER_HORIZON_MS,
           onRunFailed: (run, error) => ops.runFailed({ taskId: run.task.id, runId: run.runId, error }),
+          onRunEnded: metrics ? (r) => metrics.process.runEnded(r) : undefined,
         },
         timers,
       );
@@ -301,6 +320,7 @@ export async function startRuntime(
       conversation,
       scheduler,
       source,
+      metricsPort,
       sitrepCommand: (args) =>
         sitrepCommand({ source, tasks, slackUser: (id) => users.findOrCreate({ slackUserId: id }, "slack") }, args),
       approval: async (args) =>
@@ -316,6 +336,7 @@ export async function startRuntime(
     }
     if (parts.http) {
       const http = new HttpServer(logger);
+      if (metrics) http.onResponse((r) => metrics.process.response(r));
       mountHealth(http, db, redis);
       const deps: ChannelDeps = {
         conversation,
@@ -344,14 +365,9 @@ export async function startRuntime(
         const stopChannel = c.inbound?.mount(http, deps, c.settings);
         if (stopChannel) cleanups.push([`${c.name} channel`, async () => stopChannel()]);
       }
-      const [{ createMetrics }, { mountAdmin }] = await Promise.all([
-        import("../ops/index.js"),
-        import("../admin/index.js"),
-      ]);
-      const metrics = await createMetrics(source);
-      http.route("GET", "/metrics", async (_req, res) =>
-        send(res, 200, await metrics.render(), { "content-type": metrics.contentType }),
-      );
+      const { mountAdmin } = await import("../admin/index.js");
+      if (metrics && config.METRICS_PORT === undefined)
+        mountMetrics(http, metrics, config.METRICS_TOKEN ?? config.ADMIN_TOKEN, "METRICS_TOKEN (or ADMIN_TOKEN)");
       mountAdmin(http, {
         prisma: db.prisma,
         tasks,
@@ -404,4 +420,29 @@ export function housekeepingSteps(pool: Database["pool"]) {
     { name: "audit", prune: (before: Date, n: number) => pruneAudit(pool, before, n) },
     { name: "workers", prune: (before: Date, n: number) => pruneWorkers(pool, before, n), retentionMs: 86_400_000 },
   ];
+}
+
+/**
+ * GET /metrics, behind `token` as a bearer token when one is given; on the main port (`required` names
+ * the variable) it is never open: without a token it says how to get one.
+ */
+function mountMetrics(
+  http: HttpServer,
+  metrics: Awaited<ReturnType<typeof import("../ops/index.js").createMetrics>>,
+  token: string | undefined,
+  required?: string,
+): void {
+  http.route("GET", "/metrics", async (req, res) => {
+    if (!token && required)
+      return send(
+        res,
+        503,
+        `/metrics needs a token: set ${required}, or METRICS_PORT to serve it on a port of its own\n`,
+      );
+    if (token) {
+      if (!safeEqual(bearerToken(req.headers.authorization) ?? "", token))
+        return send(res, 401, "send Authorization: Bearer <METRICS_TOKEN>\n", { "www-authenticate": "Bearer" });
+    }
+    send(res, 200, await metrics.render(), { "content-type": metrics.contentType });
+  });
 }

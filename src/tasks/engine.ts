@@ -90,7 +90,14 @@ export interface EngineOptions {
   batch?: BatcherOptions | false;
   /** Called once a run has failed for good (ops alerts hook in here). */
   onRunFailed?: (run: ClaimedRun, error: string) => void;
+  /**
+   * Called as each attempt ends (metrics): succeeded, skipped (the task changed meanwhile), retried or
+   * failed (for good); how late it started and how long it took.
+   */
+  onRunEnded?: (r: { channel: string; outcome: RunOutcome; lateMs: number; durationMs: number }) => void;
 }
+
+export type RunOutcome = "succeeded" | "skipped" | "retried" | "failed";
 
 interface AfterCommit {
   deliveries: string[];
@@ -258,6 +265,15 @@ export class FireWorker {
 
   private async run(run: ClaimedRun, occurrence: Date): Promise<Outcome> {
     this.inFlight++;
+    const began = this.now();
+    let lateMs = 0;
+    const ended = (outcome: RunOutcome) =>
+      this.o.onRunEnded?.({
+        channel: run.task.channel,
+        outcome,
+        lateMs,
+        durationMs: this.now().getTime() - began.getTime(),
+      });
     const beat = setInterval(
       () => void heartbeat(this.o.pool, run, this.now()).catch(() => {}),
       Math.max(500, this.lease / 3),
@@ -272,7 +288,7 @@ export class FireWorker {
         await sleep(early);
       await this.slots.acquire();
       const now = this.now();
-      const lateMs = Math.max(0, now.getTime() - occurrence.getTime());
+      lateMs = Math.max(0, now.getTime() - occurrence.getTime());
       const result = await this.o.executor
         .execute({ run, occurrence, now, lateMs })
         .finally(() => this.slots.release());
@@ -301,9 +317,12 @@ export class FireWorker {
         deliveries: done.deliveries,
         timer: done.status === "scheduled" && timerAt ? { taskId: run.task.id, occurrence: timerAt } : null,
       });
+      ended(done.status === "scheduled" || done.status === "completed" ? "succeeded" : "skipped");
       return { status: done.status };
     } catch (err) {
-      return await this.failed(run, occurrence, err);
+      const out = await this.failed(run, occurrence, err);
+      ended("error" in out && out.retryInMs !== null ? "retried" : "failed");
+      return out;
     } finally {
       clearInterval(beat);
       this.inFlight--;

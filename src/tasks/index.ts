@@ -31,6 +31,7 @@ export {
   type ExecutionResult,
   type OutboxSink,
   type EngineOptions,
+  type RunOutcome,
 } from "./engine.js";
 export { Scheduler, type SchedulerLoop, type SchedulerOptions } from "./scheduler.js";
 export { Timers, FIRE_QUEUE } from "./timers.js";

@@ -101,7 +101,9 @@ describe("admin API: history, bulk actions and who acted", () => {
     ]);
     expect(all.body.runs[1]!.error!.length).toBe(200);
 
-    const failed = await get<{ runs: { taskId: string }[] }>(`/admin/api/runs?user=${user.id}&status=failed&error=smtp`);
+    const failed = await get<{ runs: { taskId: string }[] }>(
+      `/admin/api/runs?user=${user.id}&status=failed&error=smtp`,
+    );
     expect(failed.body.runs.map((r) => r.taskId)).toEqual([b.id]);
     const early = await get<{ runs: unknown[] }>(
       `/admin/api/runs?user=${user.id}&to=${new Date(t0.getTime() + 1000).toISOString()}`,
@@ -164,14 +166,18 @@ describe("admin API: history, bulk actions and who acted", () => {
     const entries = await rt.db.prisma.auditLog.findMany({
       where: { OR: [{ taskId: { in: made.map((t) => t.id) }, action: "cancel" }, { action: "bulk_cancel" }] },
     });
-    expect(entries.filter((e) => e.action === "cancel").map((e) => [e.actor, (e.after as { bulk: string }).bulk])).toEqual(
-      made.map(() => ["admin:alice", done.body.id]),
-    );
-    expect(entries.find((e) => (e.after as { bulk: string }).bulk === done.body.id && e.action === "bulk_cancel"))
-      .toMatchObject({ actor: "admin:alice", taskId: null, after: { matched: 3, done: 3 } });
+    expect(
+      entries.filter((e) => e.action === "cancel").map((e) => [e.actor, (e.after as { bulk: string }).bulk]),
+    ).toEqual(made.map(() => ["admin:alice", done.body.id]));
+    expect(
+      entries.find((e) => (e.after as { bulk: string }).bulk === done.body.id && e.action === "bulk_cancel"),
+    ).toMatchObject({ actor: "admin:alice", taskId: null, after: { matched: 3, done: 3 } });
 
     // Already cancelled: a second bulk over the same tasks is refused for each, not an error.
-    const again = await post<{ done: number; refusedCount: number }>(`/admin/api/bulk/cancel`, { text: tag, confirm: 3 });
+    const again = await post<{ done: number; refusedCount: number }>(`/admin/api/bulk/cancel`, {
+      text: tag,
+      confirm: 3,
+    });
     expect(again.body).toMatchObject({ done: 0, refusedCount: 3 });
   });
 

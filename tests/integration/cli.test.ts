@@ -35,7 +35,9 @@ describe("herald CLI", () => {
     const r = await runHerald(["migrate"], { env: { ...env(), DATABASE_URL: url.toString() } });
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/^herald: Postgres at .+ refused the login of user "no_such_role_herald" \(DATABASE_URL\): .*fix the user or password/);
+    expect(r.stderr).toMatch(
+      /^herald: Postgres at .+ refused the login of user "no_such_role_herald" \(DATABASE_URL\): .*fix the user or password/,
+    );
   });
 
   it("says in one line that the port is taken", async () => {

@@ -64,7 +64,9 @@ describe("housekeeping", () => {
       });
       bucket.push(run.id);
     }
-    await p.message.create({ data: { userId: user.id, direction: "in", channel: "console", body: "old", createdAt: old } });
+    await p.message.create({
+      data: { userId: user.id, direction: "in", channel: "console", body: "old", createdAt: old },
+    });
     await p.message.create({ data: { userId: user.id, direction: "in", channel: "console", body: "new" } });
     await p.auditLog.create({ data: { actor: "system:test", action: "old", taskId: task.id, at: old } });
     const before = await counters();

@@ -60,11 +60,15 @@ describe("migrations", () => {
     const a = await connectDatabase(other, { max: 1 });
     const b = await connectDatabase(mixed, { max: 1 });
     try {
-      await a.pool.query(`CREATE TABLE users (id serial PRIMARY KEY, login text); CREATE TABLE tasks (id serial PRIMARY KEY)`);
+      await a.pool.query(
+        `CREATE TABLE users (id serial PRIMARY KEY, login text); CREATE TABLE tasks (id serial PRIMARY KEY)`,
+      );
       await expect(migrate(a.pool)).rejects.toThrow(
         /^Database "[^"]+_other" already has tables named like Herald's \(tasks, users\) but no Herald migration history/,
       );
-      const left = await a.pool.query(`SELECT to_regclass('"_prisma_migrations"')::text AS t, to_regclass('task_runs')::text AS r`);
+      const left = await a.pool.query(
+        `SELECT to_regclass('"_prisma_migrations"')::text AS t, to_regclass('task_runs')::text AS r`,
+      );
       expect(left.rows[0]).toEqual({ t: null, r: null });
 
       await b.pool.query(`CREATE TABLE invoices (id serial PRIMARY KEY)`);

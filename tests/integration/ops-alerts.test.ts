@@ -31,7 +31,10 @@ describe("ops alerts to Slack", () => {
       slack: slackSettings(),
       logger: silentLogger,
       now: () => clock,
-      policy: { quietMs: 15 * MIN, forMs: { no_worker: forNoWorkerMs, backlog: 0, llm_failing: 0, approval_overdue: 0 } },
+      policy: {
+        quietMs: 15 * MIN,
+        forMs: { no_worker: forNoWorkerMs, backlog: 0, llm_failing: 0, approval_overdue: 0 },
+      },
     });
   }
   async function start(

@@ -229,8 +229,9 @@ describe("admin API", () => {
     expect((await get("/admin/api/sitrep?window=2y")).status).toBe(400);
   });
 
-  it("exposes Prometheus metrics", async () => {
-    const res = await fetch(`${base}/metrics`);
+  it("exposes Prometheus metrics behind the token", async () => {
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    const res = await fetch(`${base}/metrics`, { headers: auth });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/plain");
     const body = await res.text();
@@ -239,5 +240,6 @@ describe("admin API", () => {
     expect(body).toContain("herald_run_lateness_ms_bucket");
     expect(body).toMatch(/^herald_queue_workers\{queue="fire"\} 0$/m);
     expect(body).toContain("herald_llm_tokens_last_hour");
+    expect(body).toContain("herald_process_resident_memory_bytes");
   });
 });

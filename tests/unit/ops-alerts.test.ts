@@ -3,7 +3,10 @@ import { stepAlerts, type AlertPolicy, type AlertState, type Observation } from 
 import { formatAlert } from "../../src/ops/alert-text.js";
 
 const MIN = 60_000;
-const policy: AlertPolicy = { quietMs: 15 * MIN, forMs: { no_worker: 2 * MIN, backlog: MIN, llm_failing: 0, approval_overdue: 0 } };
+const policy: AlertPolicy = {
+  quietMs: 15 * MIN,
+  forMs: { no_worker: 2 * MIN, backlog: MIN, llm_failing: 0, approval_overdue: 0 },
+};
 
 /** Feeds observations at the given minutes and collects what was announced. */
 function run(steps: [number, Observation][]): { state: AlertState; said: string[] } {

@@ -23,7 +23,10 @@ const ms = (v: number | null) => (v === null ? "-" : v < 1000 ? `${v} ms` : `${(
 /** The task filter options shared by `tasks list` and `tasks bulk`. */
 function taskFilterOptions(c: Command): Command {
   return c
-    .option("--status <status>", "scheduled, pending_approval, paused, running, completed, failed, cancelled or rejected")
+    .option(
+      "--status <status>",
+      "scheduled, pending_approval, paused, running, completed, failed, cancelled or rejected",
+    )
     .option("--user <user>", "user id, Slack id, console name, email, phone or name")
     .option("--channel <channel>", CHANNEL_NAMES.join(", "))
     .option("--text <text>", "substring of the title or instruction")
@@ -120,7 +123,14 @@ function registerTasks(program: Command): void {
         for (const m of d.messages) out(`  ${utc(m.createdAt)} ${m.body.slice(0, 200)}`);
       }),
     );
-  type ActOptions = { reason?: string; json?: boolean; at?: string; rrule?: string; dtstart?: string; minutes?: string };
+  type ActOptions = {
+    reason?: string;
+    json?: boolean;
+    at?: string;
+    rrule?: string;
+    dtstart?: string;
+    minutes?: string;
+  };
   const act = (name: AdminAction, description: string, more: (c: Command) => Command = (c) => c) =>
     more(tasks.command(`${name} <id>`).description(description))
       .option("--json", "print JSON")
@@ -236,7 +246,10 @@ function registerRuns(program: Command): void {
     .option("--json", "print JSON")
     .action((o: { window: string; from?: string; to?: string; json?: boolean }) =>
       withRuntime(async (rt, ops) => {
-        const r = await ops.historyReport(admin(rt), ops.parseReportWindow({ window: o.window, from: o.from, to: o.to }, new Date()));
+        const r = await ops.historyReport(
+          admin(rt),
+          ops.parseReportWindow({ window: o.window, from: o.from, to: o.to }, new Date()),
+        );
         if (o.json) return json(r);
         out(ops.historyReportText(r));
       }),
