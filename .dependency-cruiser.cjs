@@ -9,12 +9,13 @@
  *   bot             channels in, and the conversation
  *   ops             sitrep, alerts, metrics
  *   admin           the admin web app and API
+ *   mcp             the admin operations as MCP tools (stdio and streamable HTTP)
  *   channels        the channel registry (loads bot/<name> and notify/<name>)
  *   runtime         the composition root and the CLI; nothing imports it
  *
  * Type-only imports count too: the import circle the old Runtime type closed was made of them.
  */
-const LAYERS = ["notify", "tasks", "ai", "bot", "ops", "admin", "channels", "runtime"];
+const LAYERS = ["notify", "tasks", "ai", "bot", "ops", "admin", "mcp", "channels", "runtime"];
 const INFRA = "(config|log|errors|retry|time|db|redis|http|batch)";
 const above = (layer) => LAYERS.slice(LAYERS.indexOf(layer) + 1);
 const layerRule = (layer) => ({
@@ -53,7 +54,7 @@ module.exports = {
       name: "ops-and-bot-apart",
       comment: "The user's conversation (bot) and the operators' views (ops, admin) do not know each other.",
       severity: "error",
-      from: { path: "^src/(ops|admin)/" },
+      from: { path: "^src/(ops|admin|mcp)/" },
       to: { path: "^src/bot/" },
     },
     {

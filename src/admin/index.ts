@@ -31,6 +31,7 @@ export { listRuns, historyReport, historyReportText, type RunRow, type HistoryRe
 export { previewBulk, applyBulk, BULK_ACTIONS, type BulkAction, type BulkPreview, type BulkResult } from "./bulk.js";
 export { bulkAction } from "./api.js";
 export { optionalDate, optionalInt } from "./http-util.js";
+export { authenticate, type AdminCredentials, type NamedToken } from "./auth.js";
 export type { AdminHttpDeps } from "./deps.js";
 
 /** Mounts the admin API, then the page (the API's /admin/api/ routes match first). */

@@ -365,12 +365,25 @@ export async function startRuntime(
         const stopChannel = c.inbound?.mount(http, deps, c.settings);
         if (stopChannel) cleanups.push([`${c.name} channel`, async () => stopChannel()]);
       }
-      const { mountAdmin } = await import("../admin/index.js");
+      const [{ mountAdmin }, { mountMcp }] = await Promise.all([
+        import("../admin/index.js"),
+        import("../mcp/index.js"),
+      ]);
       if (metrics && config.METRICS_PORT === undefined)
         mountMetrics(http, metrics, config.METRICS_TOKEN ?? config.ADMIN_TOKEN, "METRICS_TOKEN (or ADMIN_TOKEN)");
       mountAdmin(http, {
         prisma: db.prisma,
         tasks,
+        source,
+        adminToken: config.ADMIN_TOKEN,
+        adminTokens: config.ADMIN_TOKENS,
+        channels: CHANNEL_NAMES,
+        logger,
+      });
+      mountMcp(http, {
+        prisma: db.prisma,
+        tasks,
+        tellOwner: rt.tellOwner,
         source,
         adminToken: config.ADMIN_TOKEN,
         adminTokens: config.ADMIN_TOKENS,

@@ -259,6 +259,26 @@ function registerRuns(program: Command): void {
 /** `herald sitrep` and `herald tasks …`. */
 export function registerOps(program: Command): void {
   program
+    .command("mcp")
+    .description("serve the admin operations as MCP tools over stdio (needs ADMIN_TOKEN set, as /mcp does)")
+    .action(() =>
+      withRuntime(async (rt) => {
+        if (!rt.config.ADMIN_TOKEN && !rt.config.ADMIN_TOKENS?.length)
+          throw new HeraldError("herald_mcp_off", "MCP is off: set ADMIN_TOKEN (as for /admin) to serve it.");
+        const { serveMcpStdio } = await import("../../mcp/index.js");
+        await serveMcpStdio(
+          {
+            prisma: rt.db.prisma,
+            tasks: rt.tasks,
+            tellOwner: rt.tellOwner,
+            source: rt.source,
+            channels: CHANNEL_NAMES,
+          },
+          actor().replace(/^cli:/, "mcp:"),
+        );
+      }),
+    );
+  program
     .command("sitrep")
     .description("the operations report: tasks, runs, lateness, queues, failures, deliveries, LLM use")
     .option("--window <window>", "1h, 24h or 7d", "24h")
