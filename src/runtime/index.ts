@@ -172,6 +172,8 @@ export async function startRuntime(
         : null;
     if (metrics && config.METRICS_PORT !== undefined) {
       const server = new HttpServer(logger);
+      // A worker has no other HTTP: its healthcheck (Dockerfile) asks this port.
+      server.route("GET", "/healthz", (_req, res) => send(res, 200, { ok: true }));
       mountMetrics(server, metrics, config.METRICS_TOKEN);
       metricsPort = await server.listen(config.METRICS_PORT, "0.0.0.0", "METRICS_PORT");
       cleanups.push(["metrics server", () => server.close()]);
