@@ -1,3 +1,4 @@
+import { DateTime } from "luxon";
 /**
  * A recurrence rule in words, whole: every part of the rule that changes when it fires is said, so a
  * confirmation can be checked against what the user asked ("every weekday at 8:00 AM", "every hour from
@@ -210,4 +211,18 @@ export function describeRule(rrule: string): string {
     if (m) text += ` until ${MONTHS[Number(m[2]) - 1]} ${Number(m[3])}, ${m[1]}`;
   }
   return text;
+}
+
+/**
+ * A task's schedule as an operator reads it beside the RRULE: the rule in words and its zone ("every
+ * weekday at 8:00 AM America/New_York"). A rule without BYHOUR fires at its start's wall time, which is
+ * said too.
+ */
+export function describeSchedule(rrule: string, tz: string, dtstart?: Date | null): string {
+  const parts = rruleParts(rrule);
+  if (dtstart && !parts.BYHOUR && ["DAILY", "WEEKLY", "MONTHLY", "YEARLY"].includes(parts.FREQ ?? "")) {
+    const wall = DateTime.fromJSDate(dtstart, { zone: tz });
+    return `${describeRule(rruleOf({ ...parts, BYHOUR: String(wall.hour), BYMINUTE: String(wall.minute) }))} ${tz}`;
+  }
+  return `${describeRule(rrule)} ${tz}`;
 }

@@ -16,4 +16,4 @@ export {
   describeRrule,
   type Recurrence,
 } from "./recurrence.js";
-export { describeRule, rruleParts, rruleOf, clockText, andList } from "./describe.js";
+export { describeRule, describeSchedule, rruleParts, rruleOf, clockText, andList } from "./describe.js";

@@ -88,3 +88,24 @@ describe("fireJobId", () => {
     expect(id).not.toContain(":");
   });
 });
+
+describe("schedules in words", () => {
+  it("says what an operator would say, with the zone", async () => {
+    const { describeSchedule } = await import("../../src/time/index.js");
+    const ny = "America/New_York";
+    expect(describeSchedule("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=8;BYMINUTE=0", ny)).toBe(
+      "every weekday at 8:00 AM America/New_York",
+    );
+    expect(describeSchedule("FREQ=DAILY;BYHOUR=21;BYMINUTE=30", "UTC")).toBe("every day at 9:30 PM UTC");
+    expect(describeSchedule("FREQ=WEEKLY;BYDAY=MO,TH;BYHOUR=12;BYMINUTE=5", ny)).toBe(
+      "every Monday and Thursday at 12:05 PM America/New_York",
+    );
+    expect(describeSchedule("FREQ=MINUTELY;INTERVAL=10", "UTC")).toBe("every 10 minutes UTC");
+    expect(describeSchedule("FREQ=MONTHLY;BYMONTHDAY=1;BYHOUR=9;BYMINUTE=0;COUNT=3", "UTC")).toBe(
+      "on day 1 of every month at 9:00 AM, 3 times UTC",
+    );
+    expect(describeSchedule("FREQ=DAILY", ny, new Date("2026-03-06T14:15:00Z"))).toBe(
+      "every day at 9:15 AM America/New_York",
+    );
+  });
+});
