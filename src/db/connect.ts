@@ -112,7 +112,7 @@ export async function connectDatabase(databaseUrl: string, opts: { max?: number 
 
 /**
  * Runs one housekeeping delete in a transaction of its own, marked so the counters' triggers leave the
- * deleted rows counted (see migration 20261203090000_operators): pruning old rows never changes what the
+ * deleted rows counted (see migration 20261203100000_operators): pruning old rows never changes what the
  * sitrep and the charts report. Returns how many rows it deleted.
  */
 export async function pruneBatch(pool: pg.Pool, sql: string, params: unknown[]): Promise<number> {

@@ -102,7 +102,7 @@ describe("schedules in words", () => {
     );
     expect(describeSchedule("FREQ=MINUTELY;INTERVAL=10", "UTC")).toBe("every 10 minutes UTC");
     expect(describeSchedule("FREQ=MONTHLY;BYMONTHDAY=1;BYHOUR=9;BYMINUTE=0;COUNT=3", "UTC")).toBe(
-      "on day 1 of every month at 9:00 AM, 3 times UTC",
+      "on the 1st of every month at 9:00 AM, 3 times UTC",
     );
     expect(describeSchedule("FREQ=DAILY", ny, new Date("2026-03-06T14:15:00Z"))).toBe(
       "every day at 9:15 AM America/New_York",
