@@ -1,6 +1,6 @@
 import type { Db, Prisma, Task } from "../db/index.js";
 import { HeraldError } from "../errors/index.js";
-import type { Actor, Applied, TaskChange, TaskService } from "../tasks/index.js";
+import { type Actor, type Applied, recordEvent, type TaskChange, type TaskService } from "../tasks/index.js";
 import { type AdminAction, encodeCursor, isUuid, type TaskFilters } from "./query.js";
 
 /**
@@ -17,6 +17,25 @@ export interface AdminDeps {
    * rejected their request. Absent where no outbox is wired (the owner is then not told).
    */
   tellOwner?: (task: Task, text: string) => Promise<void>;
+  /** Re-send and channel pauses (absent where no delivery queue is wired). */
+  outbox?: DeliveryControl;
+}
+
+export interface ResendRequest {
+  ids?: string[];
+  channel?: string;
+  taskId?: string;
+  since?: Date;
+}
+
+/** What the outbox offers an operator (built by the runtime over src/notify and the delivery queue). */
+export interface DeliveryControl {
+  /** Puts failed and undelivered deliveries matching `f` back to pending and queues them; returns how many. */
+  resend(f: ResendRequest): Promise<number>;
+  pause(channel: string, by: string, reason: string | null): Promise<void>;
+  /** Returns how many held deliveries were released. */
+  resume(channel: string): Promise<number>;
+  paused(): Promise<{ channel: string; pausedBy: string; reason: string | null; pausedAt: Date }[]>;
 }
 
 /** Finds users by id or exact Slack id, console name, email, phone or name. */
@@ -203,6 +222,23 @@ export async function performAction(
     );
   if (r.action === "retry") {
     const last = await d.prisma.taskRun.findFirst({ where: { taskId: before.id }, orderBy: { occurrence: "desc" } });
+    // The run did its work but its messages failed: send them again, without running it (or the LLM) again.
+    const failedMessages = last
+      ? await d.prisma.delivery.count({ where: { runId: last.id, status: { in: ["failed", "undelivered"] } } })
+      : 0;
+    if (failedMessages && d.outbox) {
+      const resent = await d.outbox.resend({ taskId: before.id });
+      await recordEvent(d.prisma, {
+        actor: { kind: "admin", name: r.actor },
+        action: "resend",
+        taskId: before.id,
+        after: { resent, run: last!.id },
+      });
+      return {
+        task: before,
+        message: `Re-sending ${resent} failed message${resent === 1 ? "" : "s"} of "${before.title}".`,
+      };
+    }
     if (last?.status !== "failed")
       throw new HeraldError(
         "herald_task_state",

@@ -6,6 +6,8 @@ import { getTaskDetail, listTasks, performAction } from "./actions.js";
 import { ADMIN_OFF_MESSAGE, authenticate } from "./auth.js";
 import { applyBulk, BULK_ACTIONS, type BulkAction, previewBulk } from "./bulk.js";
 import type { AdminHttpDeps } from "./deps.js";
+import { failedDeliveries } from "./dashboard.js";
+import { resendFailed, setChannelPaused } from "./deliveries.js";
 import { historyReport, historyReportText, listRuns } from "./history.js";
 import { bodyOf, optionalDate, optionalInt, queryOf, segmentsAfter, statusOf } from "./http-util.js";
 import { ADMIN_ACTIONS, type AdminAction, parseFilters, parseReportWindow, parseRunFilters } from "./query.js";
@@ -21,6 +23,10 @@ import { ADMIN_ACTIONS, type AdminAction, parseFilters, parseReportWindow, parse
  *   GET  /admin/api/report?window=24h | from=&to= [&format=text]
  *   GET  /admin/api/bulk/(cancel|retry|pause|resume)?<task filters>      → { count, sample }
  *   POST /admin/api/bulk/(cancel|retry|pause|resume)  body: <task filters>, confirm (the count shown)
+ *   GET  /admin/api/deliveries/failed                                   → failed and undelivered, newest first
+ *   POST /admin/api/deliveries/resend  body: ids? (comma-separated), channel?, taskId?, since?
+ *   GET  /admin/api/channels                                            → paused channels
+ *   POST /admin/api/channels/:name/(pause|resume)  body: reason?
  * The actor of every action is who authenticated (see authenticate), never a name in the request.
  */
 const PREFIX = "/admin/api/";
@@ -89,6 +95,10 @@ export function mountAdminApi(http: HttpServer, d: AdminHttpDeps): void {
       try {
         if (seg[0] === "tasks" && seg.length === 1)
           return send(res, 200, await listTasks(d, parseFilters(queryOf(req), d.channels)));
+        if (seg.join("/") === "deliveries/failed")
+          return send(res, 200, { deliveries: await failedDeliveries(d, 200) });
+        if (seg[0] === "channels" && seg.length === 1)
+          return send(res, 200, { paused: d.outbox ? await d.outbox.paused() : [] });
         if (seg[0] === "runs" && seg.length === 1)
           return send(res, 200, await listRuns(d, parseRunFilters(queryOf(req), d.channels)));
         if (seg[0] === "report" && seg.length === 1) {
@@ -129,6 +139,35 @@ export function mountAdminApi(http: HttpServer, d: AdminHttpDeps): void {
               "confirm is required: the count GET /admin/api/bulk/<action> showed for the same filters.",
             );
           return send(res, 200, await applyBulk(d, { action: bulkAction(seg[1]), filters, confirm: count, actor }));
+        } catch (err) {
+          return fail(res, err, d);
+        }
+      }
+      if (seg.join("/") === "deliveries/resend" || (seg[0] === "channels" && seg.length === 3)) {
+        try {
+          const b = bodyOf(req);
+          if (seg[0] === "deliveries")
+            return send(
+              res,
+              200,
+              await resendFailed(
+                d,
+                {
+                  ids: b.ids ? b.ids.split(",").map((x) => x.trim()) : undefined,
+                  channel: b.channel || undefined,
+                  taskId: b.taskId || undefined,
+                  since: optionalDate(b.since, "since"),
+                },
+                actor,
+              ),
+            );
+          if (seg[2] !== "pause" && seg[2] !== "resume")
+            return send(res, 404, { error: "channels take POST /admin/api/channels/:name/(pause|resume)" });
+          return send(
+            res,
+            200,
+            await setChannelPaused(d, { channel: seg[1]!, paused: seg[2] === "pause", actor, reason: b.reason }),
+          );
         } catch (err) {
           return fail(res, err, d);
         }

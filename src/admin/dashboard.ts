@@ -135,7 +135,13 @@ const tile = (label: string, value: string, bad = false) =>
   `<div class="tile${bad ? " bad" : ""}"><b>${h(value)}</b>${h(label)}</div>`;
 
 /** The part of the dashboard the live refresh replaces. */
-export function dashboardLive(x: DashboardData, view: View, resend: boolean): string {
+export function dashboardLive(
+  x: DashboardData,
+  view: View,
+  paused: { channel: string; pausedBy: string; reason: string | null; pausedAt: Date }[] | null,
+  channels: readonly string[] = [],
+): string {
+  const resend = paused !== null;
   const when = formatIn(view.tz);
   const s = x.sitrep;
   const tiles = [
@@ -204,6 +210,18 @@ ${pendingSection(x.pending, when)}
       ? `<form method="post" action="/admin/deliveries/resend"><button type="submit">Re-send all failed</button></form>`
       : ""
   }</section>
+${
+  paused
+    ? `<section aria-labelledby="channels"><h2 id="channels">Channels</h2>${table(
+        ["Channel", "State", ""],
+        channels.map((c) => {
+          const p = paused.find((x) => x.channel === c);
+          return `<tr data-channel="${h(c)}"><td>${h(c)}</td><td>${p ? `paused by ${h(p.pausedBy)} since ${h(when(p.pausedAt))}${p.reason ? `: ${h(p.reason)}` : ""}` : "sending"}</td><td><form class="inline" method="post" action="/admin/channels/${h(c)}/${p ? "resume" : "pause"}">${p ? "" : `<input name="reason" placeholder="why (optional)" aria-label="reason for pausing ${h(c)}">`}<button type="submit">${p ? `Resume ${h(c)}` : `Pause ${h(c)}`}</button></form></td></tr>`;
+        }),
+        "",
+      )}</section>`
+    : ""
+}
 <section aria-labelledby="workers"><h2 id="workers">Workers</h2>${workers}</section>
 <section aria-labelledby="recent"><h2 id="recent">Recent runs</h2>${recent}</section>`;
 }
@@ -214,14 +232,14 @@ export function dashboardPage(
   flash: { msg?: string; err?: string },
   view: View,
   channels: readonly string[],
-  resend: boolean,
+  paused: { channel: string; pausedBy: string; reason: string | null; pausedAt: Date }[] | null,
 ): string {
   const script = `<script>(()=>{const box=document.getElementById("live-on");setInterval(async()=>{if(!box.checked)return;
 const r=await fetch(location.pathname+location.search+(location.search?"&":"?")+"partial=1",{credentials:"same-origin"});
 if(r.ok){document.getElementById("live").innerHTML=await r.text();document.getElementById("refreshed").textContent=new Date().toLocaleTimeString();}},10000);})();</script>`;
   const body = `<p><label><input type="checkbox" id="live-on" checked> Live (refreshes every 10 s)</label> <small>last refresh <span id="refreshed">—</span></small></p>
 <form method="get" action="/admin/tasks" aria-label="Find tasks">${searchForm({}, channels).replace(/^<form[^>]*>|<\/form>$/g, "")}</form>
-<div id="live">${dashboardLive(x, view, resend)}</div>${script}`;
+<div id="live">${dashboardLive(x, view, paused, channels)}</div>${script}`;
   return layout("Dashboard", body, flash, view);
 }
 

@@ -31,6 +31,7 @@ export { listRuns, historyReport, historyReportText, type RunRow, type HistoryRe
 export { previewBulk, applyBulk, BULK_ACTIONS, type BulkAction, type BulkPreview, type BulkResult } from "./bulk.js";
 export { bulkAction } from "./api.js";
 export { optionalDate, optionalInt } from "./http-util.js";
+export { resendFailed, setChannelPaused, type DeliveryControl, type ResendRequest } from "./deliveries.js";
 export { authenticate, type AdminCredentials, type NamedToken } from "./auth.js";
 export type { AdminHttpDeps } from "./deps.js";
 

@@ -15,6 +15,7 @@ import {
   runsPage,
 } from "./dashboard.js";
 import type { AdminHttpDeps } from "./deps.js";
+import { resendFailed, setChannelPaused } from "./deliveries.js";
 import { listRuns } from "./history.js";
 import { detailPage, indexPage, loginPage, messagePage, type View } from "./html.js";
 import { bodyOf, optionalDate, optionalInt, queryOf, segmentsAfter, statusOf } from "./http-util.js";
@@ -57,7 +58,7 @@ const viewOf = (req: IncomingMessage): View => {
 const RANGES: readonly ChartRange[] = ["24h", "7d", "30d"];
 
 /** Mounts GET/POST /admin… (call after the API so /admin/api/ routes match first). */
-export function mountAdminPage(http: HttpServer, d: AdminHttpDeps & { canResend?: boolean }): void {
+export function mountAdminPage(http: HttpServer, d: AdminHttpDeps): void {
   /** Who is signed in, or null once the page said why not. */
   const gate = (req: IncomingMessage, res: ServerResponse): string | null => {
     const auth = authenticate(req, d, "web");
@@ -79,8 +80,9 @@ export function mountAdminPage(http: HttpServer, d: AdminHttpDeps & { canResend?
     const view = viewOf(req);
     const range = RANGES.includes(q.range as ChartRange) ? (q.range as ChartRange) : "24h";
     const data = await loadDashboard(d, range, view.tz);
-    if (q.partial) return html(res, 200, dashboardLive(data, view, Boolean(d.canResend)));
-    html(res, 200, dashboardPage(data, flashOf(q), view, d.channels, Boolean(d.canResend)));
+    const paused = d.outbox ? await d.outbox.paused() : null;
+    if (q.partial) return html(res, 200, dashboardLive(data, view, paused, d.channels));
+    html(res, 200, dashboardPage(data, flashOf(q), view, d.channels, paused));
   };
   http.route("GET", "/admin", dashboard);
 
@@ -152,6 +154,20 @@ export function mountAdminPage(http: HttpServer, d: AdminHttpDeps & { canResend?
     }
     const back = safeBack(b.back);
     try {
+      if (seg[0] === "deliveries") {
+        const one = seg.length === 3 && seg[2] === "resend" ? [seg[1]!] : undefined;
+        const r = await resendFailed(d, { ids: one }, actor);
+        return redirect(res, withFlash(back, "msg", r.message));
+      }
+      if (seg[0] === "channels" && seg.length === 3) {
+        const r = await setChannelPaused(d, {
+          channel: seg[1]!,
+          paused: seg[2] === "pause",
+          actor,
+          reason: b.reason || undefined,
+        });
+        return redirect(res, withFlash(back, "msg", r.message));
+      }
       if (seg[0] === "bulk" && seg.length === 2) {
         const { confirm, back: _b, ...filters } = b;
         const { limit: _l, cursor: _c, ...parsed } = parseFilters(filters, d.channels);

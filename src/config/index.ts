@@ -87,14 +87,15 @@ const schema = z.object({
   /** Tasks due within this horizon get a Redis timer; later ones stay in Postgres only. */
   SCHEDULER_HORIZON_MS: z.coerce.number().int().positive().default(3_600_000),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(20),
-  RUN_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  /** Attempts at a failing run; with the retry waits below, 14 ride out an outage of about half an hour. */
+  RUN_ATTEMPTS: z.coerce.number().int().min(1).default(14),
   /** Messages being sent at once per worker process, and attempts at each before it is failed. */
   DELIVERY_CONCURRENCY: z.coerce.number().int().positive().default(200),
-  DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).default(14),
   MAX_ACTIVE_TASKS: z.coerce.number().int().positive().default(25),
   /** The retry policy of runs and deliveries (src/retry): first wait, longest wait, spread. */
   RETRY_BASE_MS: z.coerce.number().int().positive().default(2000),
-  RETRY_MAX_DELAY_MS: z.coerce.number().int().positive().default(60_000),
+  RETRY_MAX_DELAY_MS: z.coerce.number().int().positive().default(300_000),
   RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.2),
 
   /** How often the scheduler moves tasks due within the horizon into Redis. */
@@ -113,6 +114,11 @@ const schema = z.object({
    * Housekeeping: runs, messages, deliveries and audit entries older than this many days are pruned (at
    * least 8, so the sitrep's 7-day window never loses a row it lists).
    */
+  /**
+   * Too late to be useful: a failing run or message is given up once its next try would come this long
+   * after its occurrence (a task's own cut-off wins): an hour-late reminder is not worth sending.
+   */
+  LATE_CUTOFF_MS: z.coerce.number().int().min(60_000).default(3_600_000),
   RETENTION_DAYS: z.coerce.number().int().min(8).default(90),
   HOUSEKEEPING_BATCH: z.coerce.number().int().min(1).max(100_000).default(1000),
   HOUSEKEEPING_INTERVAL_MS: z.coerce.number().int().min(60_000).default(3_600_000),

@@ -11,6 +11,12 @@ export {
   recordProviderStatus,
   takeFailedConsoleDeliveries,
   pruneDeliveries,
+  resendDeliveries,
+  pausedChannels,
+  pauseChannel,
+  resumeChannel,
+  insertNotice,
+  type ResendFilter,
   type OutboxOwner,
   type ReplyItem,
 } from "./store.js";

@@ -7,6 +7,7 @@ import { failureOf, ProviderError } from "../errors/index.js";
 import type { Logger } from "../log/index.js";
 import type { Redis } from "../redis/index.js";
 import { DEFAULT_RETRY, nextRetry, type RetryPolicy } from "../retry/index.js";
+import { deliveryDeadline, holdDelivery, pausedChannels } from "./store.js";
 import {
   claimDeliveries,
   failDelivery,
@@ -54,6 +55,15 @@ export class DeliveryQueue {
     );
   }
 
+  /**
+   * Queues deliveries an operator put back to pending (a re-send, a resumed channel): a job left over from
+   * their earlier attempts (kept failed, or still waiting) is removed first, since a job id is taken once.
+   */
+  async requeue(deliveryIds: string[]): Promise<void> {
+    await Promise.all(deliveryIds.map((id) => this.queue.remove(`d-${id}`).catch(() => 0)));
+    await this.enqueue(deliveryIds);
+  }
+
   close(): Promise<void> {
     return this.queue.close();
   }
@@ -88,6 +98,15 @@ export interface DeliveryWorkerOptions {
    */
   leaseMs?: number;
   onDeliveryFailed?: (delivery: { id: string; channel: string; error: string }) => void;
+  /** A provider took a message (sent, queued or delivered): metrics, and a run failed by its messages recovering. */
+  onDeliverySent?: (delivery: { id: string; channel: string; status: string }) => void;
+  /** A delivery was held because its channel is paused. */
+  onDeliveryHeld?: (delivery: { id: string; channel: string }) => void;
+  /**
+   * Too late to be useful: a failing delivery is given up rather than retried past its run's occurrence
+   * plus its task's cut-off, or this (LATE_CUTOFF_MS). Undefined: only the retry budget decides.
+   */
+  lateCutoffMs?: number;
   /** The recipient opted out at the provider (Twilio 21610): the owner of `users` records it. */
   onOptedOut?: (userId: string) => void | Promise<void>;
   /** Group commit of claims and success updates (see MicroBatcher). */
@@ -224,6 +243,12 @@ export class DeliveryWorker {
       d = await this.db(this.claims.add(id));
       if (!d) return { status: "not pending" };
       this.held.add(d.id);
+      if (await this.paused(d.channel)) {
+        // An operator paused the channel (a provider incident): the row waits, its attempt not counted.
+        await this.db(holdDelivery(this.o.pool, d.id, this.owner));
+        this.o.onDeliveryHeld?.({ id: d.id, channel: d.channel });
+        return { status: "held" };
+      }
       const sender = this.senders.get(d.channel);
       if (!sender)
         throw new ProviderError("retryable", `no ${d.channel} channel is configured on this server`, {
@@ -244,6 +269,7 @@ export class DeliveryWorker {
       const result = await sender.send(message).finally(release);
       // The provider has the message: from here on only the bookkeeping may be retried, never the send.
       await this.record({ id: d.id, status: result.status, providerId: result.providerId ?? null, blind });
+      this.o.onDeliverySent?.({ id: d.id, channel: d.channel, status: result.status });
       return { status: result.status };
     } catch (err) {
       release();
@@ -329,22 +355,46 @@ export class DeliveryWorker {
     const failure = failureOf(err);
     const message = err instanceof Error ? err.message : String(err);
     const retryAfterMs = err instanceof ProviderError ? err.provider.retryAfterMs : undefined;
-    const decision = nextRetry(this.retry, d.attempts, failure, { retryAfterMs });
+    let decision = nextRetry(this.retry, d.attempts, failure, { retryAfterMs });
+    const tooLate = decision.retry && (await this.pastCutoff(d.id, decision.delayMs));
+    if (tooLate) decision = { retry: false, reason: "exhausted" };
+    const error = tooLate ? `${message} (given up: too late to be useful)` : message;
     const retryAt = decision.retry ? new Date(Date.now() + decision.delayMs) : undefined;
     await this.persist(d.id, () =>
-      failDelivery(this.o.pool, d.id, this.owner, { final: !decision.retry, error: message, retryAt }),
+      failDelivery(this.o.pool, d.id, this.owner, { final: !decision.retry, error, retryAt }),
     );
     if (failure === "opted_out") await this.o.onOptedOut?.(d.user_id);
     if (!decision.retry) {
-      this.o.logger.error({ deliveryId: d.id, channel: d.channel, err: message }, "delivery failed for good");
-      this.o.onDeliveryFailed?.({ id: d.id, channel: d.channel, error: message });
-      return { status: "failed", error: message };
+      this.o.logger.error({ deliveryId: d.id, channel: d.channel, err: error }, "delivery failed for good");
+      this.o.onDeliveryFailed?.({ id: d.id, channel: d.channel, error });
+      return { status: "failed", error };
     }
     this.o.logger.warn(
       { deliveryId: d.id, channel: d.channel, attempt: d.attempts, retryInMs: decision.delayMs, err: message },
       "delivery failed, will retry",
     );
     return { status: "retrying", retryInMs: decision.delayMs, error: message };
+  }
+
+  private pauses: { at: number; channels: Promise<Set<string>> } | null = null;
+
+  /** Whether an operator paused `channel` (read at most every 2 s while none is; each time while one is). */
+  private async paused(channel: string): Promise<boolean> {
+    if (!this.pauses || Date.now() - this.pauses.at > 2000) {
+      const channels = pausedChannels(this.o.pool).then((rows) => new Set(rows.map((r) => r.channel)));
+      this.pauses = { at: Date.now(), channels: channels.catch(() => new Set<string>()) };
+    }
+    if (!(await this.pauses.channels).has(channel)) return false;
+    // Paused as last read: ask again before holding, so a message never waits on a resume already made.
+    const now = await pausedChannels(this.o.pool).then((rows) => new Set(rows.map((r) => r.channel)));
+    this.pauses = { at: Date.now(), channels: Promise.resolve(now) };
+    return now.has(channel);
+  }
+
+  /** Whether the next attempt, `delayMs` from now, would come after the delivery stopped being worth sending. */
+  private async pastCutoff(id: string, delayMs: number): Promise<boolean> {
+    const deadline = await deliveryDeadline(this.o.pool, id, this.o.lateCutoffMs ?? null).catch(() => null);
+    return deadline !== null && Date.now() + delayMs > deadline.getTime();
   }
 
   /** Notes a failed statement (see lastDbError) and passes the outcome on. */

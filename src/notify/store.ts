@@ -183,15 +183,15 @@ export async function recordProviderStatus(
   from: string[],
   error: string | null,
   deliveryId?: string,
-): Promise<{ userId: string } | null> {
+): Promise<{ userId: string; id: string; channel: string } | null> {
   const byId = deliveryId && UUID.test(deliveryId) ? deliveryId : null;
-  const { rows } = await pool.query<{ user_id: string }>(
+  const { rows } = await pool.query<{ user_id: string; id: string; channel: string }>(
     `UPDATE deliveries SET status = CASE WHEN status::text = ANY($3::text[]) THEN $2::"DeliveryStatus" ELSE status END,
             provider_id = COALESCE(provider_id, $1), error = COALESCE($4, error), updated_at = now()
-      WHERE provider_id = $1 OR (id = $5::uuid AND provider_id IS NULL) RETURNING user_id`,
+      WHERE provider_id = $1 OR (id = $5::uuid AND provider_id IS NULL) RETURNING user_id, id, channel`,
     [providerId, next, from, error, byId],
   );
-  return rows[0] ? { userId: rows[0].user_id } : null;
+  return rows[0] ? { userId: rows[0].user_id, id: rows[0].id, channel: rows[0].channel } : null;
 }
 
 /**
@@ -221,6 +221,94 @@ export function pruneDeliveries(pool: pg.Pool, before: Date, batch: number): Pro
        AND status IN ('queued', 'sent', 'delivered', 'undelivered', 'failed') ORDER BY created_at LIMIT $2)`,
     [before, batch],
   );
+}
+
+/** Which deliveries an operator re-sends: by id, or those failed (or undelivered) matching a filter. */
+export interface ResendFilter {
+  ids?: string[];
+  channel?: string;
+  taskId?: string;
+  /** Failed at or after. */
+  since?: Date;
+}
+
+/**
+ * Puts failed and undelivered deliveries back to pending for a fresh round of attempts: the same text to the
+ * same recipient, without running their task again. Returns the ids, for the delivery queue. At most 1000.
+ */
+export async function resendDeliveries(pool: pg.Pool, f: ResendFilter): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>(
+    `UPDATE deliveries SET status = 'pending', attempts = 0, error = NULL, next_attempt_at = NULL, owner = NULL,
+            lease_until = NULL, provider_id = NULL, updated_at = now()
+      WHERE id IN (SELECT id FROM deliveries WHERE status IN ('failed', 'undelivered')
+        AND ($1::uuid[] IS NULL OR id = ANY($1::uuid[])) AND ($2::text IS NULL OR channel = $2)
+        AND ($3::uuid IS NULL OR task_id = $3) AND ($4::timestamptz IS NULL OR updated_at >= $4)
+        ORDER BY updated_at DESC LIMIT 1000)
+      RETURNING id`,
+    [f.ids?.filter((id) => UUID.test(id)) ?? null, f.channel ?? null, f.taskId ?? null, f.since ?? null],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Channels paused by an operator (their deliveries wait as "held"). */
+export async function pausedChannels(
+  pool: pg.Pool,
+): Promise<{ channel: string; pausedBy: string; reason: string | null; pausedAt: Date }[]> {
+  const { rows } = await pool.query(
+    `SELECT channel, paused_by AS "pausedBy", reason, paused_at AS "pausedAt" FROM channel_pauses ORDER BY channel`,
+  );
+  return rows;
+}
+
+export async function pauseChannel(pool: pg.Pool, channel: string, by: string, reason: string | null): Promise<void> {
+  await pool.query(
+    `INSERT INTO channel_pauses (channel, paused_by, reason) VALUES ($1, $2, $3) ON CONFLICT (channel) DO UPDATE SET paused_by = $2, reason = $3`,
+    [channel, by, reason],
+  );
+}
+
+/** Resumes a channel: its held deliveries go back to pending; returns their ids, for the delivery queue. */
+export async function resumeChannel(pool: pg.Pool, channel: string): Promise<string[]> {
+  await pool.query(`DELETE FROM channel_pauses WHERE channel = $1`, [channel]);
+  const { rows } = await pool.query<{ id: string }>(
+    `UPDATE deliveries SET status = 'pending', updated_at = now() WHERE channel = $1 AND status = 'held' RETURNING id`,
+    [channel],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** A claimed delivery whose channel is paused: held, its attempt not counted, until the channel resumes. */
+export async function holdDelivery(pool: pg.Pool, id: string, owner: string): Promise<void> {
+  await pool.query(
+    `UPDATE deliveries SET status = 'held', attempts = GREATEST(attempts - 1, 0), owner = NULL, lease_until = NULL, updated_at = now()
+      WHERE id = $1 AND status = 'sending' AND owner = $2`,
+    [id, owner],
+  );
+}
+
+/**
+ * When a delivery stops being worth sending: its expiry, else its run's occurrence plus its task's cut-off
+ * (or `defaultMs`). Null: no cut-off (a conversation reply, a notice).
+ */
+export async function deliveryDeadline(pool: pg.Pool, id: string, defaultMs: number | null): Promise<Date | null> {
+  const { rows } = await pool.query<{ at: Date | null }>(
+    `SELECT COALESCE(d.expires_at, r.occurrence + COALESCE(t.useful_for_ms, $2::int) * interval '1 millisecond') AS at
+       FROM deliveries d LEFT JOIN task_runs r ON r.id = d.run_id LEFT JOIN tasks t ON t.id = d.task_id WHERE d.id = $1`,
+    [id, defaultMs],
+  );
+  return rows[0]?.at ?? null;
+}
+
+/** Writes a notice to a task's owner (no run: an approval decided), pending for a delivery worker. */
+export async function insertNotice(
+  pool: pg.Pool,
+  n: { taskId: string; userId: string; channel: string; recipient: string; body: string },
+): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO deliveries (task_id, user_id, channel, recipient, body) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [n.taskId, n.userId, n.channel, n.recipient, n.body],
+  );
+  return rows[0]!.id;
 }
 
 /** Where a run's outbox rows belong. */

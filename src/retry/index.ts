@@ -7,17 +7,21 @@ import type { ProviderFailure } from "../errors/index.js";
  * come back at the same instant (AWS's "exponential backoff and jitter").
  */
 export interface RetryPolicy {
-  /** Attempts in all, the first one included. @defaultValue 5 */
+  /** Attempts in all, the first one included. @defaultValue 14 */
   attempts: number;
   /** The wait before the second attempt; each further one doubles. @defaultValue 2000 */
   baseMs: number;
-  /** No single wait is longer than this. @defaultValue 60000 */
+  /** No single wait is longer than this. @defaultValue 300000 */
   maxDelayMs: number;
   /** Spread of each wait, 0..1: 0.2 draws it from ±20% of the nominal delay. @defaultValue 0.2 */
   jitter: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseMs: 2000, maxDelayMs: 60_000, jitter: 0.2 };
+/**
+ * Waits of 2, 4, 8 … 256 s, then 5 min each: 14 attempts span about 33 minutes, so a provider outage of
+ * tens of minutes delays reminders instead of failing them (a task's cut-off ends it sooner when late).
+ */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 14, baseMs: 2000, maxDelayMs: 300_000, jitter: 0.2 };
 
 export type RetryDecision =
   | { retry: true; delayMs: number }

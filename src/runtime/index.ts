@@ -15,8 +15,13 @@ import type { Logger } from "../log/index.js";
 import {
   DeliveryQueue,
   DeliveryWorker,
+  insertNotice,
   insertReply,
+  pauseChannel,
+  pausedChannels,
   pruneDeliveries,
+  resendDeliveries,
+  resumeChannel,
   recordProviderStatus,
   type Sender,
 } from "../notify/index.js";
@@ -39,6 +44,8 @@ import {
   FireWorker,
   pruneAudit,
   pruneRuns,
+  runDelivered,
+  runUndelivered,
   Scheduler,
   type Task,
   TaskService,
@@ -98,6 +105,8 @@ export interface Runtime {
   }): Promise<{ ok: boolean; text: string }>;
   /** Tells a task's owner something on its channel, through the outbox (an approval decided). */
   tellOwner?: (task: Task, text: string) => Promise<void>;
+  /** Re-send of failed deliveries and channel pauses, for the admin surfaces. */
+  deliveryControl: import("../admin/index.js").DeliveryControl;
   http?: HttpServer;
   port?: number;
   /** The port of /metrics of its own (METRICS_PORT). */
@@ -233,10 +242,18 @@ export async function startRuntime(
         retry: retryPolicy(config, "deliveries"),
         senders,
         logger,
+        lateCutoffMs: config.LATE_CUTOFF_MS,
         onDeliveryFailed: (d) => {
           metrics?.process.delivery("failed", d.channel);
           ops.deliveryFailed(d);
+          // Success means delivered: a run whose messages all failed is failed (src/tasks decides).
+          void runUndelivered(db.pool, d.id, d.error).catch(() => {});
         },
+        onDeliverySent: (d) => {
+          metrics?.process.delivery(d.status, d.channel);
+          void runDelivered(db.pool, d.id).catch(() => {});
+        },
+        onDeliveryHeld: (d) => metrics?.process.delivery("held", d.channel),
         onOptedOut: (userId) => users.optOut(userId),
       });
       cleanups.push(["delivery worker", () => deliveryWorker.close()]);
@@ -258,6 +275,7 @@ export async function startRuntime(
           retry: retryPolicy(config, "runs"),
           leadMs,
           lockDurationMs: leaseMs,
+          lateCutoffMs: config.LATE_CUTOFF_MS,
           horizonMs: config.SCHEDULER_HORIZON_MS,
           onRunFailed: (run, error) => ops.runFailed({ taskId: run.task.id, runId: run.runId, error }),
           onRunEnded: metrics ? (r) => metrics.process.runEnded(r) : undefined,
@@ -308,6 +326,30 @@ export async function startRuntime(
       outbox = deliveryWorker;
     }
 
+    const plans = planDeliveries(loaded);
+    /** Tells a task's owner something on the task's channel, through the outbox (queued for the workers). */
+    const tellOwner = async (task: Task, text: string) => {
+      const user = await users.get(task.userId);
+      if (!user) return;
+      for (const item of plans({ channel: task.channel, audience: null, contact: user, body: text })) {
+        const id = await insertNotice(db.pool, { taskId: task.id, userId: task.userId, ...item });
+        await deliveries.enqueue([id]);
+      }
+    };
+    const outboxControl = {
+      resend: async (f: Parameters<typeof resendDeliveries>[1]) => {
+        const ids = await resendDeliveries(db.pool, f);
+        await deliveries.requeue(ids);
+        return ids.length;
+      },
+      pause: (channel: string, by: string, reason: string | null) => pauseChannel(db.pool, channel, by, reason),
+      resume: async (channel: string) => {
+        const ids = await resumeChannel(db.pool, channel);
+        await deliveries.requeue(ids);
+        return ids.length;
+      },
+      paused: () => pausedChannels(db.pool),
+    };
     const rt: Runtime = {
       config,
       logger,
@@ -326,7 +368,9 @@ export async function startRuntime(
       sitrepCommand: (args) =>
         sitrepCommand({ source, tasks, slackUser: (id) => users.findOrCreate({ slackUserId: id }, "slack") }, args),
       approval: async (args) =>
-        (await import("../admin/index.js")).approvalFromSlack({ prisma: db.prisma, tasks }, args),
+        (await import("../admin/index.js")).approvalFromSlack({ prisma: db.prisma, tasks, tellOwner }, args),
+      tellOwner,
+      deliveryControl: outboxControl,
       newRedis,
       close,
     };
@@ -358,8 +402,17 @@ export async function startRuntime(
             return row.written;
           },
         },
-        deliveryStatus: (id, status, from, error, deliveryId) =>
-          recordProviderStatus(db.pool, id, status, from, error, deliveryId),
+        deliveryStatus: async (id, status, from, error, deliveryId) => {
+          const found = await recordProviderStatus(db.pool, id, status, from, error, deliveryId);
+          if (found && (status === "undelivered" || status === "failed")) {
+            // The carrier could not deliver it: as much a failure as a send that failed.
+            const why = error ?? `the carrier reported it ${status}`;
+            metrics?.process.delivery(status, found.channel);
+            ops.deliveryFailed({ id: found.id, channel: found.channel, error: why });
+            await runUndelivered(db.pool, found.id, why).catch(() => {});
+          }
+          return found;
+        },
         sitrepCommand: rt.sitrepCommand,
         approval: rt.approval,
       };
@@ -376,6 +429,8 @@ export async function startRuntime(
       mountAdmin(http, {
         prisma: db.prisma,
         tasks,
+        tellOwner,
+        outbox: outboxControl,
         source,
         adminToken: config.ADMIN_TOKEN,
         adminTokens: config.ADMIN_TOKENS,
@@ -385,7 +440,8 @@ export async function startRuntime(
       mountMcp(http, {
         prisma: db.prisma,
         tasks,
-        tellOwner: rt.tellOwner,
+        tellOwner,
+        outbox: outboxControl,
         source,
         adminToken: config.ADMIN_TOKEN,
         adminTokens: config.ADMIN_TOKENS,

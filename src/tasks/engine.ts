@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from "bullmq";
 import type pg from "pg";
 import { MicroBatcher, Slots, type BatcherOptions } from "../batch/index.js";
-import { failureOf } from "../errors/index.js";
+import { failureOf, HeraldError } from "../errors/index.js";
 import type { Logger } from "../log/index.js";
 import type { OutboxItem } from "../notify/index.js";
 import { DEFAULT_RETRY, nextRetry, type RetryPolicy } from "../retry/index.js";
@@ -94,6 +94,11 @@ export interface EngineOptions {
    * Called as each attempt ends (metrics): succeeded, skipped (the task changed meanwhile), retried or
    * failed (for good); how late it started and how long it took.
    */
+  /**
+   * Too late to be useful: a failing run is given up rather than retried past its occurrence plus the
+   * task's cut-off, or this (LATE_CUTOFF_MS). Undefined: only the retry budget decides.
+   */
+  lateCutoffMs?: number;
   onRunEnded?: (r: { channel: string; outcome: RunOutcome; lateMs: number; durationMs: number }) => void;
 }
 
@@ -295,6 +300,13 @@ export class FireWorker {
       const deliveries: OutboxItem[] = result.message
         ? this.o.plan(run, { body: result.message, blocks: result.blocks })
         : [];
+      // A message for nobody is not a success: the owner has no address on the task's channel.
+      if (result.message && deliveries.length === 0)
+        throw new HeraldError(
+          "herald_run_unreachable",
+          `nobody to deliver to: the owner has no ${run.task.channel} address (set one, or move the task to another channel)`,
+          { retryable: false },
+        );
       const after = this.now();
       const next = result.finish ? null : occurrenceAfter(run.task, occurrence, after);
       const timerAt = next && next.getTime() - after.getTime() <= (this.o.horizonMs ?? 3_600_000) ? next : null;
@@ -338,7 +350,11 @@ export class FireWorker {
   private async failed(run: ClaimedRun, occurrence: Date, err: unknown): Promise<Outcome> {
     const error = err instanceof Error ? err : new Error(String(err));
     const failure = err instanceof UnrecoverableError ? "permanent" : failureOf(err);
-    const decision = nextRetry(this.retry, run.attempt, failure);
+    let decision = nextRetry(this.retry, run.attempt, failure);
+    if (decision.retry && (await this.pastCutoff(run, occurrence, decision.delayMs))) {
+      decision = { retry: false, reason: "exhausted" };
+      error.message = `${error.message} (given up: too late to be useful)`;
+    }
     if (decision.retry) {
       await releaseRun(this.o.pool, run, error.message, new Date(Date.now() + decision.delayMs));
       this.o.logger.warn(
@@ -356,6 +372,15 @@ export class FireWorker {
         await this.timers.set([{ taskId: run.task.id, occurrence: next }], this.now());
     }
     return { error, retryInMs: null };
+  }
+
+  /** Whether the next attempt, `delayMs` from now, would come after the occurrence stopped being worth running. */
+  private async pastCutoff(run: ClaimedRun, occurrence: Date, delayMs: number): Promise<boolean> {
+    const { rows } = await this.o.pool
+      .query<{ ms: number | null }>(`SELECT useful_for_ms AS ms FROM tasks WHERE id = $1`, [run.task.id])
+      .catch(() => ({ rows: [] as { ms: number | null }[] }));
+    const cutoff = rows[0]?.ms ?? this.o.lateCutoffMs;
+    return cutoff !== undefined && cutoff !== null && Date.now() + delayMs > occurrence.getTime() + cutoff;
   }
 
   /** Stops taking jobs and waits for those in flight (a job still running at the deadline is released to another worker). */

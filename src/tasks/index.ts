@@ -39,3 +39,4 @@ export { judgeNewTask, canTransition, ACTIVE_STATUSES, LIMITS } from "./policy.j
 export { firstOccurrence, occurrenceAfter, occurrenceToFire, fireJobId, type TaskTiming } from "./schedule.js";
 export type { ClaimedRun } from "./runs.js";
 export { pruneRuns, pruneAudit } from "./prune.js";
+export { runUndelivered, runDelivered } from "./outcomes.js";

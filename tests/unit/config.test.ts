@@ -52,3 +52,17 @@ describe("config", () => {
     expect(c.PUBLIC_URL).toBeUndefined();
   });
 });
+
+describe("the default retry budget", () => {
+  it("rides out a provider outage of tens of minutes, exponential up to a 5-minute cap", async () => {
+    const { loadConfig, retryPolicy } = await import("../../src/config/index.js");
+    const { backoffMs, retryBudgetMs } = await import("../../src/retry/index.js");
+    const c = loadConfig({});
+    for (const of of ["runs", "deliveries"] as const) {
+      const p = retryPolicy(c, of);
+      expect(retryBudgetMs(p) / 60_000).toBeGreaterThan(30);
+      expect(retryBudgetMs(p) / 60_000).toBeLessThan(c.LATE_CUTOFF_MS / 60_000);
+      expect([1, 2, 3, 9, 13].map((n) => backoffMs(p, n) / 1000)).toEqual([2, 4, 8, 300, 300]);
+    }
+  });
+});

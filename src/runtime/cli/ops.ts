@@ -17,7 +17,13 @@ const json = (v: unknown): void => out(JSON.stringify(v, null, 2));
 const utc = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace("T", " ")}Z` : "-");
 
 /** What the admin actions need of a runtime. */
-const admin = (rt: Runtime) => ({ prisma: rt.db.prisma, tasks: rt.tasks, tellOwner: rt.tellOwner });
+const admin = (rt: Runtime) => ({
+  prisma: rt.db.prisma,
+  tasks: rt.tasks,
+  tellOwner: rt.tellOwner,
+  outbox: rt.deliveryControl,
+  channels: CHANNEL_NAMES,
+});
 const ms = (v: number | null) => (v === null ? "-" : v < 1000 ? `${v} ms` : `${(v / 1000).toFixed(1)} s`);
 
 /** The task filter options shared by `tasks list` and `tasks bulk`. */
@@ -295,4 +301,70 @@ export function registerOps(program: Command): void {
     );
   registerTasks(program);
   registerRuns(program);
+  registerDeliveries(program);
+}
+
+function registerDeliveries(program: Command): void {
+  const deliveries = program.command("deliveries").description("failed messages, and sending them again");
+  deliveries
+    .command("failed")
+    .description("deliveries that failed for good or that the carrier reported undelivered, newest first")
+    .option("--json", "print JSON")
+    .action((o: { json?: boolean }) =>
+      withRuntime(async (rt) => {
+        const rows = await rt.db.prisma.delivery.findMany({
+          where: { status: { in: ["failed", "undelivered"] } },
+          orderBy: { updatedAt: "desc" },
+          take: 200,
+        });
+        if (o.json) return json(rows);
+        if (rows.length === 0) return out("No failed deliveries.");
+        for (const r of rows)
+          out(
+            `${r.id}  ${utc(r.updatedAt)}  ${r.channel.padEnd(7)} ${r.status.padEnd(11)} ${r.recipient}  ${r.error ?? ""}`,
+          );
+      }),
+    );
+  deliveries
+    .command("resend [ids...]")
+    .description("send failed deliveries again (the same text; the task is not run again): by id, or by filter")
+    .option("--channel <channel>", CHANNEL_NAMES.join(", "))
+    .option("--task <id>", "one task's failed deliveries")
+    .option("--since <iso>", "failed at or after")
+    .action((ids: string[], o: { channel?: string; task?: string; since?: string }) =>
+      withRuntime(async (rt, ops) => {
+        const r = await ops.resendFailed(
+          admin(rt),
+          {
+            ids: ids.length ? ids : undefined,
+            channel: o.channel,
+            taskId: o.task,
+            since: ops.optionalDate(o.since, "--since"),
+          },
+          actor(),
+        );
+        out(r.message);
+      }),
+    );
+  const channels = program.command("channels").description("pause a channel during a provider incident");
+  for (const verb of ["pause", "resume"] as const)
+    channels
+      .command(`${verb} <channel>`)
+      .description(
+        verb === "pause"
+          ? "hold the channel's messages (they wait as held) until it is resumed"
+          : "resume a paused channel: its held messages go out",
+      )
+      .option("--reason <text>", "why (kept in the audit log)")
+      .action((name: string, o: { reason?: string }) =>
+        withRuntime(async (rt, ops) => {
+          const r = await ops.setChannelPaused(admin(rt), {
+            channel: name,
+            paused: verb === "pause",
+            actor: actor(),
+            reason: o.reason,
+          });
+          out(r.message);
+        }),
+      );
 }
