@@ -260,4 +260,28 @@ describe("admin console in a browser", () => {
     await shot(page, "07-runs");
     await page.context().close();
   });
+
+  it("re-sends a failed delivery and pauses and resumes a channel from the dashboard by click", async () => {
+    const page = await signedIn();
+    const row = page.locator("section[aria-labelledby=failed] tr[data-delivery-id]").first();
+    const id = (await row.getAttribute("data-delivery-id"))!;
+    await row.getByRole("button", { name: "Re-send" }).click();
+    await expect.poll(() => flash(page)).toBe("Re-sending 1 failed delivery.");
+    expect((await rt.db.prisma.delivery.findUniqueOrThrow({ where: { id } })).status).toBe("pending");
+    expect(await page.locator(`tr[data-delivery-id="${id}"]`).count()).toBe(0);
+
+    const sms = page.locator(`section[aria-labelledby=channels] tr[data-channel="sms"]`);
+    await sms.getByLabel("reason for pausing sms").fill("carrier incident");
+    await sms.getByRole("button", { name: "Pause sms" }).click();
+    await expect.poll(() => flash(page)).toBe("Paused sms: its messages wait until it is resumed.");
+    expect(await page.locator(`section[aria-labelledby=channels] tr[data-channel="sms"]`).textContent()).toContain(
+      "paused by admin:web",
+    );
+    await shot(page, "08-channel-paused");
+    await page.getByRole("button", { name: "Resume sms" }).click();
+    await expect.poll(() => flash(page)).toMatch(/^Resumed sms: 0 held messages going out\.$/);
+    await page.getByRole("button", { name: "Re-send all failed" }).click();
+    await expect.poll(() => flash(page)).toBe("Re-sending 2 failed deliveries.");
+    await page.context().close();
+  });
 });
