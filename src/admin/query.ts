@@ -54,7 +54,16 @@ const filterSchema = z.object({
  * `limit`, `cursor`); `channels`, when given, are the names a channel filter may take. @throws HeraldError herald_admin_bad_filter naming the parameter.
  */
 export function parseFilters(params: Record<string, string | undefined>, channels?: readonly string[]): TaskFilters {
-  const r = filterSchema.safeParse(params);
+  return parseWith(filterSchema, params, channels);
+}
+
+/** Parses with a filter schema, checks the channel, decodes the cursor. */
+function parseWith<T extends { channel?: string; cursor?: string }>(
+  schema: z.ZodType<T>,
+  params: Record<string, string | undefined>,
+  channels?: readonly string[],
+): Omit<T, "cursor"> & { cursor?: { createdAt: Date; id: string } } {
+  const r = schema.safeParse(params);
   if (!r.success) {
     const issue = r.error.issues[0]!;
     throw new HeraldError("herald_admin_bad_filter", `${String(issue.path[0])}: ${issue.message}`);
@@ -120,15 +129,7 @@ const runFilterSchema = z.object({
 
 /** Parses run history filters from query parameters. @throws HeraldError herald_admin_bad_filter naming the parameter. */
 export function parseRunFilters(params: Record<string, string | undefined>, channels?: readonly string[]): RunFilters {
-  const r = runFilterSchema.safeParse(params);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new HeraldError("herald_admin_bad_filter", `${String(issue.path[0])}: ${issue.message}`);
-  }
-  const { cursor, ...rest } = r.data;
-  if (rest.channel && channels && !channels.includes(rest.channel))
-    throw new HeraldError("herald_admin_bad_filter", `channel: must be one of ${channels.join(", ")}`);
-  return { ...rest, cursor: cursor ? decodeCursor(cursor) : undefined };
+  return parseWith(runFilterSchema, params, channels);
 }
 
 /**

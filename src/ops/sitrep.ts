@@ -1,3 +1,4 @@
+import type { WorkerRow } from "./workers.js";
 /**
  * The sitrep's arithmetic: pure functions from query results (SitrepInput) to the report (Sitrep).
  * The I/O that fills SitrepInput lives in sitrep-data.ts; rendering in sitrep-render.ts.
@@ -55,15 +56,7 @@ export interface RecentRunRow {
 }
 
 /** A worker process, as its heartbeat row says. */
-export interface WorkerProcessRow {
-  host: string;
-  pid: number;
-  roles: string;
-  startedAt: Date;
-  heartbeatAt: Date;
-  inFlight: number;
-  processed: number;
-}
+export type WorkerProcessRow = Omit<WorkerRow, "id">;
 
 /** Everything the sitrep is computed from: small, already aggregated query results. */
 export interface SitrepInput {

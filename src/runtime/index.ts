@@ -426,7 +426,8 @@ export async function startRuntime(
       ]);
       if (metrics && config.METRICS_PORT === undefined)
         mountMetrics(http, metrics, config.METRICS_TOKEN ?? config.ADMIN_TOKEN, "METRICS_TOKEN (or ADMIN_TOKEN)");
-      mountAdmin(http, {
+      // The admin page and API and the MCP tools act through the same functions, as who authenticated.
+      const adminDeps = {
         prisma: db.prisma,
         tasks,
         tellOwner,
@@ -436,18 +437,9 @@ export async function startRuntime(
         adminTokens: config.ADMIN_TOKENS,
         channels: CHANNEL_NAMES,
         logger,
-      });
-      mountMcp(http, {
-        prisma: db.prisma,
-        tasks,
-        tellOwner,
-        outbox: outboxControl,
-        source,
-        adminToken: config.ADMIN_TOKEN,
-        adminTokens: config.ADMIN_TOKENS,
-        channels: CHANNEL_NAMES,
-        logger,
-      });
+      };
+      mountAdmin(http, adminDeps);
+      mountMcp(http, adminDeps);
       rt.port = await http.listen(config.PORT);
       rt.http = http;
       cleanups.push(["http", () => http.close()]);
