@@ -34,6 +34,22 @@ describe("conversation", () => {
   const tasksOf = async (user: string) =>
     rt.db.prisma.task.findMany({ where: { user: { consoleName: user } }, orderBy: { createdAt: "asc" } });
 
+  it("audits what users do themselves: create, cancel and undo, with the user as the actor", async () => {
+    const user = unique("audited");
+    const say = chat(user);
+    await say("remind me tomorrow at 9am to water the plants");
+    const [t] = await tasksOf(user);
+    await say("cancel the plants reminder");
+    await say("undo");
+    const trail = await rt.db.prisma.auditLog.findMany({ where: { taskId: t!.id }, orderBy: { at: "asc" } });
+    expect(trail.map((e) => [e.actor, e.action])).toEqual([
+      [`user:${t!.userId}`, "create"],
+      [`user:${t!.userId}`, "cancel"],
+      [`user:${t!.userId}`, "restore"],
+    ]);
+    expect((await rt.tasks.get(t!.id))!.status).toBe("scheduled");
+  });
+
   it("asks for a missing time, completes the draft with the answer, and undoes it", async () => {
     const user = unique("draft");
     const say = chat(user);
