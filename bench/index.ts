@@ -1,25 +1,35 @@
 /**
- * `npm run bench [-- --json] [-- --quick]`: Herald's engine side by side with bare BullMQ on this machine.
- * Firing lateness over a spread of tasks, a burst due at one instant, Redis memory with a year of tasks
- * scheduled, worker RSS. Scratch database and Redis prefix, dropped afterwards.
- * Flags: --tasks N (100000) --spread-ms N (60000) --burst N (10000) --far N (1000000) --lead-ms N (1000)
- * --repeat N (3: bursts per side, the median reported; one burst is noisy on a shared machine)
- * --concurrency N (20: runs executing at once) --worker-flags "..." (node flags for the Herald worker; default: those of
- * `npm run worker` in package.json, as production runs it) --quick (a tenth of each) --json (ends with one JSON line).
+ * `npm run bench [-- --json] [-- --quick] [-- --only part,part]`: Herald's engine side by side with bare
+ * BullMQ on this machine. Scratch database and Redis prefix, dropped afterwards. The parts (all by default):
+ * - spread: firing lateness of `--tasks` due over `--spread-ms`, Herald and bare BullMQ;
+ * - burst: `--burst` due at one instant, `--repeat` times each side, the median reported;
+ * - big: `--big` (100,000) due at one instant, every one delivered;
+ * - memory: Redis memory with `--far` tasks over the next year; sitrep: the sitrep at a million tasks.
+ * Flags: --tasks N (100000) --spread-ms N (60000) --burst N (10000) --big N (100000) --far N (1000000)
+ * --lead-ms N (1000) --repeat N (3: one burst is noisy on a shared machine) --concurrency N (20: runs
+ * executing at once) --worker-flags "..." (node flags for the Herald worker; default: those of
+ * `npm run worker` in package.json, as production runs it) --quick (a tenth of each) --json (ends with one
+ * JSON line). Every part logs the load average as it starts: the machine may be shared.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { BenchWorker, type WorkerReport } from "./child.js";
+import { BenchWorker, type WorkerReport, type WorkerSpec } from "./child.js";
 import { createScratch, dropScratch, farFutureMemory, heraldBurst, heraldSpread, type Scratch } from "./engine.js";
 import { bullmqSpread } from "./bullmq.js";
+
+const PARTS = ["spread", "burst", "big", "memory", "sitrep"] as const;
+type Part = (typeof PARTS)[number];
 
 const { values: flags } = parseArgs({
   options: {
     json: { type: "boolean", default: false },
     quick: { type: "boolean", default: false },
+    only: { type: "string" },
     tasks: { type: "string" },
     "spread-ms": { type: "string", default: "60000" },
     burst: { type: "string" },
+    big: { type: "string" },
     far: { type: "string" },
     "lead-ms": { type: "string", default: "1000" },
     concurrency: { type: "string", default: "20" },
@@ -33,11 +43,16 @@ const scale = flags.quick ? 0.1 : 1;
 const tasks = Number(flags.tasks ?? 100_000 * scale);
 const spreadMs = Number(flags["spread-ms"]);
 const burst = Number(flags.burst ?? 10_000 * scale);
+const big = Number(flags.big ?? 100_000 * scale);
 const far = Number(flags.far ?? 1_000_000 * scale);
 const leadMs = Number(flags["lead-ms"]);
 const concurrency = Number(flags.concurrency);
 const repeat = Math.max(1, Number(flags.repeat));
 const nodeFlags = (flags["worker-flags"] ?? productionWorkerFlags()).split(" ").filter(Boolean);
+const only = new Set((flags.only ?? PARTS.join(",")).split(",").map((p) => p.trim()));
+for (const p of only)
+  if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only: no part ${p} (parts: ${PARTS.join(", ")})`);
+const wanted = (p: Part) => only.has(p);
 
 /** The node flags of package.json's "worker" script (from bench/ or, compiled, from dist/bench/). */
 function productionWorkerFlags(): string {
@@ -55,6 +70,7 @@ const pct = (xs: number[], p: number) => {
 };
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const log = (msg: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const load = () => loadavg().map((x) => round(x, 2));
 const burstSeconds = (r: WorkerReport & { due: number }, n: number) => (r.done >= n ? (r.lastAt - r.due) / 1000 : NaN);
 const firedSeconds = (r: WorkerReport & { due: number }, n: number) =>
   r.fired >= n ? (r.lastFiredAt - r.due) / 1000 : NaN;
@@ -64,97 +80,167 @@ async function repeated<T>(once: () => Promise<T>): Promise<T[]> {
   for (let i = 0; i < repeat; i++) out.push(await once());
   return out;
 }
+const runs = (xs: number[]) => xs.map((x) => round(x, 2)).join(" ");
 
-async function main(): Promise<void> {
-  const s: Scratch = await createScratch(flags["database-server"], flags["redis-url"]);
-  const workers: BenchWorker[] = [];
-  try {
-    log(`scratch database ${s.databaseUrl.replace(/^.*\//, "")}, Redis prefix ${s.prefix}`);
-    const spec = { databaseUrl: s.databaseUrl, redisUrl: s.redisUrl, prefix: s.prefix, leadMs, concurrency, nodeFlags };
-    const herald = await BenchWorker.start({ ...spec, mode: "herald" });
-    workers.push(herald);
+/** One part's contribution: table rows (Herald, bare BullMQ) and JSON keys. */
+interface Result {
+  rows: [string, string | number, string | number][];
+  json: Record<string, number>;
+}
+const part = (name: Part, body: () => Promise<Result>) => async (): Promise<Result> => {
+  if (!wanted(name)) return { rows: [], json: {} };
+  log(`part ${name}, load average ${load().join(" ")}`);
+  return body();
+};
+
+/** The Herald worker, started on first use and shared by the spread, burst and big parts (its RSS peak spans them). */
+class Workers {
+  private herald?: BenchWorker;
+  constructor(private readonly spec: Omit<WorkerSpec, "mode">) {}
+  async heraldWorker(): Promise<BenchWorker> {
+    this.herald ??= await BenchWorker.start({ ...this.spec, mode: "herald" });
+    return this.herald;
+  }
+  bullmqWorker(): Promise<BenchWorker> {
+    return BenchWorker.start({ ...this.spec, mode: "bullmq", concurrency: 100 });
+  }
+  async heraldRss(): Promise<number | undefined> {
+    return this.herald ? (await this.herald.report()).rssPeakMb : undefined;
+  }
+  async stop(): Promise<void> {
+    await this.herald?.stop().catch(() => {});
+  }
+}
+
+const spreadPart = (s: Scratch, w: Workers) =>
+  part("spread", async () => {
+    const herald = await w.heraldWorker();
     log(
       `Herald: ${tasks} tasks due over ${spreadMs / 1000} s (lead ${leadMs} ms, concurrency ${concurrency}, worker flags: ${nodeFlags.join(" ") || "none"})`,
     );
     const hs = await heraldSpread(s, herald, tasks, spreadMs, leadMs);
     if (hs.scheduledLate) log("warning: scheduling finished after the first task was due; lateness includes it");
+    const bare = await w.bullmqWorker();
+    log(`bare BullMQ: ${tasks} jobs due over ${spreadMs / 1000} s`);
+    const bs = await bullmqSpread(s, bare, tasks, spreadMs).finally(() => bare.stop());
+    return {
+      rows: [
+        [`lateness p50, ${tasks} over ${spreadMs / 1000}s (ms)`, pct(hs.lateness, 0.5), pct(bs.lateness, 0.5)],
+        ["lateness p99 (ms)", pct(hs.lateness, 0.99), pct(bs.lateness, 0.99)],
+        ["lateness max (ms)", Math.max(...hs.lateness), Math.max(...bs.lateness)],
+        ["fired / delivered", `${hs.lateness.length}/${hs.done}`, bs.done],
+      ],
+      json: { lateness_p50_ms: pct(hs.lateness, 0.5), lateness_p99_ms: pct(hs.lateness, 0.99) },
+    };
+  });
+
+const burstPart = (s: Scratch, w: Workers) =>
+  part("burst", async () => {
+    const herald = await w.heraldWorker();
     log(`Herald: burst of ${burst} due at one instant, ${repeat} times`);
     const hb = await repeated(() => heraldBurst(s, herald, burst, leadMs));
-    const rss = (await herald.report()).rssPeakMb;
-    await herald.stop();
-
-    const bare = await BenchWorker.start({ ...spec, mode: "bullmq", concurrency: 100 });
-    workers.push(bare);
-    log(`bare BullMQ: ${tasks} jobs due over ${spreadMs / 1000} s`);
-    const bs = await bullmqSpread(s, bare, tasks, spreadMs);
+    const bare = await w.bullmqWorker();
     log(`bare BullMQ: burst of ${burst}, ${repeat} times`);
-    const bb = await repeated(() => bullmqSpread(s, bare, burst, 0));
-    await bare.stop();
-
-    log(`Redis memory: ${far} tasks over the next year`);
-    const mem = await farFutureMemory(s, far);
-    let sitrep: number | undefined;
-    try {
-      // bench/sitrep.ts belongs to the ops work; included when it exists.
-      const mod = (await import("./sitrep.js" as string)) as {
-        benchSitrep?: () => Promise<{ sitrep_ms_1m_tasks: number }>;
-      };
-      if (mod.benchSitrep) sitrep = (await mod.benchSitrep()).sitrep_ms_1m_tasks;
-    } catch (err) {
-      if ((err as { code?: string }).code !== "ERR_MODULE_NOT_FOUND")
-        log(`sitrep bench failed: ${(err as Error).message}`);
-    }
-
-    // Medians over the repeats; every run is printed too.
+    const bb = await repeated(() => bullmqSpread(s, bare, burst, 0)).finally(() => bare.stop());
     const hRuns = hb.map((r) => burstSeconds(r, burst));
     const bRuns = bb.map((r) => burstSeconds(r, burst));
     const hBurst = pct(hRuns, 0.5);
     const bBurst = pct(bRuns, 0.5);
-    const runs = (xs: number[]) => xs.map((x) => round(x, 2)).join(" ");
-    const row = (name: string, h: string | number, b: string | number) =>
-      console.log(`${name.padEnd(34)}${String(h).padStart(16)}${String(b).padStart(16)}`);
-    console.log(`\n${"".padEnd(34)}${"Herald".padStart(16)}${"bare BullMQ".padStart(16)}`);
-    row(`lateness p50, ${tasks} over ${spreadMs / 1000}s (ms)`, pct(hs.lateness, 0.5), pct(bs.lateness, 0.5));
-    row("lateness p99 (ms)", pct(hs.lateness, 0.99), pct(bs.lateness, 0.99));
-    row("lateness max (ms)", Math.max(...hs.lateness), Math.max(...bs.lateness));
-    row("fired / delivered", `${hs.lateness.length}/${hs.done}`, bs.done);
-    row(
-      `burst of ${burst}: due to all fired (s)`,
-      round(
-        pct(
-          hb.map((r) => firedSeconds(r, burst)),
-          0.5,
-        ),
-        2,
-      ),
-      round(bBurst, 2),
+    const hFired = pct(
+      hb.map((r) => firedSeconds(r, burst)),
+      0.5,
     );
-    row(`  due to all delivered (s), median`, round(hBurst, 2), round(bBurst, 2));
-    row(`  each of ${repeat} runs (s)`, runs(hRuns), runs(bRuns));
-    row("throughput (/s), median", Math.round(burst / hBurst), Math.round(burst / bBurst));
-    row("worker RSS peak (MB)", round(rss), "");
-    row(`Redis, ${far} tasks over a year (MB)`, `${round(mem.deltaMb, 2)}`, "");
-    row("  of which under the bench prefix", round(mem.prefixKeysMb, 2), "");
-    row("  timers set (in horizon)", mem.timers, "");
-    row("  horizon pass over them (ms)", mem.scheduleMs, "");
-    if (sitrep !== undefined) row(`sitrep with ${far} tasks (ms)`, sitrep, "");
-    if (flags.json) {
-      console.log(
-        JSON.stringify({
-          lateness_p50_ms: pct(hs.lateness, 0.5),
-          lateness_p99_ms: pct(hs.lateness, 0.99),
-          burst_10k_seconds: round(hBurst, 3),
-          throughput_per_s: Math.round(burst / hBurst),
-          bullmq_throughput_per_s: Math.round(burst / bBurst),
-          redis_mb_1m_tasks: round(mem.deltaMb, 2),
-          worker_rss_mb: round(rss),
-          ...(sitrep !== undefined ? { sitrep_ms_1m_tasks: sitrep } : {}),
-        }),
-      );
-    }
+    return {
+      rows: [
+        [`burst of ${burst}: due to all fired (s)`, round(hFired, 2), round(bBurst, 2)],
+        [`  due to all delivered (s), median`, round(hBurst, 2), round(bBurst, 2)],
+        [`  each of ${repeat} runs (s)`, runs(hRuns), runs(bRuns)],
+        ["throughput (/s), median", Math.round(burst / hBurst), Math.round(burst / bBurst)],
+      ],
+      json: {
+        burst_10k_seconds: round(hBurst, 3),
+        bullmq_burst_10k_seconds: round(bBurst, 3),
+        throughput_per_s: Math.round(burst / hBurst),
+        bullmq_throughput_per_s: Math.round(burst / bBurst),
+      },
+    };
+  });
+
+const bigPart = (s: Scratch, w: Workers) =>
+  part("big", async () => {
+    const herald = await w.heraldWorker();
+    log(`Herald: burst of ${big} due at one instant`);
+    const r = await heraldBurst(s, herald, big, leadMs);
+    const seconds = burstSeconds(r, big);
+    if (r.done < big) log(`warning: only ${r.done} of ${big} delivered`);
+    return {
+      rows: [
+        [`burst of ${big}: all fired (s)`, round(firedSeconds(r, big), 2), ""],
+        [`  all delivered (s)`, round(seconds, 2), ""],
+        ["  delivered", `${r.done}/${big}`, ""],
+      ],
+      json: { burst_100k_seconds: round(seconds, 3) },
+    };
+  });
+
+const memoryPart = (s: Scratch) =>
+  part("memory", async () => {
+    log(`Redis memory: ${far} tasks over the next year`);
+    const mem = await farFutureMemory(s, far);
+    return {
+      rows: [
+        [`Redis, ${far} tasks over a year (MB)`, `${round(mem.deltaMb, 2)}`, ""],
+        ["  of which under the bench prefix", round(mem.prefixKeysMb, 2), ""],
+        ["  timers set (in horizon)", mem.timers, ""],
+        ["  horizon pass over them (ms)", mem.scheduleMs, ""],
+      ],
+      json: { redis_mb_1m_tasks: round(mem.deltaMb, 2) },
+    };
+  });
+
+const sitrepPart = () =>
+  part("sitrep", async () => {
+    const { benchSitrep } = await import("./sitrep.js");
+    const ms = (await benchSitrep({ tasks: far })).sitrep_ms_1m_tasks;
+    return { rows: [[`sitrep with ${far} tasks (ms)`, ms, ""]], json: { sitrep_ms_1m_tasks: ms } };
+  });
+
+async function main(): Promise<void> {
+  const s: Scratch = await createScratch(flags["database-server"], flags["redis-url"]);
+  const w = new Workers({
+    databaseUrl: s.databaseUrl,
+    redisUrl: s.redisUrl,
+    prefix: s.prefix,
+    leadMs,
+    concurrency,
+    nodeFlags,
+  });
+  const loadAtStart = load();
+  const results: Result[] = [];
+  try {
+    log(`scratch database ${s.databaseUrl.replace(/^.*\//, "")}, Redis prefix ${s.prefix}`);
+    for (const run of [spreadPart(s, w), burstPart(s, w), bigPart(s, w)]) results.push(await run());
+    const rss = await w.heraldRss();
+    await w.stop();
+    if (rss !== undefined)
+      results.push({ rows: [["worker RSS peak (MB)", round(rss), ""]], json: { worker_rss_mb: round(rss) } });
+    for (const run of [memoryPart(s), sitrepPart()]) results.push(await run());
   } finally {
-    for (const w of workers) await w.stop().catch(() => {});
+    await w.stop();
     await dropScratch(s);
+  }
+  const loadAtEnd = load();
+  const row = (name: string, h: string | number, b: string | number) =>
+    console.log(`${name.padEnd(34)}${String(h).padStart(16)}${String(b).padStart(16)}`);
+  console.log(`\n${"".padEnd(34)}${"Herald".padStart(16)}${"bare BullMQ".padStart(16)}`);
+  for (const r of results) for (const [name, h, b] of r.rows) row(name, h, b);
+  row("load average (1 min), start / end", `${loadAtStart[0]} / ${loadAtEnd[0]}`, "");
+  if (flags.json) {
+    const json = Object.assign({}, ...results.map((r) => r.json), {
+      load_avg_1m_start: loadAtStart[0],
+      load_avg_1m_end: loadAtEnd[0],
+    });
+    console.log(JSON.stringify(json));
   }
 }
 

@@ -23,7 +23,7 @@ const FILL_SQL = (tasks: number) => [
    SELECT '00000000-0000-0000-0000-0000000000b1', 'bench task ' || g, 'remind me', t, 'UTC', t,
           (CASE WHEN g % 100 < 90 THEN 'scheduled' WHEN g % 100 < 95 THEN 'completed' WHEN g % 100 < 97 THEN 'paused'
                 WHEN g % 100 < 98 THEN 'cancelled' WHEN g % 100 < 99 THEN 'failed' ELSE 'pending_approval' END)::"TaskStatus",
-          (ARRAY['console','sms','email','slack'])[1 + g % 4]::"Channel", now() - (g % 1000) * interval '1 minute'
+          (ARRAY['console','sms','email','slack'])[1 + g % 4], now() - (g % 1000) * interval '1 minute'
      FROM generate_series(1, ${tasks}) g, LATERAL (SELECT now() + (g::float8 / ${tasks}) * interval '365 days' AS t) x`,
   `INSERT INTO task_runs (task_id, occurrence, status, started_at, late_ms, finished_at, error)
    SELECT id, started, CASE WHEN rn % 50 = 0 THEN 'failed' ELSE 'succeeded' END::"RunStatus", started, (rn * 7919) % 2000, started,
