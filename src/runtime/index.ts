@@ -8,6 +8,7 @@ import {
   planDeliveries,
   reachOf,
 } from "../channels/index.js";
+import { MicroBatcher } from "../batch/index.js";
 import { type Config, retryPolicy } from "../config/index.js";
 import { connectDatabase, type Database, ensureDatabase, migrate, pendingMigrations } from "../db/index.js";
 import { bearerToken, HttpServer, safeEqual, send } from "../http/index.js";
@@ -232,6 +233,14 @@ export async function startRuntime(
           loaded.flatMap((c) => (c.outbound ? [c.outbound.sender(c.settings, { logger, redis, prefix })] : [])),
         ));
       cleanups.push(["senders", async () => Promise.all(senders.map((s) => s.close?.()))]);
+      // Many sent messages per statement (see runDelivered).
+      const delivered = new MicroBatcher<string, undefined>(
+        async (ids) => {
+          await runDelivered(db.pool, ids);
+          return ids.map(() => undefined);
+        },
+        { windowMs: 20, maxBatch: 2000, maxInFlight: 2 },
+      );
       const deliveryWorker = new DeliveryWorker({
         pool: db.pool,
         redis,
@@ -251,7 +260,7 @@ export async function startRuntime(
         },
         onDeliverySent: (d) => {
           metrics?.process.delivery(d.status, d.channel);
-          void runDelivered(db.pool, d.id).catch(() => {});
+          void delivered.add(d.id).catch(() => {});
         },
         onDeliveryHeld: (d) => metrics?.process.delivery("held", d.channel),
         onOptedOut: (userId) => users.optOut(userId),

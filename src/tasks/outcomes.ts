@@ -24,15 +24,20 @@ export async function runUndelivered(pool: pg.Pool, deliveryId: string, error: s
   return (rowCount ?? 0) > 0;
 }
 
-/** A delivery got through after all (a re-send): a run failed only by its messages succeeds again. */
-export async function runDelivered(pool: pg.Pool, deliveryId: string): Promise<void> {
+/**
+ * Deliveries got through after all (a re-send): a run failed only by its messages succeeds again. Takes
+ * many ids per statement: it is called for every message sent, and almost never finds a failed run (one
+ * statement per message was most of a 10k burst's Postgres round trips).
+ */
+export async function runDelivered(pool: pg.Pool, deliveryIds: string[]): Promise<void> {
+  if (deliveryIds.length === 0) return;
   await pool.query(
     `WITH r AS (
        UPDATE task_runs r SET status = 'succeeded', error = NULL FROM deliveries d
-        WHERE d.id = $1 AND r.id = d.run_id AND r.status = 'failed' AND starts_with(r.error, $2)
+        WHERE d.id = ANY($1::uuid[]) AND r.id = d.run_id AND r.status = 'failed' AND starts_with(r.error, $2)
         RETURNING r.task_id)
      UPDATE tasks t SET status = 'completed', version = version + 1, updated_at = now()
        FROM r WHERE t.id = r.task_id AND t.status = 'failed' AND t.rrule IS NULL`,
-    [deliveryId, MARK],
+    [deliveryIds, MARK],
   );
 }

@@ -183,13 +183,14 @@ export function claimRun(
   });
 }
 
-/** Keeps a long run's claim alive (only while this attempt still owns it). */
-export async function heartbeat(pool: pg.Pool, run: ClaimedRun, now: Date): Promise<void> {
-  await pool.query(`UPDATE task_runs SET heartbeat_at = $3 WHERE id = $1 AND attempt = $2 AND status = 'running'`, [
-    run.runId,
-    run.attempt,
-    now,
-  ]);
+/** Keeps runs' claims alive (each only while its attempt still owns it): one statement for all of a worker's runs. */
+export async function heartbeat(pool: pg.Pool, runs: ClaimedRun[], now: Date): Promise<void> {
+  if (runs.length === 0) return;
+  await pool.query(
+    `UPDATE task_runs r SET heartbeat_at = $3 FROM unnest($1::uuid[], $2::int[]) AS v(id, attempt)
+      WHERE r.id = v.id AND r.attempt = v.attempt AND r.status = 'running'`,
+    [runs.map((r) => r.runId), runs.map((r) => r.attempt), now],
+  );
 }
 
 export interface Completion {
