@@ -2,7 +2,7 @@ import { HeraldError } from "../errors/index.js";
 import type { Actor, Applied, TaskChange, TaskService } from "../tasks/index.js";
 import { formatForUser } from "../time/index.js";
 
-/** What a user can do to a reminder they were just sent: Slack's buttons and SMS's "done" call this. */
+/** What a user can do to a reminder they were just sent: Slack's buttons call this. */
 export type ReminderVerb = "done" | "snooze_10" | "snooze_60" | "cancel" | "skip" | "stop";
 
 const CHANGE: Record<ReminderVerb, TaskChange> = {
@@ -13,9 +13,6 @@ const CHANGE: Record<ReminderVerb, TaskChange> = {
   cancel: { action: "cancel" },
   stop: { action: "cancel" },
 };
-
-/** The audit log's names for the acknowledgements a reminder gets. */
-const AUDIT: Partial<Record<ReminderVerb, string>> = { done: "acknowledged", skip: "skipped" };
 
 /**
  * Applies a reminder action for `userId` and says what happened. Done acknowledges (and drops a snoozed
@@ -36,7 +33,7 @@ export async function actOnReminder(
   const actor: Actor = { kind: "user", userId };
   let out: Applied;
   try {
-    out = await tasks.apply(taskId, CHANGE[verb], actor, AUDIT[verb] ? { action: AUDIT[verb] } : {});
+    out = await tasks.apply(taskId, CHANGE[verb], actor);
   } catch (err) {
     if (err instanceof HeraldError && err.code === "herald_task_not_found")
       throw new HeraldError(

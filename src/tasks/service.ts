@@ -13,8 +13,11 @@ import { type Actor, decide, type TaskAction, type TaskStatus } from "./transiti
 export type { Task };
 
 /** How a change is written in the audit log, when it has a name of its own ("sitrep_subscribe"). */
+/** The audit log's names for a user's acknowledgements, whichever entry point they come through. */
+const AUDIT_NAMES: Partial<Record<TaskAction, string>> = { done: "acknowledged", skip: "skipped" };
+
 export interface AuditAs {
-  /** The entry's action. @defaultValue the change's action ("cancel"), or "create" */
+  /** The entry's action. @defaultValue the change's action ("cancel"; "acknowledged" for done), or "create" */
   action?: string;
   /** Kept with the task's "after" snapshot. */
   details?: Record<string, unknown>;
@@ -180,7 +183,7 @@ export class TaskService {
       });
       await auditCreate(tx, {
         actor,
-        action: audit.action ?? change.action,
+        action: audit.action ?? AUDIT_NAMES[change.action] ?? change.action,
         taskId,
         before: snapshot(before),
         after: {

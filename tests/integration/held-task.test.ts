@@ -54,9 +54,9 @@ describe("a task held for approval", () => {
     expect(task.status).toBe("pending_approval");
 
     // Chat, every way of asking it to run.
-    for (const text of ["resume all", "resume it", "resume the update one", "unpause everything", "snooze 10"])
+    for (const text of ["resume all", "resume it", "resume the update one", "unpause everything", "snooze 10", "done"])
       await say(text);
-    // Slack's buttons and SMS's "done" and "snooze" keywords, which both come to actOnReminder.
+    // Slack's buttons, which come to actOnReminder.
     for (const verb of ["done", "snooze_10", "snooze_60", "skip"] satisfies ReminderVerb[])
       await actOnReminder(rt.tasks, user.id, task.id, verb);
     // The admin API and the page: everything but approve is refused, and a new time keeps it held.

@@ -243,7 +243,7 @@ describe("SMS rules", () => {
     expect(keywordOf("start")).toBe("opt_in");
     expect(keywordOf("UNSTOP")).toBe("opt_in");
     expect(keywordOf("help")).toBe("help");
-    expect(keywordOf("done")).toBe("done");
+    expect(keywordOf("done")).toBeNull(); // a conversation: it can be undone, and answers in context
     expect(keywordOf("stop reminding me about the gym")).toBeNull();
     expect(keywordOf("cancel 2")).toBeNull();
   });

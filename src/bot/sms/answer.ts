@@ -1,13 +1,11 @@
-import { HeraldError } from "../../errors/index.js";
 import { maskPhone } from "../../log/index.js";
 import { fitSegments } from "../../notify/sms/index.js";
 import type { ChannelDeps } from "../channel.js";
-import { actOnReminder } from "../reminders.js";
 import type { InboundMessage } from "../types.js";
 import type { User } from "../users.js";
 import { keywordOf, SMS_HELP, SMS_OPTED_IN, SMS_OPTED_OUT } from "./keywords.js";
 
-export type AnswerDeps = Pick<ChannelDeps, "conversation" | "users" | "messages" | "tasks" | "logger">;
+export type AnswerDeps = Pick<ChannelDeps, "conversation" | "users" | "messages" | "logger">;
 
 /**
  * What Herald says back to one inbound SMS: the reply (null: nothing, as to an opted-out sender), or that
@@ -19,7 +17,10 @@ export type SmsAnswer =
   | { duplicate: true }
   | { duplicate: false; userId: string; reply: string | null; inlineOnly?: boolean };
 
-/** Handles one inbound SMS through the conversation, or as a carrier keyword (STOP, START, HELP, DONE). */
+/**
+ * Handles one inbound SMS through the conversation, or as a carrier keyword (STOP, START, HELP). "done"
+ * is a conversation like any other, so it can be undone and answers a pending question in context.
+ */
 export async function answerSms(d: AnswerDeps, msg: InboundMessage, maxSegments: number): Promise<SmsAnswer> {
   const keyword = keywordOf(msg.text);
   const user = await d.users.findOrCreate(msg.identity, "sms");
@@ -60,16 +61,8 @@ async function keywordReply(d: AnswerDeps, user: User, keyword: ReturnType<typeo
     case "opt_in":
       await d.users.optIn(user.id);
       return SMS_OPTED_IN;
-    default: {
+    default:
       // Opted out: nothing goes to the number, not even a reply, until START.
-      if (user.optedOut) return null;
-      if (keyword === "help") return SMS_HELP;
-      const task = await d.tasks.lastFired(user.id);
-      if (!task) return "There's no reminder to mark done yet. Reply HELP for what I can do.";
-      return actOnReminder(d.tasks, user.id, task.id, "done").catch((err) => {
-        if (err instanceof HeraldError) return err.message;
-        throw err;
-      });
-    }
+      return user.optedOut ? null : SMS_HELP;
   }
 }

@@ -7,7 +7,7 @@ const OPT_OUT = new Set(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUI
 const OPT_IN = new Set(["START", "UNSTOP"]);
 const HELP = new Set(["HELP", "INFO"]);
 
-export type Keyword = "opt_out" | "opt_in" | "help" | "done" | null;
+export type Keyword = "opt_out" | "opt_in" | "help" | null;
 
 /** The keyword a whole SMS body is, if any: only the body alone counts ("stop calling mom" is a request). */
 export function keywordOf(body: string): Keyword {
@@ -18,7 +18,6 @@ export function keywordOf(body: string): Keyword {
   if (OPT_OUT.has(word)) return "opt_out";
   if (OPT_IN.has(word)) return "opt_in";
   if (HELP.has(word)) return "help";
-  if (word === "DONE" || word === "DID IT" || word === "OK DONE") return "done";
   return null;
 }
 
