@@ -64,6 +64,7 @@ export const CHANNELS = {
             apiUrl: c.TWILIO_API_URL,
             publicUrl: c.PUBLIC_URL,
             maxSegments: c.SMS_MAX_SEGMENTS,
+            ratePerS: c.SMS_RATE_PER_S,
             replyBudgetMs: c.SMS_REPLY_BUDGET_MS,
             inboundConcurrency: c.INBOUND_CONCURRENCY,
           }
@@ -87,6 +88,8 @@ export const CHANNELS = {
             signingSecret: c.SLACK_SIGNING_SECRET,
             apiUrl: c.SLACK_API_URL,
             opsChannel: c.SLACK_OPS_CHANNEL,
+            channelRatePerS: c.SLACK_CHANNEL_RATE_PER_S,
+            maxConcurrency: c.DELIVERY_CONCURRENCY,
           }
         : null,
     address: (c) => c.slackUserId,

@@ -42,6 +42,12 @@ const schema = z.object({
   SLACK_SIGNING_SECRET: optional(z.string()),
   SLACK_API_URL: optional(url("https://slack.com/api/")),
   SLACK_OPS_CHANNEL: optional(z.string()),
+  /**
+   * Messages per second Herald posts to one Slack channel (a user's DM is one): Slack allows chat.postMessage
+   * about one a second per channel, with short bursts, and answers 429 past it.
+   * https://api.slack.com/methods/chat.postMessage#rate_limiting
+   */
+  SLACK_CHANNEL_RATE_PER_S: z.coerce.number().positive().default(1),
 
   TWILIO_ACCOUNT_SID: optional(z.string().startsWith("AC", { message: "must be an account SID starting with AC" })),
   TWILIO_AUTH_TOKEN: optional(z.string()),
@@ -50,6 +56,12 @@ const schema = z.object({
   ),
   TWILIO_API_URL: optional(url("https://api.twilio.com")),
   SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(10).default(3),
+  /**
+   * Messages per second Herald sends from TWILIO_FROM_NUMBER: a US long code about 1, a toll-free number 3,
+   * a short code 100 (or what Twilio set for the account); past it Twilio queues or answers 429.
+   * https://help.twilio.com/articles/115002943027
+   */
+  SMS_RATE_PER_S: z.coerce.number().positive().default(1),
 
   SMTP_URL: optional(url("smtp://user:pass@smtp.example.com:587")),
   EMAIL_FROM: optional(z.string()),

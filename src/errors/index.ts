@@ -29,9 +29,11 @@ export class UnavailableError extends HeraldError {
  * What a failed call to a provider (Twilio, Slack, SMTP, the model) means for trying again:
  * - retryable: it may pass later (network, 5xx, 429, a timeout);
  * - permanent: it will not (a bad number, a revoked token, a refused mailbox);
- * - opted_out: the recipient asked not to be messaged (SMS STOP, Twilio 21610); nothing is sent until they opt in.
+ * - opted_out: the recipient asked not to be messaged (SMS STOP, Twilio 21610); nothing is sent until they opt in;
+ * - rate_limited: the provider asked us to slow down (HTTP 429): tried again after its Retry-After, and
+ *   never counted as a failed attempt (no number of 429s gives a message up).
  */
-export type ProviderFailure = "retryable" | "permanent" | "opted_out";
+export type ProviderFailure = "retryable" | "permanent" | "opted_out" | "rate_limited";
 
 export interface ProviderErrorDetails {
   /** "twilio", "slack", "smtp", "openai", "console". */
@@ -57,7 +59,7 @@ export class ProviderError extends HeraldError {
     readonly provider: ProviderErrorDetails,
   ) {
     super(`herald_${provider.provider}_${failure}`, message, {
-      retryable: failure === "retryable",
+      retryable: failure === "retryable" || failure === "rate_limited",
       status: provider.status,
       cause: provider.cause,
     });

@@ -7,7 +7,8 @@ import { failureOf, ProviderError } from "../errors/index.js";
 import type { Logger } from "../log/index.js";
 import type { Redis } from "../redis/index.js";
 import { DEFAULT_RETRY, nextRetry, type RetryPolicy } from "../retry/index.js";
-import { deliveryDeadline, holdDelivery, pausedChannels } from "./store.js";
+import { Pacer } from "./pace.js";
+import { deferDelivery, deliveryDeadline, holdDelivery, pausedChannels } from "./store.js";
 import {
   claimDeliveries,
   failDelivery,
@@ -153,9 +154,13 @@ export class DeliveryWorker {
   private lastDbError = 0;
   private readonly loops: NodeJS.Timeout[];
   private closing = false;
+  private readonly pacer: Pacer;
+  /** Rows sent back to wait for a pace turn reserved for them (see pace()), and the turn's time. */
+  private readonly turns = new Map<string, number>();
 
   constructor(private readonly o: DeliveryWorkerOptions) {
     this.senders = new Map(o.senders.map((s) => [s.channel, s]));
+    this.pacer = new Pacer(o.redis, o.prefix);
     this.retry = o.retry ?? DEFAULT_RETRY;
     this.leaseMs = o.leaseMs ?? 30_000;
     this.claims = new MicroBatcher((ids) => claimDeliveries(o.pool, ids, this.owner, this.leaseMs), o.batch);
@@ -266,6 +271,11 @@ export class DeliveryWorker {
         }
         blind = !sender.lookup;
       }
+      const paced = await this.pace(d, sender, message, release, async () => {
+        await this.sends.acquire();
+        slot = true;
+      });
+      if (paced) return paced;
       const result = await sender.send(message).finally(release);
       // The provider has the message: from here on only the bookkeeping may be retried, never the send.
       await this.record({ id: d.id, status: result.status, providerId: result.providerId ?? null, blind });
@@ -279,6 +289,38 @@ export class DeliveryWorker {
       release();
       if (d) this.held.delete(d.id);
     }
+  }
+
+  /**
+   * Waits for the sender's turn under its provider's rate (per Twilio number, per Slack channel; see
+   * pace.ts), with the send slot given back meanwhile. A turn further off than a third of the lease is
+   * not waited for in place (it would hold the row and its place in line from other senders' messages):
+   * the row goes back to pending until then, the attempt not counted, and returns to its reserved turn.
+   * Returns that outcome, or null once it is the row's turn.
+   */
+  private async pace(
+    d: ClaimedDelivery,
+    sender: Sender,
+    message: OutboundMessage,
+    release: () => void,
+    reacquire: () => Promise<void>,
+  ): Promise<Outcome | null> {
+    const pace = sender.pace?.(message);
+    if (!pace) return null;
+    const reserved = this.turns.get(d.id);
+    this.turns.delete(d.id);
+    const wait = reserved !== undefined ? Math.max(0, reserved - Date.now()) : await this.db(this.pacer.reserve(pace));
+    if (wait <= 0) return null;
+    release();
+    if (wait > this.leaseMs / 3) {
+      this.turns.set(d.id, Date.now() + wait);
+      if (this.turns.size > 100_000) this.turns.clear();
+      await this.persist(d.id, () => deferDelivery(this.o.pool, d.id, this.owner, new Date(Date.now() + wait), null));
+      return { status: "paced", retryInMs: wait };
+    }
+    await new Promise((r) => setTimeout(r, wait));
+    await reacquire();
+    return null;
   }
 
   /**
@@ -360,6 +402,17 @@ export class DeliveryWorker {
     if (tooLate) decision = { retry: false, reason: "exhausted" };
     const error = tooLate ? `${message} (given up: too late to be useful)` : message;
     const retryAt = decision.retry ? new Date(Date.now() + decision.delayMs) : undefined;
+    if (failure === "rate_limited" && decision.retry) {
+      // The provider pacing us: the sender's key waits out Retry-After, the row's attempt is not counted.
+      const pace = this.senders.get(d.channel)?.pace?.(messageOf(d));
+      if (pace) await this.pacer.backOff(pace.key, decision.delayMs).catch(() => {});
+      await this.persist(d.id, () => deferDelivery(this.o.pool, d.id, this.owner, retryAt!, error));
+      this.o.logger.info(
+        { deliveryId: d.id, channel: d.channel, retryInMs: decision.delayMs },
+        "rate limited by the provider; trying again after its Retry-After",
+      );
+      return { status: "rate limited", retryInMs: decision.delayMs, error };
+    }
     await this.persist(d.id, () =>
       failDelivery(this.o.pool, d.id, this.owner, { final: !decision.retry, error, retryAt }),
     );

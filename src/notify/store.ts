@@ -287,6 +287,25 @@ export async function holdDelivery(pool: pg.Pool, id: string, owner: string): Pr
 }
 
 /**
+ * A claimed delivery sent back to wait (its sender's pace turn, or a provider's 429 Retry-After): pending
+ * until `at`, its attempt not counted, since the provider never refused the message itself.
+ */
+export async function deferDelivery(
+  pool: pg.Pool,
+  id: string,
+  owner: string,
+  at: Date,
+  error: string | null,
+): Promise<void> {
+  await pool.query(
+    `UPDATE deliveries SET status = 'pending', attempts = GREATEST(attempts - 1, 0), next_attempt_at = $3,
+            error = COALESCE($4, error), owner = NULL, lease_until = NULL, updated_at = now()
+      WHERE id = $1 AND status = 'sending' AND owner = $2`,
+    [id, owner, at, error?.slice(0, 2000) ?? null],
+  );
+}
+
+/**
  * When a delivery stops being worth sending: its expiry, else its run's occurrence plus its task's cut-off
  * (or `defaultMs`). Null: no cut-off (a conversation reply, a notice).
  */

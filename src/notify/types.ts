@@ -1,5 +1,6 @@
 import type { Logger } from "../log/index.js";
 import type { Redis } from "../redis/index.js";
+import type { Pace } from "./pace.js";
 
 /** A message to write to the outbox: where it goes and what it says. */
 export interface OutboxItem {
@@ -66,6 +67,8 @@ export interface Sender {
    * ProviderError when the provider could not be asked.
    */
   lookup?(message: OutboundMessage, since: Date): Promise<SendResult | null>;
+  /** What the provider limits this message by, and to what rate (the delivery worker spaces sends by it). */
+  pace?(message: OutboundMessage): Pace | null;
   close?(): void | Promise<void>;
 }
 

@@ -35,7 +35,9 @@ export function backoffMs(policy: RetryPolicy, attemptsMade: number): number {
 
 /**
  * Whether to try again after `attemptsMade` attempts (the failed one included) ended in `failure`, and when.
- * A provider's own Retry-After is honoured when it asks for longer than the backoff.
+ * A provider's own Retry-After is honoured when it asks for longer than the backoff. A rate limit (429) is
+ * always tried again, after its Retry-After (or the base wait) spread upwards by the jitter, never sooner:
+ * it is the provider pacing us, not the message failing, so it does not count toward giving up.
  */
 export function nextRetry(
   policy: RetryPolicy,
@@ -44,6 +46,10 @@ export function nextRetry(
   opts: { retryAfterMs?: number; random?: () => number } = {},
 ): RetryDecision {
   if (failure === "permanent" || failure === "opted_out") return { retry: false, reason: failure };
+  if (failure === "rate_limited") {
+    const wait = opts.retryAfterMs ?? policy.baseMs;
+    return { retry: true, delayMs: Math.round(wait * (1 + policy.jitter * (opts.random ?? Math.random)())) };
+  }
   if (attemptsMade >= policy.attempts) return { retry: false, reason: "exhausted" };
   const nominal = backoffMs(policy, attemptsMade);
   const spread = nominal * policy.jitter * (2 * (opts.random ?? Math.random)() - 1);

@@ -108,6 +108,39 @@ describe("the outbox: sending the messages runs produce", () => {
     expect((await deliveriesOf(rt, task.id))[0]).toMatchObject({ status: "failed", attempts: 1 });
   });
 
+  it("tries a 429 again after its Retry-After without counting it as an attempt", async () => {
+    const limited = () =>
+      new ProviderError("rate_limited", "429 Too Many Requests", { provider: "test", status: 429, retryAfterMs: 300 });
+    // Five 429s in a row, with two attempts allowed: none of them counts, so the message still goes.
+    const sender = new ScriptedSender((n) => (n <= 5 ? limited() : null));
+    const { rt, failed, user } = await start(sender, { DELIVERY_ATTEMPTS: "2" });
+    const task = await remind(rt, user.id, "feed the cat");
+    await eventually(async () => (await deliveriesOf(rt, task.id))[0]?.status === "delivered", "delivered", 20_000);
+    expect((await deliveriesOf(rt, task.id))[0]).toMatchObject({ status: "delivered", attempts: 1 });
+    expect(sender.calls).toHaveLength(6);
+    expect(failed).toEqual([]);
+  });
+
+  it("spaces the sends of one sender to its pace (messages per second per number or channel)", async () => {
+    const key = unique("pace");
+    const at: number[] = [];
+    const sender = Object.assign(
+      new ScriptedSender(() => {
+        at.push(Date.now());
+        return null;
+      }),
+      {
+        pace: () => ({ key, perSecond: 5 }),
+      },
+    );
+    const { rt, user } = await start(sender, { MAX_ACTIVE_TASKS: "100" });
+    await Promise.all(Array.from({ length: 6 }, (_, i) => remind(rt, user.id, `paced ${i}`, 300)));
+    await eventually(() => at.length >= 6, "6 sends", 20_000);
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    // 5 a second: 200 ms apart (a few ms of timer slack either way).
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(190);
+  });
+
   it("sends every message of a burst larger than its slots exactly once (the rest wait in the queue)", async () => {
     const sender = new ScriptedSender(() => null, 20);
     const { rt, user } = await start(sender, { DELIVERY_CONCURRENCY: "3", MAX_ACTIVE_TASKS: "100" });

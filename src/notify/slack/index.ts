@@ -14,5 +14,5 @@ export {
 
 /** Slack's outbound side, for the channel registry. */
 export const slackOutbound: OutboundAdapter<SlackSettings> = {
-  sender: (s, deps) => new SlackSender(slackClient(s), deps.logger),
+  sender: (s, deps) => new SlackSender(slackClient(s), deps.logger, s.channelRatePerS ?? 1),
 };

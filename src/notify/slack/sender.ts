@@ -1,6 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import { ProviderError } from "../../errors/index.js";
 import type { Logger } from "../../log/index.js";
+import type { Pace } from "../pace.js";
 import type { OutboundMessage, SendResult, Sender } from "../types.js";
 import { reminderBlocks } from "./blocks.js";
 
@@ -28,9 +29,11 @@ export function classifySlackError(err: unknown): ProviderError {
   const retryAfterMs = typeof e.retryAfter === "number" ? e.retryAfter * 1000 : undefined;
   const details = { provider: "slack", providerCode: code ?? e.code, retryAfterMs, cause: err };
   if (code && PERMANENT.has(code)) return new ProviderError("permanent", `Slack ${code}`, details);
+  if (code === "ratelimited" || code === "rate_limited")
+    return new ProviderError("rate_limited", `Slack ${code}`, { ...details, retryAfterMs: retryAfterMs ?? 1000 });
   if (code) return new ProviderError("retryable", `Slack ${code} (will retry)`, details);
   if (retryAfterMs !== undefined)
-    return new ProviderError("retryable", `Slack rate limited (retry after ${retryAfterMs / 1000} s)`, details);
+    return new ProviderError("rate_limited", `Slack rate limited (retry after ${retryAfterMs / 1000} s)`, details);
   return new ProviderError("retryable", `Slack request failed: ${e.message ?? String(err)}`, details);
 }
 
@@ -40,21 +43,36 @@ const isUser = (recipient: string) => /^[UW][A-Z0-9]+$/.test(recipient);
 /** Posts reminders to the user's DM with Done / Snooze / Cancel buttons, and other messages to their channel. */
 export class SlackSender implements Sender {
   readonly channel = "slack";
+  /** DM channels opened, by user: conversations.open is a Tier 3 method (about 50 a minute), postMessage is not. */
+  private readonly dms = new Map<string, string>();
+
   constructor(
     private readonly client: WebClient,
     private readonly logger: Logger,
+    private readonly channelRatePerS = 1,
   ) {}
+
+  /** Slack limits chat.postMessage to about one message a second per channel (a user's DM is one). */
+  pace(m: OutboundMessage): Pace {
+    return { key: `slack:${m.recipient}`, perSecond: this.channelRatePerS };
+  }
 
   async send(m: OutboundMessage): Promise<SendResult> {
     try {
       let channel = m.recipient;
       if (isUser(m.recipient)) {
-        const dm = await this.client.conversations.open({ users: m.recipient });
-        if (!dm.channel?.id)
-          throw new ProviderError("retryable", `Slack conversations.open returned no channel for ${m.recipient}`, {
-            provider: "slack",
-          });
-        channel = dm.channel.id;
+        const known = this.dms.get(m.recipient);
+        if (known) channel = known;
+        else {
+          const dm = await this.client.conversations.open({ users: m.recipient });
+          if (!dm.channel?.id)
+            throw new ProviderError("retryable", `Slack conversations.open returned no channel for ${m.recipient}`, {
+              provider: "slack",
+            });
+          channel = dm.channel.id;
+          if (this.dms.size >= 10_000) this.dms.clear();
+          this.dms.set(m.recipient, channel);
+        }
       }
       const blocks = m.blocks ?? reminderBlocks(m.body, m.task ?? null);
       const posted = await this.client.chat.postMessage({ channel, text: m.body, blocks: blocks as never[] });

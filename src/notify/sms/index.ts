@@ -18,6 +18,8 @@ export interface SmsSettings {
   /** The public https origin Twilio posts to: signatures are computed over it. */
   publicUrl: string;
   maxSegments: number;
+  /** Messages per second our number may send (SMS_RATE_PER_S). @defaultValue 1 */
+  ratePerS?: number;
   /** Inbound: how long a webhook waits for its answer to go back in the TwiML (SMS_REPLY_BUDGET_MS). */
   replyBudgetMs?: number;
   /** Inbound: messages one HTTP process interprets and acts on at once (INBOUND_CONCURRENCY). */
@@ -47,6 +49,7 @@ export const smsOutbound: OutboundAdapter<SmsSettings> = {
       statusCallback: publicEndpoint(s.publicUrl, "/sms/status"),
       maxSegments: s.maxSegments,
       logger: deps.logger,
+      ratePerS: s.ratePerS ?? 1,
     }),
   plan: planSms,
 };

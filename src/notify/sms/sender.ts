@@ -1,6 +1,7 @@
 import type twilio from "twilio";
 import { ProviderError } from "../../errors/index.js";
 import { maskPhone, type Logger } from "../../log/index.js";
+import type { Pace } from "../pace.js";
 import type { OutboundMessage, SendResult, Sender } from "../types.js";
 import { fitSegments } from "./segments.js";
 import { classifyTwilioError } from "./twilio.js";
@@ -12,6 +13,8 @@ export interface SmsSenderOptions {
   statusCallback?: string;
   maxSegments: number;
   logger: Logger;
+  /** Messages per second from our number (SMS_RATE_PER_S). */
+  ratePerS: number;
 }
 
 /** A delivery's own StatusCallback: Twilio's reports on it carry the delivery id, even before Herald knows the sid. */
@@ -26,6 +29,11 @@ const sendStatusOf = (status: string): SendResult["status"] =>
 export class SmsSender implements Sender {
   readonly channel = "sms";
   constructor(private readonly o: SmsSenderOptions) {}
+
+  /** Twilio sends from one number at its rate (a long code about 1/s): one key per number. */
+  pace(): Pace {
+    return { key: `sms:${this.o.from}`, perSecond: this.o.ratePerS };
+  }
 
   async send(m: OutboundMessage): Promise<SendResult> {
     // Carriers and Twilio stop delivering after STOP; sending anyway only earns error 21610.
