@@ -48,6 +48,11 @@ export type TaskRef =
 export interface Clock {
   hour: number;
   minute: number;
+  /**
+   * Said without am/pm or a day part ("change running to 6:30"): `hour` is a guess, and an edit may put
+   * it in the other half of the day, nearer the task's own time.
+   */
+  loose?: boolean;
 }
 
 /**

@@ -42,6 +42,17 @@ describe("edits change only what they name", () => {
     expect(h.say("move it to mondays")).toContain("is now every Monday at 1:00 PM");
   });
 
+  it("names a reminder by a bare word and keeps a time said without am/pm in the task's half of the day", () => {
+    const h = herald();
+    h.say("every monday wednesday and friday at 6am remind me to go running");
+    expect(h.say("change running to 6:30")).toContain(
+      '"go running" is now every Monday, Wednesday and Friday at 6:30 AM',
+    );
+    h.say("remind me tomorrow at 11am to call the bank");
+    expect(h.say("move the bank one to 1")).toContain("is now tomorrow (Thu, Dec 3) at 1:00 PM");
+    expect(h.tasks).toHaveLength(2);
+  });
+
   it("undoes an edit back to the schedule it had", () => {
     const h = herald();
     h.say("every weekday at 8am remind me to stand up");
@@ -52,6 +63,17 @@ describe("edits change only what they name", () => {
 });
 
 describe("a pending question", () => {
+  it.each(["actually never mind", "scratch that", "oh forget it"])(
+    "'%s' drops the question, not a reminder",
+    (text) => {
+      const h = herald();
+      h.say("remind me at 6pm to join the zoom");
+      h.say("remind me to buy milk");
+      expect(h.say(text)).toBe("OK, I won't remind you to buy milk.");
+      expect(h.tasks.map((t) => [t.title, t.status])).toEqual([["join the zoom", "scheduled"]]);
+    },
+  );
+
   it("is completed by an answer, and only by an answer", () => {
     const h = herald();
     expect(h.say("remind me to call mom")).toMatch(/^When should I remind you to call mom\?/);
@@ -239,6 +261,20 @@ describe("several times, windows and patterns", () => {
 });
 
 describe("everyday replies", () => {
+  it("'resume it' resumes what is paused, and says so when nothing is", () => {
+    const h = herald();
+    h.say("remind me at 6pm to water the plants");
+    expect(h.say("resume it")).toBe("Nothing to resume: none of your reminders is paused.");
+    h.say("pause the plants one");
+    h.say("remind me tomorrow at 9am to call the bank");
+    expect(h.say("resume it")).toContain('Resumed "water the plants"');
+    expect(h.byTitle("water the plants").status).toBe("scheduled");
+  });
+
+  it("says goodbye", () => {
+    expect(herald().say("bye")).toBe("Bye! Text me any time.");
+  });
+
   function fired() {
     const h = herald();
     h.say("remind me in 5 minutes to take the pills");

@@ -46,7 +46,11 @@ function editOf(p: Parsed, w: When, recAfter: boolean): { edit?: ScheduleEdit; q
   }
   const part = w.dayParts[0]?.part;
   const clocks = pickClocks(w);
-  if (clocks.length) edit.times = clocks.map((c) => clockOf(hour24(c, part, p.hints), c.m));
+  if (clocks.length)
+    edit.times = clocks.map((c) => {
+      const loose = !c.fixed && !c.mer && !part && !p.hints.wake && !p.hints.evening && c.h >= 1 && c.h <= 12;
+      return loose ? { ...clockOf(hour24(c, part, p.hints), c.m), loose } : clockOf(hour24(c, part, p.hints), c.m);
+    });
   else if (part) edit.times = [clockOf(PART_HOUR[part], 0)];
   const hit = pickDate(w);
   if (hit?.ref.kind === "dom" && !hit.ref.wd) edit.monthDay = hit.ref.d;

@@ -61,9 +61,9 @@ export const RE_CANCELLED = new RegExp(
   `\\b(?:${ITEMS}|it|that|this|them)\\b[\\w' ]*\\b(?:terminated|deleted|removed|cancell?ed|gone|erased|cleared|turned off)\\b`,
 );
 
-/** An edit with its new time: "move the dentist one to 4pm", "make it 5", "update my alarm for today". */
+/** An edit with its new time: "move the dentist one to 4pm", "make it 5", "change running to 6:30". */
 export const RE_RESCHEDULE =
-  /^(?:(?:actually|no|wait|sorry|oh|ok|okay|hmm|um|instead|and) )*(?:make (?:it|that)|change (?:it|that) to|move (?:it|that) to)\b|\b(?:move|reschedule|push|postpone|shift|delay|bump|modify|update|adjust|edit|correct|rectify|reset|switch)\b(?: [\w': ]*?)? (?:to|until|till|for|by|back to|forward to)\b|\b(?:change|make) (?:(?:it|that|this|them|my|the|all|all my|your)\b[\w': ]*? )?(?:to|until|till|for|by)\b|^(?:make it|change it to|move to|push to)\b|\breschedule\b|\b(?:changed|moved|rescheduled|pushed|shifted) to\b/;
+  /^(?:(?:actually|no|wait|sorry|oh|ok|okay|hmm|um|instead|and) )*(?:make (?:it|that)|change (?:it|that) to|move (?:it|that) to)\b|\b(?:move|reschedule|push|postpone|shift|delay|bump|modify|update|adjust|edit|correct|rectify|reset|switch)\b(?: [\w': ]*?)? (?:to|until|till|for|by|back to|forward to)\b|\b(?:change|make) (?:(?:it|that|this|them|my|the|all|all my|your)\b[\w': ]*? )?(?:to|until|till|for|by)\b|^(?:make it|change it to|move to|push to)\b|\breschedule\b|^(?:please |can you |could you )?change [\w'-]+(?: [\w'-]+){0,2} to\b|\b(?:changed|moved|rescheduled|pushed|shifted) to\b/;
 /** An edit that names no new time yet: "change my alarm", "modify tuesday's alarm", "update that one". */
 export const RE_EDIT_ITEM =
   /^(?:please |can you |could you |would you |can i |could i |may i |i need to |i want to |i'd like to |i would like to |let's |lets )*(?:change|modify|update|adjust|edit|correct|rectify|reschedule|move|shift|reduce|shorten|lengthen|extend|increase|decrease)\b(?: [\w':]+){0,4}? (?:reminders?|alarms?|timers?|events?|meetings?|appointments?|alerts?|it|that|this|one)\b|\b(?:make|move|set|push) (?:it|that|this|(?:my|the) [\w' ]+?) (?:earlier|later|sooner)\b|\badd (?:some )?(?:more|extra) time\b/;

@@ -15,7 +15,7 @@ const FILLER = new Set(
     "reminder reminders alarm alarms timer timers event events notification notifications alert alerts calendar schedule one ones it them set have " +
     "sure and any which is are so just up out blank now remind modify update adjust edit correct rectify rename instead " +
     "don't dont do not scrub scratch eliminate terminate destroy disregard halt wipe ditch discard nix axe abort void " +
-    "current existing present running earlier later sooner reduce shorten extend increase decrease lengthen time add some more " +
+    "current existing present earlier later sooner reduce shorten extend increase decrease lengthen time add some more " +
     "terminated deleted removed cancelled canceled gone erased cleared were was before after " +
     "anymore longer reminding everything anything no actually wait sorry"
   ).split(" "),
@@ -70,7 +70,11 @@ export function taskRef(s: string, masked: string, when: When, ctx: Context, hin
  * are the user's reasons ("i'm sick so delete tomorrow's reminders") unless nothing names it after.
  */
 function nameWords(masked: string): string {
-  const all = masked.split(" ").filter(Boolean);
+  // "the running timer" is the one going now; "change running to 6:30" names the running reminder.
+  const all = masked
+    .replace(/\brunning (?=(?:timer|alarm|reminder|countdown|one)s?\b)/g, "")
+    .split(" ")
+    .filter(Boolean);
   // A verb right after a name is part of it ("the oil change", "the stand up one"), not the command.
   const keep = (w: string, i: number) =>
     (!FILLER.has(w) || (NAME_VERB.has(w) && i > 0 && !FILLER.has(all[i - 1]!))) && !/^\d/.test(w);

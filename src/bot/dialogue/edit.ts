@@ -14,8 +14,9 @@ export type Edited = { ok: true; when: When; timezone: string; title?: string } 
 
 const WEEKDAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
 
-export function applyEdit(t: TaskView, edit: ScheduleEdit, now: Date, zone?: string): Edited {
+export function applyEdit(t: TaskView, said: ScheduleEdit, now: Date, zone?: string): Edited {
   const timezone = zone ?? t.timezone;
+  const edit = nearTaskTime(said, t, timezone);
   const title = edit.title?.trim() || undefined;
   if (edit.schedule && edit.schedule.kind !== "unspecified") {
     const s = edit.schedule;
@@ -33,6 +34,25 @@ export function applyEdit(t: TaskView, edit: ScheduleEdit, now: Date, zone?: str
   const out = t.rrule ? editRule(t, edit, now) : editOnce(t, edit, now, timezone);
   if (!out.ok) return out;
   return { ...out, timezone, title };
+}
+
+/**
+ * A time said without am/pm goes in the half of the day nearer the task's own time: a 6 AM run moved
+ * "to 6:30" stays in the morning, an 11 AM meeting moved "to 1" goes to 1 PM.
+ */
+function nearTaskTime(e: ScheduleEdit, t: TaskView, tz: string): ScheduleEdit {
+  if (!e.times?.some((c) => c.loose)) return e;
+  const rule = t.rrule ? rruleParts(t.rrule).BYHOUR?.split(",")[0] : undefined;
+  const base = t.nextRunAt ?? t.runAt;
+  const own = rule !== undefined ? Number(rule) : base ? DateTime.fromJSDate(base, { zone: tz }).hour : undefined;
+  if (own === undefined) return e;
+  const times = e.times.map((c) => {
+    if (!c.loose) return c;
+    const h12 = c.hour % 12;
+    const hour = Math.abs(h12 - own) <= Math.abs(h12 + 12 - own) ? h12 : h12 + 12;
+    return { hour, minute: c.minute };
+  });
+  return { ...e, times };
 }
 
 const whenOf = (t: TaskView): When =>

@@ -94,11 +94,13 @@ export function decideTurn(input: TurnInput): Turn {
   return state.draft ? withDraftNote(turn, state.draft) : turn;
 }
 
-/** "cancel", "never mind", "stop" on their own: an answer to the question asked, not a command. */
+/** "cancel", "actually never mind", "scratch that" on their own: an answer to the question asked, not a command. */
 function isBareCancel(input: TurnInput): boolean {
   return (
     input.it.intent === "cancel" &&
-    /^\s*(?:cancel|never ?mind|nevermind|stop|forget it|no thanks?)\W*$/i.test(input.text)
+    /^\W*(?:(?:actually|oh|ok|okay|um+|hmm+|wait|no|nah|sorry)\W+)*(?:cancel(?: (?:it|that|this))?|never ?mind(?: (?:it|that|this))?|stop|forget (?:about )?(?:it|that)|scratch that|don'?t bother|no thanks?)\W*$/i.test(
+      input.text,
+    )
   );
 }
 
@@ -128,6 +130,8 @@ function dispatch(input: TurnInput, state: DialogueState, expiredDraft: Draft | 
     default:
       if (/^\W*(?:thanks?|thank you|thx|ty|cheers|great|perfect|cool|nice|awesome)\b/i.test(input.text))
         return done("You're welcome.", state);
+      if (/^\W*(?:bye|goodbye|good night|gn|see (?:you|ya)|cya|ttyl|later)\b\W*$/i.test(input.text))
+        return done("Bye! Text me any time.", state);
       if (/^\W*(?:hi|hello|hey|good (?:morning|afternoon|evening)|yo)\b(?: there| herald)?\W*$/i.test(input.text))
         return done(`Hi! ${NOT_UNDERSTOOD}`, state);
       return done(NOT_UNDERSTOOD, state);
@@ -371,12 +375,18 @@ function changeByRef(input: TurnInput, state: DialogueState): Turn {
     preferFired && input.lastFired && !input.tasks.some((t) => t.id === input.lastFired!.id)
       ? [...input.tasks, input.lastFired]
       : input.tasks;
-  const r = resolveRef(it.ref ?? { kind: "last" }, pool, state, {
+  let r = resolveRef(it.ref ?? { kind: "last" }, pool, state, {
     now: input.now,
     tz: input.user.timezone,
     lastFired: input.lastFired,
     preferFired,
   });
+  // "resume it" means what is paused, not whatever was mentioned last.
+  if (it.intent === "resume" && (it.ref?.kind ?? "last") === "last" && !r.tasks.some((t) => t.status === "paused")) {
+    const paused = input.tasks.filter((t) => t.status === "paused");
+    if (!paused.length) return done("Nothing to resume: none of your reminders is paused.", state);
+    r = { ...r, tasks: paused };
+  }
   if (r.all) {
     if (it.intent === "cancel") {
       const open = r.tasks.filter((t) => allowed(t, "cancel", input));
