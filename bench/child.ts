@@ -19,6 +19,8 @@ export interface WorkerSpec {
   mode: "herald" | "bullmq";
   databaseUrl: string;
   redisUrl: string;
+  /** A Redis Cluster's nodes (REDIS_CLUSTER_NODES) instead of redisUrl. */
+  redisClusterNodes?: string;
   prefix: string;
   leadMs: number;
   concurrency: number;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { connectDatabase, dropDatabase, ensureDatabase, migrate, type Database } from "../src/db/index.js";
 import { silentLogger } from "../src/log/index.js";
-import { createRedis, type Redis } from "../src/redis/index.js";
+import { createRedis, eachMaster, type Redis } from "../src/redis/index.js";
 import { Scheduler, Timers } from "../src/tasks/index.js";
 import type { BenchWorker, WorkerReport } from "./child.js";
 
@@ -35,13 +35,39 @@ export async function dropScratch(s: Scratch): Promise<void> {
   await dropDatabase(s.databaseUrl).catch((err) =>
     console.error(`could not drop ${s.databaseUrl}: ${(err as Error).message}`),
   );
-  let cursor = "0";
-  do {
-    const [next, keys] = await s.redis.scan(cursor, "MATCH", `${s.prefix}*`, "COUNT", 1000);
-    if (keys.length) await s.redis.del(...keys);
-    cursor = next;
-  } while (cursor !== "0");
+  await deletePrefix(s.redis, s.prefix);
   s.redis.disconnect();
+}
+
+/** Deletes every key under `prefix`, master by master on a cluster (SCAN sees one node's keys). */
+export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+  await eachMaster(redis, async (node) => {
+    let cursor = "0";
+    do {
+      const [next, keys] = await node.scan(cursor, "MATCH", `${prefix.replace(/[{}[\]*?]/g, "\\$&")}*`, "COUNT", 1000);
+      for (const k of keys) await node.del(k);
+      cursor = next;
+    } while (cursor !== "0");
+  });
+}
+
+/**
+ * Exactly once, from Postgres: of the tasks due at `due`, how many ran (runs, and distinct tasks among
+ * them) and how many messages were delivered (and to distinct tasks).
+ */
+export async function onceCheck(
+  s: Scratch,
+  due: number,
+): Promise<{ tasks: number; runs: number; ranTasks: number; delivered: number; deliveredTasks: number }> {
+  const { rows } = await s.db.pool.query(
+    `SELECT (SELECT count(*) FROM tasks WHERE run_at = $1)::int AS tasks,
+            count(r.id)::int AS runs, count(DISTINCT r.task_id)::int AS "ranTasks",
+            (SELECT count(*) FROM deliveries d JOIN tasks t ON t.id = d.task_id WHERE t.run_at = $1 AND d.status = 'delivered')::int AS delivered,
+            (SELECT count(DISTINCT d.task_id) FROM deliveries d JOIN tasks t ON t.id = d.task_id WHERE t.run_at = $1 AND d.status = 'delivered')::int AS "deliveredTasks"
+       FROM task_runs r JOIN tasks t ON t.id = r.task_id WHERE t.run_at = $1 AND r.status = 'succeeded'`,
+    [new Date(due)],
+  );
+  return rows[0];
 }
 
 /** Inserts `n` scheduled one-off tasks, the i-th due at `first + i * stepMs`, as fast as Postgres takes them. */

@@ -26,6 +26,7 @@ if (spec.mode === "herald") {
   const config = loadConfig({
     DATABASE_URL: spec.databaseUrl,
     REDIS_URL: spec.redisUrl,
+    REDIS_CLUSTER_NODES: spec.redisClusterNodes,
     REDIS_PREFIX: spec.prefix,
     LOG_LEVEL: "silent",
     WORKER_CONCURRENCY: String(spec.concurrency),

@@ -18,6 +18,13 @@ const schema = z.object({
     "postgresql://postgres@127.0.0.1:5432/herald",
   ),
   REDIS_URL: url("redis://127.0.0.1:6379").default("redis://127.0.0.1:6379"),
+  /**
+   * A Redis Cluster instead of REDIS_URL: some of its nodes, "10.0.0.1:6379,10.0.0.2:6379". Herald then
+   * hash-tags REDIS_PREFIX ("{herald}") so each queue's keys share a slot, as BullMQ requires.
+   */
+  REDIS_CLUSTER_NODES: optional(
+    z.string().regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, { message: "must be host:port pairs separated by commas" }),
+  ),
   /** Prefix of every Redis key Herald writes, so several deployments (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().min(1).default("herald"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),

@@ -169,7 +169,8 @@ export class DeliveryWorker {
     this.sends = new Slots(concurrency);
     this.maxDirect = concurrency * PIPELINE;
     this.worker = new Worker<DeliverJob>(DELIVER_QUEUE, (job, token) => this.fromQueue(job, token), {
-      connection: o.redis.duplicate({ maxRetriesPerRequest: null }),
+      // A copy of Herald's connection with its options (a Cluster's duplicate takes nodes, not options).
+      connection: o.redis.duplicate(),
       prefix: o.prefix,
       concurrency,
     });

@@ -39,7 +39,7 @@ import {
   startWorkerBeat,
   withSitrepExecutor,
 } from "../ops/index.js";
-import { checkRedis, createRedis, type Redis, watchRedis } from "../redis/index.js";
+import { checkRedis, clusterTarget, createRedis, keyPrefix, type Redis, watchRedis } from "../redis/index.js";
 import {
   type Executor,
   FireWorker,
@@ -122,11 +122,14 @@ export interface Runtime {
  * asked for. Each failure to connect is one UnavailableError naming the variable to fix.
  */
 export async function startRuntime(
-  config: Config,
+  given: Config,
   logger: Logger,
   parts: RuntimeParts,
   o: Overrides = {},
 ): Promise<Runtime> {
+  // One Redis server (REDIS_URL) or a cluster (REDIS_CLUSTER_NODES), where the prefix must be hash-tagged.
+  const redisTarget = given.REDIS_CLUSTER_NODES ? clusterTarget(given.REDIS_CLUSTER_NODES) : given.REDIS_URL;
+  const config: Config = { ...given, REDIS_PREFIX: keyPrefix(redisTarget, given.REDIS_PREFIX) };
   const cleanups: [string, () => Promise<unknown>][] = [];
   const close = async () => {
     // Every step runs even if one fails, each within a deadline of its own.
@@ -137,7 +140,7 @@ export async function startRuntime(
     }
   };
   try {
-    await checkRedis(config.REDIS_URL);
+    await checkRedis(redisTarget);
     await ensureDatabase(config.DATABASE_URL);
     // Workers share the pool between fire batches, delivery slots and the scheduler.
     const db = await connectDatabase(config.DATABASE_URL, { max: parts.worker ? 40 : 10 });
@@ -146,7 +149,7 @@ export async function startRuntime(
     if (applied.length) logger.info({ applied }, "applied database migrations");
     const usage = new PgUsageRecorder(db.pool, logger);
 
-    const redis = createRedis(config.REDIS_URL);
+    const redis = createRedis(redisTarget);
     const extra: Redis[] = [];
     cleanups.push([
       "redis",
@@ -156,7 +159,7 @@ export async function startRuntime(
       },
     ]);
     const newRedis = () => {
-      const r = createRedis(config.REDIS_URL);
+      const r = createRedis(redisTarget);
       extra.push(r);
       return r;
     };
