@@ -24,6 +24,8 @@ export interface WorkerSpec {
   prefix: string;
   leadMs: number;
   concurrency: number;
+  /** More environment for the Herald worker; with it the channels' real senders are used (the paced part). */
+  env?: Record<string, string>;
   /** Node flags for the Herald worker: by default those `npm run worker` starts production workers with. */
   nodeFlags: string[];
 }

@@ -5,6 +5,9 @@
  * - burst: `--burst` due at one instant, `--repeat` times each side, the median reported;
  * - big: `--big` (100,000) due at one instant, every one delivered;
  * - memory: Redis memory with `--far` tasks over the next year; sitrep: the sitrep at a million tasks;
+ * - paced: `--burst` messages due at once to slow providers that rate-limit as the real ones do (answers
+ *   after 300 ms; one message a second per Slack channel, 100 a second from the Twilio number, as a short
+ *   code has; 429 with Retry-After past it): nine in ten to 900 Slack channels, one in ten by SMS;
  * - cluster: three redis-server masters of its own in cluster mode on loopback ports, and a burst of
  *   `--burst` against them, checked exactly once in Postgres (every task fired and delivered once).
  * Flags: --tasks N (100000) --spread-ms N (60000) --burst N (10000) --big N (100000) --far N (1000000)
@@ -18,6 +21,7 @@ import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { BenchWorker, type WorkerReport, type WorkerSpec } from "./child.js";
 import { startCluster } from "./cluster.js";
+import { peakPerSecond, startPacedFakes } from "./paced.js";
 import {
   createScratch,
   deletePrefix,
@@ -31,7 +35,7 @@ import {
 import { createRedis } from "../src/redis/index.js";
 import { bullmqSpread } from "./bullmq.js";
 
-const PARTS = ["spread", "burst", "big", "memory", "sitrep", "cluster"] as const;
+const PARTS = ["spread", "burst", "big", "memory", "sitrep", "paced", "cluster"] as const;
 type Part = (typeof PARTS)[number];
 
 const { values: flags } = parseArgs({
@@ -218,6 +222,86 @@ const sitrepPart = () =>
     return { rows: [[`sitrep with ${far} tasks (ms)`, ms, ""]], json: { sitrep_ms_1m_tasks: ms } };
   });
 
+/** A burst through Herald's real Slack and Twilio senders, paced to the providers' limits. */
+const pacedPart = (s: Scratch) =>
+  part("paced", async () => {
+    const smsRate = 100;
+    const fakes = await startPacedFakes({ latencyMs: 300, slackPerSecond: 1, smsPerSecond: smsRate });
+    const slackUsers = Math.round(s.userIds.length * 0.9);
+    await s.db.pool.query(
+      `UPDATE users u SET slack_user_id = CASE WHEN x.n <= $2 THEN 'CBENCH' || x.n END,
+              phone = CASE WHEN x.n > $2 THEN '+1555' || lpad(x.n::text, 7, '0') END
+         FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM users WHERE id = ANY($1::uuid[])) x WHERE u.id = x.id`,
+      [s.userIds, slackUsers],
+    );
+    const due = Date.now() + 8_000 + burst / 5;
+    await s.db.pool.query(
+      `INSERT INTO tasks (user_id, title, instruction, run_at, timezone, next_run_at, channel, status)
+       SELECT u.id, 'paced', 'paced', $2, 'UTC', $2, CASE WHEN u.slack_user_id IS NOT NULL THEN 'slack' ELSE 'sms' END, 'scheduled'
+         FROM generate_series(0, $3::int - 1) g JOIN LATERAL (SELECT * FROM users WHERE id = ($1::uuid[])[1 + g % array_length($1::uuid[], 1)]) u ON true`,
+      [s.userIds, new Date(due), burst],
+    );
+    const worker = await BenchWorker.start({
+      databaseUrl: s.databaseUrl,
+      redisUrl: s.redisUrl,
+      prefix: `${s.prefix}-paced`,
+      leadMs,
+      concurrency,
+      nodeFlags,
+      mode: "herald",
+      env: {
+        SLACK_BOT_TOKEN: "xoxb-bench",
+        SLACK_SIGNING_SECRET: "bench",
+        SLACK_API_URL: `${fakes.url}/api/`,
+        TWILIO_ACCOUNT_SID: "ACbench",
+        TWILIO_AUTH_TOKEN: "bench",
+        TWILIO_FROM_NUMBER: "+15550000000",
+        TWILIO_API_URL: fakes.url,
+        PUBLIC_URL: "http://127.0.0.1:9",
+        SMS_RATE_PER_S: String(smsRate),
+        SLACK_CHANNEL_RATE_PER_S: "1",
+        DELIVERY_CONCURRENCY: "400",
+      },
+    });
+    try {
+      const count = () => [...fakes.accepted.values()].reduce((a, l) => a + l.length, 0);
+      const deadline = due + 180_000;
+      while (count() < burst && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      const last = Math.max(...[...fakes.accepted.values()].map((l) => l[l.length - 1]!));
+      const { rows } = await s.db.pool.query<{ status: string; n: number }>(
+        `SELECT d.status::text, count(*)::int AS n FROM deliveries d JOIN tasks t ON t.id = d.task_id
+          WHERE t.title = 'paced' GROUP BY 1`,
+      );
+      const failed = rows.filter((r) => r.status === "failed").reduce((a, r) => a + r.n, 0);
+      const sms = fakes.accepted.get("sms:+15550000000") ?? [];
+      const slackPeak = Math.max(
+        ...[...fakes.accepted].filter(([k]) => k.startsWith("slack:")).map(([, l]) => peakPerSecond(l)),
+      );
+      const seconds = count() >= burst ? (last - due) / 1000 : NaN;
+      log(`paced: ${count()} accepted, ${fakes.limited} answered 429, deliveries ${JSON.stringify(rows)}`);
+      return {
+        rows: [
+          [`paced burst of ${burst}: delivered (s)`, round(seconds, 2), ""],
+          ["  SMS peak/configured (per s)", `${peakPerSecond(sms)}/${smsRate}`, ""],
+          ["  Slack channel peak/configured", `${slackPeak}/1`, ""],
+          ["  429s answered, deliveries failed", `${fakes.limited}, ${failed}`, ""],
+        ],
+        json: {
+          paced_burst_10k_seconds: round(seconds, 3),
+          paced_sms_peak_per_s: peakPerSecond(sms),
+          paced_sms_limit_per_s: smsRate,
+          paced_slack_channel_peak_per_s: slackPeak,
+          paced_429s: fakes.limited,
+          paced_failed: failed,
+        },
+      };
+    } finally {
+      await worker.stop();
+      await fakes.close();
+      await deletePrefix(s.redis, `${s.prefix}-paced`);
+    }
+  });
+
 /** The correctness of a burst on a Redis Cluster: Herald unchanged, REDIS_CLUSTER_NODES set. */
 const clusterPart = (s: Scratch) =>
   part("cluster", async () => {
@@ -286,7 +370,7 @@ async function main(): Promise<void> {
     await w.stop();
     if (rss !== undefined)
       results.push({ rows: [["worker RSS peak (MB)", round(rss), ""]], json: { worker_rss_mb: round(rss) } });
-    for (const run of [memoryPart(s), sitrepPart(), clusterPart(s)]) results.push(await run());
+    for (const run of [memoryPart(s), sitrepPart(), pacedPart(s), clusterPart(s)]) results.push(await run());
   } finally {
     await w.stop();
     await dropScratch(s);

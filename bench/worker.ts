@@ -30,6 +30,7 @@ if (spec.mode === "herald") {
     REDIS_PREFIX: spec.prefix,
     LOG_LEVEL: "silent",
     WORKER_CONCURRENCY: String(spec.concurrency),
+    ...spec.env,
   });
   const rt = await startRuntime(
     config,
@@ -45,16 +46,18 @@ if (spec.mode === "herald") {
           return { message: `⏰ ${run.task.title}` };
         },
       },
-      senders: [
-        {
-          channel: "console",
-          send: async () => {
-            done++;
-            lastAt = Date.now();
-            return { status: "delivered" };
-          },
-        },
-      ],
+      senders: spec.env
+        ? undefined
+        : [
+            {
+              channel: "console",
+              send: async () => {
+                done++;
+                lastAt = Date.now();
+                return { status: "delivered" };
+              },
+            },
+          ],
     },
   );
   close = () => rt.close();

@@ -75,6 +75,8 @@ export class DeliveryQueue {
  * recorded in batches.
  */
 const PIPELINE = 4;
+/** A pace wait this short is waited out holding the send slot (see pace()). */
+const HOLD_SLOT_MS = 2000;
 /** A provider accepted a message but Postgres would not record it: try the write again this often. */
 const RECORD_RETRY_MS = 500;
 /** Clocks differ between Herald's hosts and the provider's: a lookup reaches this far before the attempt. */
@@ -294,8 +296,10 @@ export class DeliveryWorker {
 
   /**
    * Waits for the sender's turn under its provider's rate (per Twilio number, per Slack channel; see
-   * pace.ts), with the send slot given back meanwhile. A turn further off than a third of the lease is
-   * not waited for in place (it would hold the row and its place in line from other senders' messages):
+   * pace.ts). A short wait (up to 2 s) holds the send slot: waiting for a slot after the turn would send
+   * the messages of a key in clumps, as slots free up together. A longer one gives the slot back meanwhile,
+   * and reserves again if the slot came too late for the turn. A turn further off than a third of the lease
+   * is not waited for in place (it would hold the row and its place in line from other senders' messages):
    * the row goes back to pending until then, the attempt not counted, and returns to its reserved turn.
    * Returns that outcome, or null once it is the row's turn.
    */
@@ -310,18 +314,26 @@ export class DeliveryWorker {
     if (!pace) return null;
     const reserved = this.turns.get(d.id);
     this.turns.delete(d.id);
-    const wait = reserved !== undefined ? Math.max(0, reserved - Date.now()) : await this.db(this.pacer.reserve(pace));
-    if (wait <= 0) return null;
-    release();
-    if (wait > this.leaseMs / 3) {
-      this.turns.set(d.id, Date.now() + wait);
-      if (this.turns.size > 100_000) this.turns.clear();
-      await this.persist(d.id, () => deferDelivery(this.o.pool, d.id, this.owner, new Date(Date.now() + wait), null));
-      return { status: "paced", retryInMs: wait };
+    let turnAt = reserved ?? Date.now() + (await this.db(this.pacer.reserve(pace)));
+    for (;;) {
+      const wait = turnAt - Date.now();
+      if (wait <= 0) return null;
+      if (wait <= HOLD_SLOT_MS) {
+        await new Promise((r) => setTimeout(r, wait));
+        return null;
+      }
+      if (wait > this.leaseMs / 3) {
+        release();
+        this.turns.set(d.id, turnAt);
+        if (this.turns.size > 100_000) this.turns.clear();
+        await this.persist(d.id, () => deferDelivery(this.o.pool, d.id, this.owner, new Date(turnAt), null));
+        return { status: "paced", retryInMs: wait };
+      }
+      release();
+      await new Promise((r) => setTimeout(r, wait - HOLD_SLOT_MS / 2));
+      await reacquire();
+      if (Date.now() > turnAt) turnAt = Date.now() + (await this.db(this.pacer.reserve(pace)));
     }
-    await new Promise((r) => setTimeout(r, wait));
-    await reacquire();
-    return null;
   }
 
   /**
