@@ -19,6 +19,13 @@ describe("intent families", () => {
     ["dinner with the Lees saturday at 7", "create"],
     ["block two hours thursday for taxes", "create"],
     ["dentist tuesday at 3", "create"],
+    // Edits that name the task by a bare word; stopping a sounding alarm or timer.
+    ["change running to 6:30", "reschedule"],
+    ["end timer", "cancel"],
+    ["shut down the alarm now", "cancel"],
+    ["be quiet alarm, please", "cancel"],
+    ["resuming timer please", "resume"],
+    ["remind me to end the call at 3", "create"],
     // Wake-ups and alerts.
     ["get me up at 6", "create"],
     ["wake at 7 am", "create"],

@@ -28,6 +28,9 @@ describe("one-off times, resolved against Friday 2026-03-06 10:15 New York", () 
     ["set a timer for five minutes", "2026-03-06T10:20:00-05:00"],
     ["remind me tomorrow at 5 to call mom", "2026-03-07T17:00:00-05:00"],
     ["remind me at 5pm", "2026-03-06T17:00:00-05:00"],
+    // One day of a month named by its edge, not a monthly repeat ("every month" repeats).
+    ["remind me by the end of the month to pay taxes", "2026-03-31T09:00:00-04:00"],
+    ["remind me on the first day of next month to renew the lease", "2026-04-01T09:00:00-04:00"],
     ["remind me at nine am", "2026-03-07T09:00:00-05:00"],
     ["set an alarm for five thirty pm", "2026-03-06T17:30:00-05:00"],
     ["remind me at seven hundred and forty five pm", "2026-03-06T19:45:00-05:00"],
@@ -268,6 +271,14 @@ describe("task, channel and audience of a create", () => {
     ["remind me to take out the trash", "take out the trash"],
     ["set an alarm for five o'clock this evening labelled taxi", "taxi"],
     ["set an alarm for seven am", null],
+    // The message to send, not how it is sent; what to do around an event, not the event.
+    ["send me an sms at 6pm saying dinner is ready", "dinner is ready"],
+    ["text me at 5 that says leave now", "leave now"],
+    ["remind me to check the deploy in 2 hours and tell me in slack", "check the deploy"],
+    ["remind me 15 minutes before my 2pm call tomorrow to prep notes", "prep notes"],
+    ["remind me 30 minutes before my 3pm meeting tomorrow", "my meeting"],
+    ["remind me to check slack at 3", "check slack"],
+    ["every sunday evening remind me to plan the week", "plan the week"],
   ])("%s → task %s", (text, task) => {
     expect(interpret(text).task).toBe(task);
   });

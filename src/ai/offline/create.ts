@@ -36,6 +36,12 @@ export function create(p: Parsed, strength: number): Interpretation {
   // With an audience, "post"/"send" is the delivery, not part of the task.
   let task = taskText(p.claims.masked());
   if (task && audience) task = task.replace(/^(?:post|send|share|announce|say)\s+/, "");
+  // What to do around an event: "15 minutes before my call to prep notes" is about prepping notes.
+  const around =
+    /\b(?:before|after|ahead of) (?:my|the|our)\b/.test(p.s) && task
+      ? /^(?:my|the|our) [\w' ]+? to (.+)$/.exec(task)
+      : null;
+  if (around) task = around[1]!;
   const issues: Issue[] = [...plan.issues];
   if (task) {
     const left = takeUnplaced(task);

@@ -1,5 +1,5 @@
 import * as chrono from "chrono-node";
-import { addMonths, type Ymd } from "./calendar.js";
+import { addMonths, daysInMonth, type Ymd } from "./calendar.js";
 import { EVENT_AFTER } from "./clocks.js";
 import { B, E, rx, type Claims } from "./scan.js";
 import type { DateHit, DateRef, When } from "./when.js";
@@ -23,6 +23,10 @@ const RE_WEEKDAY = rx(
 
 const RE_DOM_OF_MONTH = rx(
   `${B}(?:(?:on|for|by|until|till) )?(?:the )?(\\d{1,2})(?:st|nd|rd|th)? of (this|next) month${E}`,
+);
+/** "by the end of the month", "on the first day of next month": one day, not a monthly repeat. */
+const RE_MONTH_EDGE_OF = rx(
+  `${B}(?:(?:on|for|by|until|till|at|before) )?(?:the )?(end|last day|start|beginning|first day|1st day|1st) of (the|this|next) month${E}`,
 );
 
 const RE_DOM = rx(
@@ -177,6 +181,19 @@ export function extractMonthOf(c: Claims, w: When, today: Ymd): void {
     if (d < 1 || d > 31) return false;
     const at = { start: m.index, end: m.index + m[0].length, possessive: false };
     w.dates.push({ ref: { kind: "ymd", y: month.y, m: month.m, d }, ...at });
+    return true;
+  });
+  c.scan(RE_MONTH_EDGE_OF, (m) => {
+    const last = m[1] === "end" || m[1] === "last day";
+    // The start of "the month" already begun is the next one's.
+    const month = addMonths({ ...today, d: 1 }, m[2] === "next" || (!last && today.d > 1) ? 1 : 0);
+    const d = last ? daysInMonth(month.y, month.m) : 1;
+    w.dates.push({
+      ref: { kind: "ymd", y: month.y, m: month.m, d },
+      start: m.index,
+      end: m.index + m[0].length,
+      possessive: false,
+    });
     return true;
   });
 }

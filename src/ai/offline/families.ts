@@ -31,7 +31,7 @@ export const RE_PAUSE = new RegExp(
     `|^(?:please |can you |could you )?(?:stop|halt|freeze|quit|turn off|shut off|switch off)(?: (?:the|my|this|that|current|\\w+))* (?:timer|stopwatch|countdown|timing|time)\\b|^(?:timer|stopwatch) (?:pause|stop)\\b|^(?:quit|stop) timing\\b|^turn (?:the |my )?timer off\\b`,
 );
 export const RE_RESUME = new RegExp(
-  `^(?:please |can you |could you |ok |okay )?(?:resume|unpause|unmute|reactivate|re-?enable|restart|continue(?=$| (?:the |my |this |that )?(?:timer|stopwatch|countdown|it|them|reminders|alarms)\\b)|turn (?:[\\w']+ ){0,3}back on)\\b(?! (?:my |the |this |that )?${MEDIA}\\b)` +
+  `^(?:please |can you |could you |ok |okay )?(?:resume|unpause|unmute|reactivate|re-?enable|restart|resuming|continue(?=$| (?:the |my |this |that )?(?:timer|stopwatch|countdown|it|them|reminders|alarms)\\b)|turn (?:[\\w']+ ){0,3}back on)\\b(?! (?:my |the |this |that )?${MEDIA}\\b)` +
     `|^(?:please |can you |could you )?(?:start|turn on|begin)\\b.*\\b(?:timer|stopwatch|countdown)\\b.*\\bagain\\b|^(?:please )?reset (?:the |my )?(?:\\w+ )?timer$`,
 );
 export const RE_TZ = /\b(?:time ?zone|tz)\b/;
@@ -51,7 +51,7 @@ export const LIST_ITEMS = new RegExp(
   `^(?:please )?(?:list|show)(?: me)?(?: all)?(?: of)? (?:my|the)\\b.*\\b${ITEMS}\\b`,
 );
 export const RE_CANCEL = new RegExp(
-  `\\b${CANCEL_VERB}\\b|\\b(?:turn|switch|shut) (?:(?:my|the|this|that|all|all my|all the|\\w+'s) )*(?:alarms?|reminders?|timers?|notifications?|alerts?) off\\b|^(?:alarms?|reminders?) (?:off|stop)\\b`,
+  `\\b${CANCEL_VERB}\\b|\\b(?:turn|switch|shut) (?:(?:my|the|this|that|all|all my|all the|\\w+'s) )*(?:alarms?|reminders?|timers?|notifications?|alerts?) off\\b|^(?:alarms?|reminders?) (?:off|stop)\\b|^(?:please )?(?:end|shut down|shut off|silence|quiet|be quiet) (?:(?:the|my|this|that) )?(?:alarms?|timers?|countdown)\\b|^(?:be )?quiet,? (?:alarm|timer)\\b`,
 );
 export const RE_CANCEL_MEDIA = new RegExp(
   `\\b${CANCEL_VERB} (?:(?:the|my|this|that|all|all my|all the) )?${MEDIA}\\b(?![\\w' ]*\\b(?:reminders?|alarms?|timers?|events?)\\b)`,

@@ -68,7 +68,7 @@ const RE_MONTH_ON = rx(
   `${B}(?:every|each) month on the (\\d{1,2})(?:st|nd|rd|th)?${E}|${B}monthly on the (\\d{1,2})(?:st|nd|rd|th)?${E}`,
 );
 const RE_MONTH_EDGE = rx(
-  `${B}(?:at |on )?(?:the )?(start|beginning|1st day|first day|end|last day) of (?:every|each|the|a)(?: single)? month${E}`,
+  `${B}(?:at |on )?(?:the )?(start|beginning|1st day|first day|end|last day) of (?:every|each|a)(?: single)? month${E}`,
 );
 const RE_EVERY_N = rx(
   `${B}every (other|\\d+(?:st|nd|rd|th)?|second|third) (minute|hour|day|week|fortnight|month|year|${WDF})s?${E}`,

@@ -17,7 +17,7 @@ const FILLER = new Set(
     "don't dont do not scrub scratch eliminate terminate destroy disregard halt wipe ditch discard nix axe abort void " +
     "current existing present earlier later sooner reduce shorten extend increase decrease lengthen time add some more " +
     "terminated deleted removed cancelled canceled gone erased cleared were was before after " +
-    "anymore longer reminding everything anything no actually wait sorry"
+    "anymore longer reminding everything anything no actually wait sorry end down quiet be resuming"
   ).split(" "),
 );
 

@@ -112,7 +112,9 @@ const TRAIL =
   /\s*\b(?:please|thanks|thank you|ok|okay|for me|on|at|for|to|by|in|and|or|the|a|an|of|reminder|alarm|timer|countdown|alert|again|remind me|please remind me|set it|set|can you remind me|to my calendar|on my calendar|in my calendar|on the calendar|in the calendar|to the calendar|to calendar|on calendar|my calendar|calendar|is|was|it|i need to be reminded of|labelled|labeled|called|named|starting|from|after|before|since|thats|that's|that is|which is|going)$/;
 const CALENDAR = /\b(?:to|on|in|into|onto) (?:the |my |our )?(?:\w+ )?calendar\b/g;
 const DELIVERY =
-  /\b(?:(?:post|send|share|put) (?:it|this|that|them)? ?(?:in|to|on)|in|to|on) [#@][\w.-]+\b|\b(?:by|via|over|through) (?:text|sms|e-?mail|slack)(?: message)?\b/g;
+  /\b(?:(?:post|send|share|put) (?:it|this|that|them)? ?(?:in|to|on)|in|to|on) [#@][\w.-]+\b|\b(?:by|via|over|through) (?:text|sms|e-?mail|slack)(?: message)?\b|\b(?:and )?(?:tell|text|message|ping|notify|email|e-mail|dm|let) me(?: know)?(?: the result| how it went)? (?:in|on|by|via|over|through) (?:slack|sms|text|e-?mail)\b/g;
+/** The words of a message to send are its task: "text me at 6 saying dinner is ready". */
+const SAYING = /\b(?:saying|that says|which says|with the (?:message|text|words))\s+(.+)$/;
 /** How an alarm goes off is not what it is for: "an alarm that goes off at 5", "one that sounds only on weekdays". */
 const SOUNDING =
   /\b(?:that|which) (?:goes|sounds?|rings?|plays?|beeps?|buzz(?:es)?)(?: off)?(?: only)?(?= |$)|\bto (?:go off|ring|sound|beep|buzz)(?= |$)|\bgoes off\b/g;
@@ -167,6 +169,8 @@ export function taskText(masked: string): string | null {
     .trim();
   const inner = /\b(?:remind me|reminded|reminder) (?:to|about|of|that) (.+)$/.exec(t);
   if (inner && inner.index > 0) t = inner[1]!;
+  const words = SAYING.exec(t);
+  if (words) return words[1]!.replace(TRAIL, "").trim() || null;
   const named = NAMED.exec(t);
   t = named ? named[1]!.replace(TRAIL, "") : trimRequest(t);
   t = t

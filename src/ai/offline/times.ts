@@ -43,7 +43,7 @@ const RE_DAYPART = rx(
   `${B}(?:(this|today's|todays|today|tomorrow's|in the|the|early|late|every|each) )?(?:(early|late) )?(morning|afternoon|evening|night|tonight)s?${E}`,
 );
 const RE_VAGUE = rx(
-  `${B}(?:(?:sometime|some time|early|later|late|the end of|end of|rest of|remainder of|the rest of|the remainder of) )?(?:(?:next|this|the|coming|following|upcoming) )(week|month|year|weekend)${E}|${B}(?:first|second|last|1st|2nd|3rd|4th) week of ${MONTH}${E}|${B}(?:sometime|someday|soon|later today|later on|in the future|over the weekend|on the weekend|at the weekend|this weekend)${E}`,
+  `${B}(?:(?:sometime|some time|early|later|late|the end of|end of|rest of|remainder of|the rest of|the remainder of) )?(?:(?:next|this|(?<=\\b(?:in|for|during|by|over|within|through|of|until|till|before|after) )the|coming|following|upcoming) )(week|month|year|weekend)${E}|${B}(?:first|second|last|1st|2nd|3rd|4th) week of ${MONTH}${E}|${B}(?:sometime|someday|soon|later today|later on|in the future|over the weekend|on the weekend|at the weekend|this weekend)${E}`,
 );
 const WD_NEXT_WEEK = new RegExp(`${WD} (?:of )?next week|next week(?: on)? ${WD}`);
 function extractOffsets(c: Claims, w: When, s: string): void {
