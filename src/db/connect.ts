@@ -41,9 +41,21 @@ export function postgresUnavailable(databaseUrl: string, err: unknown): Unavaila
 
 /**
  * Creates the database named in `databaseUrl` when it does not exist, by connecting to the server's
- * `postgres` database. A newcomer's first `herald start` thus needs no manual createdb.
+ * `postgres` database. A newcomer's first `herald start` thus needs no manual createdb. The database
+ * itself is tried first: behind a pooler (PgBouncer) that lists only Herald's database, `postgres` is
+ * never asked for once the database exists.
  */
 export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const probe = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
+  const exists = await probe.connect().then(
+    () => true,
+    (err: { code?: string }) => {
+      if (err.code === "3D000") return false; // invalid_catalog_name: no such database yet
+      throw postgresUnavailable(databaseUrl, err);
+    },
+  );
+  await probe.end().catch(() => {});
+  if (exists) return;
   const target = new URL(databaseUrl);
   const name = decodeURIComponent(target.pathname.replace(/^\//, ""));
   const admin = new URL(databaseUrl);

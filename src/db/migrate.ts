@@ -96,51 +96,67 @@ async function refuseForeignTables(client: pg.PoolClient, names: string[]): Prom
   );
 }
 
-/** Applies what is not yet applied; returns the names applied now. Safe to run from several processes at once. */
+/**
+ * Applies what is not yet applied; returns the names applied now. Safe to run from several processes at
+ * once: each step is one transaction holding Prisma Migrate's advisory lock as a transaction lock
+ * (pg_advisory_xact_lock), which ends with the transaction. A session lock would not survive a pooler in
+ * transaction mode (PgBouncer): its unlock could reach another server connection, leaving it held there.
+ */
 export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
   const client = await pool.connect();
+  const locked = async <T>(fn: () => Promise<T>): Promise<T> => {
+    await client.query("BEGIN");
+    try {
+      await client.query("SELECT pg_advisory_xact_lock($1)", [PRISMA_ADVISORY_LOCK]);
+      const out = await fn();
+      await client.query("COMMIT");
+      return out;
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw err;
+    }
+  };
   try {
-    await client.query("SELECT pg_advisory_lock($1)", [PRISMA_ADVISORY_LOCK]);
     const migrations = readMigrations(dir);
-    await refuseForeignTables(
-      client,
-      migrations.map((m) => m.name),
-    );
-    await client.query(CREATE_TABLE);
-    const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
-      `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
-    );
-    const done = new Map(rows.map((r) => [r.migration_name, r]));
+    await locked(async () => {
+      await refuseForeignTables(
+        client,
+        migrations.map((m) => m.name),
+      );
+      await client.query(CREATE_TABLE);
+    });
     const applied: string[] = [];
     for (const m of migrations) {
-      const row = done.get(m.name);
-      if (row?.finished_at) continue;
-      if (row)
-        throw new Error(
-          `migration ${m.name} started earlier but did not finish; repair the database, then mark it rolled back in _prisma_migrations`,
+      const done = await locked(async () => {
+        const { rows } = await client.query<{ finished_at: Date | null }>(
+          `SELECT finished_at FROM "_prisma_migrations" WHERE migration_name = $1 AND rolled_back_at IS NULL`,
+          [m.name],
         );
-      const id = randomUUID();
-      await client.query("BEGIN");
-      try {
-        await client.query(
-          `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`,
-          [id, m.checksum, m.name],
-        );
-        await client.query(m.sql);
-        await client.query(
-          `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
-          [id],
-        );
-        await client.query("COMMIT");
-      } catch (err) {
-        await client.query("ROLLBACK");
-        throw new Error(`migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
-      }
-      applied.push(m.name);
+        if (rows[0]?.finished_at) return true;
+        if (rows[0])
+          throw new Error(
+            `migration ${m.name} started earlier but did not finish; repair the database, then mark it rolled back in _prisma_migrations`,
+          );
+        const id = randomUUID();
+        try {
+          await client.query(
+            `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`,
+            [id, m.checksum, m.name],
+          );
+          await client.query(m.sql);
+          await client.query(
+            `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
+            [id],
+          );
+        } catch (err) {
+          throw new Error(`migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
+        }
+        return false;
+      });
+      if (!done) applied.push(m.name);
     }
     return applied;
   } finally {
-    await client.query("SELECT pg_advisory_unlock($1)", [PRISMA_ADVISORY_LOCK]).catch(() => {});
     client.release();
   }
 }
