@@ -271,6 +271,13 @@ describe("everyday replies", () => {
     expect(h.byTitle("water the plants").status).toBe("scheduled");
   });
 
+  it("'what's next' is the next that will fire, not one waiting for approval", () => {
+    const h = herald();
+    h.say("remind me to stretch every 30 minutes");
+    h.say("remind me tomorrow at 9am to call the bank");
+    expect(h.say("what's next")).toContain('Next: "call the bank"');
+  });
+
   it("says goodbye", () => {
     expect(herald().say("bye")).toBe("Bye! Text me any time.");
   });
@@ -360,6 +367,9 @@ describe("small truths", () => {
     const h = herald();
     expect(h.say("remind me at 5pm to take my pills")).toContain("remind you to take your pills");
     expect(h.say("remind me at 6pm the dentist appointment")).toContain("remind you about the dentist appointment");
+    expect(h.say("text me at 7pm saying dinner is ready")).toContain(
+      "remind you that dinner is ready today at 7:00 PM",
+    );
   });
 
   it("numbers every choice it offers, and an exact title beats a loose one", () => {

@@ -352,7 +352,8 @@ function list(input: TurnInput, state: DialogueState): Turn {
     tasks = r.tasks;
   }
   if (it.range) tasks = tasks.filter((t) => t.nextRunAt && t.nextRunAt >= it.range!.from && t.nextRunAt < it.range!.to);
-  if (it.limit) tasks = tasks.slice(0, it.limit);
+  // "What's next" means what will fire next: not one that is paused or waiting for an admin.
+  if (it.limit) tasks = tasks.filter((t) => t.status === "scheduled" || t.status === "running").slice(0, it.limit);
   return done(listReply(tasks, input, Boolean(it.range), it.limit), { ...state, lastList: tasks.map((t) => t.id) });
 }
 

@@ -76,9 +76,13 @@ export function toYou(text: string): string {
 /** A task that names a thing rather than a deed ("the dentist appointment") is reminded "about". */
 const THING = /^(?:the|a|an|my|your|our|his|her|their|this|that|these|those|some|\d)\b/i;
 
-/** "to call mom", "about the dentist appointment", as in "I'll remind you …". */
+/** A sentence of its own, as a message to send is: "dinner is ready", "the kids are home". */
+const CLAUSE = /^(?:[\w']+ ){1,2}?(?:is|are|was|were|will be|has been|have been)\b/i;
+
+/** "to call mom", "about the dentist appointment", "that dinner is ready", as in "I'll remind you …". */
 export function remindPhrase(title: string): string {
   const t = toYou(title.trim());
+  if (CLAUSE.test(t)) return `that ${t}`;
   return THING.test(t) ? `about ${t}` : `to ${t.replace(/^to\s+/i, "")}`;
 }
 
