@@ -278,6 +278,13 @@ describe("everyday replies", () => {
     expect(h.say("what's next")).toContain('Next: "call the bank"');
   });
 
+  it("answers 'how many' with the number", () => {
+    const h = herald();
+    h.say("remind me at 6pm to water the plants");
+    h.say("remind me tomorrow at 9am to call the bank");
+    expect(h.say("how many reminders do i have")).toMatch(/^You have 2 reminders:\n1\. water the plants/);
+  });
+
   it("says goodbye", () => {
     expect(herald().say("bye")).toBe("Bye! Text me any time.");
   });

@@ -1,5 +1,5 @@
 import type { DialogueState, Draft, Outcome, TaskView, Turn, TurnInput } from "./types.js";
-import { listLines, remindPhrase, scheduleText } from "./words.js";
+import { listLines, plural, remindPhrase, scheduleText } from "./words.js";
 
 /** Reply texts, as pure functions of their inputs: what the user reads. */
 
@@ -28,7 +28,9 @@ export function listReply(tasks: TaskView[], input: TurnInput, ranged: boolean, 
     const t = tasks[0]!;
     return `Next: "${t.title}" ${scheduleText(t, input.user.timezone, input.now)}.`;
   }
-  const heading = ranged ? "Coming up" : "Your reminders";
+  // "How many reminders do I have?" is answered with the number first.
+  const counted = /\bhow many\b/i.test(input.text) ? `You have ${plural(tasks.length, "reminder")}` : null;
+  const heading = counted ?? (ranged ? "Coming up" : "Your reminders");
   const n = Math.min(tasks.length, 2);
   return `${heading}:\n${listLines(tasks, input.user.timezone, input.now).join("\n")}\nReply "cancel ${n}" to cancel one, or "move ${n} to 5pm".`;
 }
