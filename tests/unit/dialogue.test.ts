@@ -122,6 +122,10 @@ describe("time zones", () => {
     const t = h.byTitle("call the west coast team");
     expect(t.timezone).toBe("America/Los_Angeles");
     expect(t.nextRunAt!.toISOString()).toBe("2026-12-03T01:00:00.000Z");
+    // Past midnight where the user is: their day is named.
+    expect(h.say("remind me at 10pm pacific to call sydney")).toContain(
+      "today at 10:00 PM PST (1:00 AM tomorrow your time",
+    );
   });
 
   it.each([

@@ -38,7 +38,12 @@ export function whenText(at: Date, userTz: string, now: Date, taskTz = userTz, o
   const distance = at.getTime() - now.getTime() < 12 * 3600_000 && at >= now ? formatDistance(at, now) : "";
   const soon = distance ? (o.nested ? `, ${distance}` : ` (${distance})`) : "";
   if (taskTz === userTz) return `${dayPhrase(at, userTz, now)} at ${clock(at, userTz)}${soon}`;
-  const yours = `${clock(at, userTz)} your time`;
+  // The user's own day, when it is not the task zone's: "6:45 PM CST (12:45 AM tomorrow your time)".
+  const sameDay = dayPhrase(at, taskTz, now) === dayPhrase(at, userTz, now);
+  const theirDay = dayPhrase(at, userTz, now)
+    .replace(/^on /, "")
+    .replace(/ \(.*\)$/, "");
+  const yours = `${clock(at, userTz)}${sameDay ? "" : ` ${theirDay}`} your time`;
   const inside = o.nested || !distance ? yours : `${yours}, ${distance}`;
   return `${dayPhrase(at, taskTz, now)} at ${clock(at, taskTz)} ${zoneName(taskTz, at)} (${inside})${o.nested ? soon : ""}`;
 }
