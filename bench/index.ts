@@ -10,6 +10,8 @@
  *   code has; 429 with Retry-After past it): nine in ten to 900 Slack channels, one in ten by SMS;
  * - cluster: three redis-server masters of its own in cluster mode on loopback ports, and a burst of
  *   `--burst` against them, checked exactly once in Postgres (every task fired and delivered once).
+ * - inbound: `herald serve` and two `herald worker` processes, 250 signed Twilio webhooks a second for 2 s
+ *   (each its own number and MessageSid): the ack p50 and p99, and every message answered once (TwiML or REST).
  * Flags: --tasks N (100000) --spread-ms N (60000) --burst N (10000) --big N (100000) --far N (1000000)
  * --lead-ms N (1000) --repeat N (3: one burst is noisy on a shared machine) --concurrency N (20: runs
  * executing at once) --worker-flags "..." (node flags for the Herald worker; default: those of
@@ -21,6 +23,7 @@ import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { BenchWorker, type WorkerReport, type WorkerSpec } from "./child.js";
 import { startCluster } from "./cluster.js";
+import { inboundBench } from "./inbound.js";
 import { peakPerSecond, startPacedFakes } from "./paced.js";
 import {
   createScratch,
@@ -35,7 +38,7 @@ import {
 import { createRedis } from "../src/redis/index.js";
 import { bullmqSpread } from "./bullmq.js";
 
-const PARTS = ["spread", "burst", "big", "memory", "sitrep", "paced", "cluster"] as const;
+const PARTS = ["spread", "burst", "big", "memory", "sitrep", "paced", "cluster", "inbound"] as const;
 type Part = (typeof PARTS)[number];
 
 const { values: flags } = parseArgs({
@@ -352,6 +355,43 @@ const clusterPart = (s: Scratch) =>
     }
   });
 
+/** 250 signed SMS a second for 2 s to `herald serve` and two `herald worker` processes (bench/inbound.ts). */
+const inboundPart = (s: Scratch) =>
+  part("inbound", async () => {
+    const prefix = `${s.prefix}-inbound`;
+    try {
+      const r = await inboundBench({
+        databaseServer: flags["database-server"],
+        redisUrl: s.redisUrl,
+        prefix,
+        nodeFlags,
+        perSecond: 250,
+        seconds: 2,
+        log,
+      });
+      log(`inbound: ${JSON.stringify({ ...r, ackMs: undefined, load: load() })}`);
+      return {
+        rows: [
+          [
+            `inbound SMS ${r.sent} in 2 s: ack p50 / p99 (ms)`,
+            `${round(pct(r.ackMs, 0.5))} / ${round(pct(r.ackMs, 0.99))}`,
+            "",
+          ],
+          ["inbound SMS answered / doubled", `${r.answered} / ${r.doubled}`, ""],
+        ],
+        json: {
+          inbound_ack_p50_ms: round(pct(r.ackMs, 0.5)),
+          inbound_ack_p99_ms: round(pct(r.ackMs, 0.99)),
+          inbound_answered: r.answered,
+          inbound_doubled: r.doubled,
+          inbound_failed: r.failed,
+        },
+      };
+    } finally {
+      await deletePrefix(s.redis, prefix);
+    }
+  });
+
 async function main(): Promise<void> {
   const s: Scratch = await createScratch(flags["database-server"], flags["redis-url"]);
   const w = new Workers({
@@ -371,7 +411,8 @@ async function main(): Promise<void> {
     await w.stop();
     if (rss !== undefined)
       results.push({ rows: [["worker RSS peak (MB)", round(rss), ""]], json: { worker_rss_mb: round(rss) } });
-    for (const run of [memoryPart(s), sitrepPart(), pacedPart(s), clusterPart(s)]) results.push(await run());
+    for (const run of [memoryPart(s), sitrepPart(), pacedPart(s), clusterPart(s), inboundPart(s)])
+      results.push(await run());
   } finally {
     await w.stop();
     await dropScratch(s);
