@@ -112,6 +112,7 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 30
 export class ProcessMetrics {
   private readonly runs: Counter<"outcome" | "channel">;
   private readonly deliveries: Counter<"outcome" | "channel">;
+  private readonly blindResends: Counter<"channel">;
   private readonly lateness: Histogram;
   private readonly duration: Histogram<"outcome">;
   private readonly ack: Histogram<"route">;
@@ -129,6 +130,12 @@ export class ProcessMetrics {
       name: "herald_deliveries_total",
       help: "Delivery outcomes recorded by this process, by outcome (sent, retried, failed, held, expired, undelivered, delivered) and channel",
       labelNames: ["outcome", "channel"],
+      registers,
+    });
+    this.blindResends = new Counter({
+      name: "herald_deliveries_resent_blind_total",
+      help: "Deliveries this process took over from a dead worker and sent again without being able to ask the provider whether it already had them (Slack, email): each may have arrived twice",
+      labelNames: ["channel"],
       registers,
     });
     this.lateness = new Histogram({
@@ -161,6 +168,11 @@ export class ProcessMetrics {
 
   delivery(outcome: string, channel: string, n = 1): void {
     this.deliveries.inc({ outcome, channel }, n);
+  }
+
+  /** A taken-over delivery sent again without asking its provider (it may have arrived twice). */
+  blindResend(channel: string): void {
+    this.blindResends.inc({ channel });
   }
 
   /** A response of the HTTP server: webhooks (POSTs outside /admin and /mcp) are timed. */

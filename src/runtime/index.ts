@@ -263,6 +263,7 @@ export async function startRuntime(
         },
         onDeliverySent: (d) => {
           metrics?.process.delivery(d.status, d.channel);
+          if (d.blind) metrics?.process.blindResend(d.channel);
           void delivered.add(d.id).catch(() => {});
         },
         onDeliveryHeld: (d) => metrics?.process.delivery("held", d.channel),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../../src/runtime/index.js";
 import { eventually, startTestRuntime, unique } from "../helpers/runtime.js";
+import { RecordingSender } from "../helpers/senders.js";
 
 const METRICS = "metrics-token-0123456789abcdef";
 
@@ -18,7 +19,12 @@ describe("metrics", () => {
   };
 
   beforeAll(async () => {
-    rt = await startTestRuntime({ env: { METRICS_TOKEN: METRICS }, parts: { worker: true, http: true } });
+    rt = await startTestRuntime({
+      env: { METRICS_TOKEN: METRICS },
+      parts: { worker: true, http: true },
+      // The console channel without a terminal session: a sender that records what it sends.
+      overrides: { senders: [new RecordingSender("console")] },
+    });
     base = `http://127.0.0.1:${rt.port}`;
   });
   afterAll(async () => rt?.close());
@@ -49,6 +55,32 @@ describe("metrics", () => {
     expect(value(after.body, `herald_run_duration_seconds_count{outcome="succeeded"}`)).toBeGreaterThanOrEqual(1);
     expect(after.body).toMatch(/^# TYPE herald_runs_total counter$/m);
     expect(after.body).toMatch(/^herald_process_cpu_seconds_total \d/m);
+  });
+
+  it("counts a delivery taken over from a dead worker and sent again without asking its provider", async () => {
+    const series = `herald_deliveries_resent_blind_total{channel="console"}`;
+    const before = value((await scrape()).body, series);
+    const user = await rt.db.prisma.user.create({ data: { timezone: "UTC", consoleName: unique("m") } });
+    // Claimed by a process that died mid-send: its lease lapsed a second ago. The console cannot be asked.
+    await rt.db.prisma.delivery.create({
+      data: {
+        userId: user.id,
+        channel: "console",
+        recipient: user.consoleName!,
+        body: "died mid-send",
+        status: "sending",
+        attempts: 1,
+        owner: "some-dead-worker",
+        attemptedAt: new Date(Date.now() - 60_000),
+        leaseUntil: new Date(Date.now() - 1000),
+      },
+    });
+    await rt.outbox!.sweep();
+    const after = await eventually(async () => {
+      const v = value((await scrape()).body, series);
+      return v > before ? v : null;
+    }, "the blind re-send counted");
+    expect(after - before).toBe(1);
   });
 
   it("times webhook acks by route", async () => {
