@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { seedSmsBurst } from "../helpers/sms-burst.js";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../../src/runtime/index.js";
@@ -72,29 +72,7 @@ describe("every Postgres connection killed between the provider's acceptance and
 
   it("sends each of a 200-task burst exactly once and records every one as accepted", async () => {
     const started = Date.now();
-    const phones = Array.from({ length: TASKS }, (_, i) => `+1555${String(3_000_000 + i).padStart(7, "0")}`);
-    await rt.db.prisma.user.createMany({
-      data: phones.map((phone) => ({
-        timezone: "UTC",
-        phone,
-        consoleName: `pgkill-${randomBytes(4).toString("hex")}`,
-      })),
-    });
-    const users = await rt.db.prisma.user.findMany({ where: { phone: { in: phones } } });
-    // Due all at once a second from now, stored without timers: the scheduler's sweep fires them together.
-    const runAt = new Date(Date.now() + 1000);
-    await rt.db.prisma.task.createMany({
-      data: users.map((u) => ({
-        userId: u.id,
-        title: `burst for ${u.phone}`,
-        instruction: "x",
-        runAt,
-        nextRunAt: runAt,
-        timezone: "UTC",
-        channel: "sms",
-        status: "scheduled",
-      })),
-    });
+    const phones = await seedSmsBurst(rt.db.prisma, TASKS, 3_000_000, "pgkill");
 
     const rows = await eventually(
       async () => {

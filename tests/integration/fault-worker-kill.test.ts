@@ -1,5 +1,5 @@
+import { seedSmsBurst } from "../helpers/sms-burst.js";
 import { type ChildProcess, fork } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../../src/runtime/index.js";
@@ -80,29 +80,7 @@ describe("a worker SIGKILLed with SMS deliveries in flight", () => {
   const accepted = new Set(["queued", "sent", "delivered"]);
 
   it("delivers every message of a 200-task burst within a few leases, none twice", async () => {
-    const phones = Array.from({ length: TASKS }, (_, i) => `+1555${String(4_000_000 + i).padStart(7, "0")}`);
-    await front.db.prisma.user.createMany({
-      data: phones.map((phone) => ({
-        timezone: "UTC",
-        phone,
-        consoleName: `wkill-${randomBytes(4).toString("hex")}`,
-      })),
-    });
-    const users = await front.db.prisma.user.findMany({ where: { phone: { in: phones } } });
-    // Due all at once a second from now, stored without timers: the workers' sweeps fire them together.
-    const runAt = new Date(Date.now() + 1000);
-    await front.db.prisma.task.createMany({
-      data: users.map((u) => ({
-        userId: u.id,
-        title: `burst for ${u.phone}`,
-        instruction: "x",
-        runAt,
-        nextRunAt: runAt,
-        timezone: "UTC",
-        channel: "sms",
-        status: "scheduled",
-      })),
-    });
+    const phones = await seedSmsBurst(front.db.prisma, TASKS, 4_000_000, "wkill");
 
     const { child, inFlight, at: killedAt } = await eventually(() => killed, "the kill", 30_000);
     if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once("exit", r));
