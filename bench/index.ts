@@ -378,6 +378,7 @@ const inboundPart = (s: Scratch) =>
             "",
           ],
           ["inbound SMS answered / doubled", `${r.answered} / ${r.doubled}`, ""],
+          ["  answered in the TwiML / by REST", `${r.twiml} / ${r.rest}`, ""],
         ],
         json: {
           inbound_ack_p50_ms: round(pct(r.ackMs, 0.5)),
@@ -385,6 +386,7 @@ const inboundPart = (s: Scratch) =>
           inbound_answered: r.answered,
           inbound_doubled: r.doubled,
           inbound_failed: r.failed,
+          inbound_twiml: r.twiml,
         },
       };
     } finally {

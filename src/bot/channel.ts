@@ -31,6 +31,29 @@ export interface ReplyOutbox {
 }
 
 /**
+ * Stored inbound messages handed from the process that acked them to the worker processes (see
+ * InboxHandoff): `hand` in the HTTP process, resolving with the answer a worker offered within
+ * `waitMs` and `accept` recorded (null: none, the webhook is acked empty); `take` in each worker, whose
+ * `handle` gets an `offer` for the waiting webhook when there is one.
+ */
+export interface InboxQueue {
+  hand(
+    channel: string,
+    inboxId: string,
+    o: {
+      waitMs?: number;
+      accept?: (item: ReplyItem) => Promise<boolean>;
+      refused: (err: Error) => void;
+    },
+  ): Promise<ReplyItem | null>;
+  take(
+    channel: string,
+    concurrency: number,
+    handle: (inboxId: string, offer: ((item: ReplyItem) => Promise<void>) | null) => Promise<void>,
+  ): void;
+}
+
+/**
  * What the runtime offers the channels' inbound adapters; each takes what it needs (the SMS adapter does
  * not look at `sitrep`). Everything here is narrow: no adapter reaches the database or Redis itself.
  */
@@ -42,6 +65,7 @@ export interface ChannelDeps {
   tasks: Pick<TaskService, "apply" | "get" | "lastFired">;
   logger: Logger;
   replies: ReplyOutbox;
+  inbox: InboxQueue;
   /**
    * Records a provider's report on a message it accepted (the outbox owns deliveries): moves it forward to
    * `status` from any of `from`; `deliveryId` (from the callback URL) finds it before its provider id is

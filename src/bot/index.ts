@@ -6,7 +6,8 @@
 export { Conversation, type ConversationOptions } from "./conversation.js";
 export { Users, type ConversationState, type User } from "./users.js";
 export { Messages, pruneMessages } from "./messages.js";
-export type { ChannelDeps, ReplyItem, ReplyOutbox, RichReply } from "./channel.js";
+export type { ChannelDeps, InboxQueue, ReplyItem, ReplyOutbox, RichReply } from "./channel.js";
+export { InboxHandoff } from "./handoff.js";
 export type { InboundAdapter, InboundMessage, Identity, Reply, Outcome } from "./types.js";
 export { runConsole, type ConsoleOptions } from "./console/index.js";
 export { actOnReminder, type ReminderVerb } from "./reminders.js";

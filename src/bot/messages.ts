@@ -124,6 +124,20 @@ export class Messages {
   }
 
   /**
+   * Claims one inbox row handed to a worker (see InboxHandoff), as claimStalePending does; null when it is
+   * handled already, or claimed by another process (a job run twice, a resume that got there first).
+   */
+  async claimPending<P>(id: string): Promise<{ id: string; payload: P; receivedAt: Date } | null> {
+    const { rows } = await this.pool.query<{ id: string; address: { payload: P; receivedAt: string } }>(
+      `UPDATE messages SET status = 'resuming', created_at = now()
+        WHERE id = $1 AND status = 'received' AND external_id LIKE 'inbox:%' RETURNING id, address`,
+      [id],
+    );
+    const r = rows[0];
+    return r ? { id: r.id, payload: r.address.payload, receivedAt: new Date(r.address.receivedAt) } : null;
+  }
+
+  /**
    * Claims a channel's inbox rows not handled since `olderThan` (their process died first), marking them
    * "resuming" and restarting their clock, so two instances don't both take one and a resume that dies is
    * tried again later.

@@ -37,7 +37,10 @@ export type Outcome = { duplicate: true } | { duplicate: false; reply: Reply; me
  * A channel's inbound side, as its registry entry (src/channels) names it: mounts its webhooks on the one
  * HTTP server and hands each message to the conversation. `deps` is what the runtime offers channels;
  * each adapter uses what it needs. Returns a stop function for background work it started, if any.
+ * `work`, in worker processes, handles what the webhooks stored and handed over (see InboxQueue), and
+ * resumes what a crash left unhandled; it returns its stop function.
  */
 export interface InboundAdapter<S, D> {
   mount(http: HttpServer, deps: D & { logger: Logger }, settings: S): (() => void) | undefined;
+  work?(deps: D & { logger: Logger }, settings: S): () => void;
 }

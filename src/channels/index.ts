@@ -41,6 +41,8 @@ export interface ChannelEntry<S> {
   audience?(audience: string): string | null;
   /** Webhooks on the one HTTP server. Absent for channels with no inbound HTTP (the CLI opens the console). */
   inbound?: () => Promise<InboundAdapter<S, ChannelDeps>>;
+  /** Its inbound adapter has a worker side (`work`: what the webhooks stored is handled by the workers), so workers load it too. */
+  inboundInWorkers?: boolean;
   outbound: () => Promise<OutboundAdapter<S>>;
 }
 
@@ -71,6 +73,7 @@ export const CHANNELS = {
         : null,
     address: (c) => c.phone,
     inbound: async () => (await import("../bot/sms/index.js")).smsInbound,
+    inboundInWorkers: true,
     outbound: async () => (await import("../notify/sms/index.js")).smsOutbound,
   }),
   email: entry<EmailSettings>({
@@ -120,19 +123,23 @@ export interface LoadedChannel {
   outbound?: OutboundAdapter<unknown>;
 }
 
-/** Loads the adapters of the configured channels: outbound ones for workers, inbound ones for HTTP. */
+/**
+ * Loads the adapters of the configured channels: for HTTP processes the inbound ones, for workers the
+ * outbound ones and the inbound ones with a worker side.
+ */
 export async function loadChannels(
   config: Config,
-  sides: { inbound: boolean; outbound: boolean },
+  parts: { http: boolean; worker: boolean },
 ): Promise<LoadedChannel[]> {
   return Promise.all(
     configuredChannels(config).map(async (name) => {
       const e = channel(name);
+      const inbound = parts.http || (parts.worker && e.inboundInWorkers);
       return {
         name,
         settings: e.settings(config),
-        inbound: sides.inbound && e.inbound ? await e.inbound() : undefined,
-        outbound: sides.outbound ? await e.outbound() : undefined,
+        inbound: inbound && e.inbound ? await e.inbound() : undefined,
+        outbound: parts.worker ? await e.outbound() : undefined,
       };
     }),
   );

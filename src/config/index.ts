@@ -125,10 +125,18 @@ const schema = z.object({
   LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
   /** How often each process checks Redis for the marker key a flush or an empty restart removes. */
   REDIS_CHECK_MS: z.coerce.number().int().positive().default(1000),
-  /** How long an inbound SMS waits for its answer to go back in the TwiML; later answers go through the outbox. */
+  /**
+   * How long an inbound SMS's webhook waits for a worker's answer to go back in the TwiML (while the workers
+   * answer in time); later answers go through the outbox. 0: never in the TwiML.
+   */
   SMS_REPLY_BUDGET_MS: z.coerce.number().int().min(0).default(150),
-  /** Inbound messages an HTTP process interprets and acts on at once; the rest wait their turn, already acked. */
+  /** Inbound messages a worker interprets and acts on at once; the rest wait their turn, already acked. */
   INBOUND_CONCURRENCY: z.coerce.number().int().positive().default(4),
+  /**
+   * The CPU niceness a `herald worker` process gives itself (0 to 19; 0 leaves it as started): on a host it
+   * shares with `herald serve` and Postgres, work yields to webhook acks.
+   */
+  WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   /**
    * Housekeeping: runs, messages, deliveries and audit entries older than this many days are pruned (at
    * least 8, so the sitrep's 7-day window never loses a row it lists).

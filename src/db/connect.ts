@@ -101,8 +101,16 @@ export interface Database {
 }
 
 /** Opens the pool and the Prisma client over it, and checks that the server answers. */
-export async function connectDatabase(databaseUrl: string, opts: { max?: number } = {}): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: opts.max ?? 10, connectionTimeoutMillis: 5000 });
+export async function connectDatabase(
+  databaseUrl: string,
+  opts: { max?: number; min?: number } = {},
+): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: opts.max ?? 10,
+    min: opts.min ?? 0,
+    connectionTimeoutMillis: 5000,
+  });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on("error", () => {});
   try {

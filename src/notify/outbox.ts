@@ -36,6 +36,8 @@ export class DeliveryQueue {
 
   constructor(redis: Redis, prefix: string) {
     this.queue = new Queue<DeliverJob>(DELIVER_QUEUE, { connection: redis, prefix });
+    // Without a listener BullMQ prints every connection error; the commands that fail say what failed.
+    this.queue.on("error", () => {});
   }
 
   /** Queues deliveries; `delayMs` holds them back (a retry's wait). */
@@ -171,9 +173,12 @@ export class DeliveryWorker {
     const concurrency = o.concurrency ?? 200;
     this.sends = new Slots(concurrency);
     this.maxDirect = concurrency * PIPELINE;
+    // A copy of Herald's connection with its options (a Cluster's duplicate takes nodes, not options), and,
+    // as every Herald connection, a listener so ioredis does not print each failed reconnect.
+    const connection = o.redis.duplicate();
+    connection.on("error", () => {});
     this.worker = new Worker<DeliverJob>(DELIVER_QUEUE, (job, token) => this.fromQueue(job, token), {
-      // A copy of Herald's connection with its options (a Cluster's duplicate takes nodes, not options).
-      connection: o.redis.duplicate(),
+      connection,
       prefix: o.prefix,
       concurrency,
     });

@@ -1,5 +1,5 @@
 import { type Interpreter, loadExecutor, loadInterpreter, PgUsageRecorder } from "../ai/index.js";
-import { type ChannelDeps, Conversation, Messages, pruneMessages, Users } from "../bot/index.js";
+import { type ChannelDeps, Conversation, InboxHandoff, Messages, pruneMessages, Users } from "../bot/index.js";
 import {
   CHANNEL_NAMES,
   channel,
@@ -32,7 +32,7 @@ import {
   type OpsHooks,
   type SitrepSource,
   type SlackReply,
-  sitrepCommand,
+  sitrepCommand as sitrepCommandOf,
   startOps,
   pruneWorkers,
   startHousekeeping,
@@ -117,6 +117,10 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** Postgres connections of a worker process, and of an HTTP-only one (kept open: a burst of webhooks after a quiet spell finds them connected). */
+const WORKER_POOL = 40;
+const HTTP_POOL = 10;
+
 /**
  * Connects (Redis, then Postgres, creating the database and applying migrations), then starts the parts
  * asked for. Each failure to connect is one UnavailableError naming the variable to fix.
@@ -143,7 +147,10 @@ export async function startRuntime(
     await checkRedis(redisTarget);
     await ensureDatabase(config.DATABASE_URL);
     // Workers share the pool between fire batches, delivery slots and the scheduler.
-    const db = await connectDatabase(config.DATABASE_URL, { max: parts.worker ? 40 : 10 });
+    const db = await connectDatabase(
+      config.DATABASE_URL,
+      parts.worker ? { max: WORKER_POOL } : { max: HTTP_POOL, min: HTTP_POOL },
+    );
     cleanups.push(["postgres", () => db.close()]);
     const applied = await migrate(db.pool);
     if (applied.length) logger.info({ applied }, "applied database migrations");
@@ -203,11 +210,17 @@ export async function startRuntime(
     const users = new Users(db.prisma, config.DEFAULT_TIMEZONE);
     const messages = new Messages(db.prisma, db.pool);
     const configured = new Set<string>(configuredChannels(config));
+    const interpreter = o.interpreter ?? (await loadInterpreter(config, { logger, usage }));
+    if (parts.http) {
+      // Loaded and connected before the first webhook, not while the acks of a burst wait behind it.
+      await interpreter.warm?.();
+      await Promise.all(Array.from({ length: HTTP_POOL }, () => db.pool.query("SELECT 1")));
+    }
     const conversation = new Conversation({
       tasks,
       users,
       messages,
-      interpreter: o.interpreter ?? (await loadInterpreter(config, { logger, usage })),
+      interpreter,
       logger,
       reach: (user, name) => reachOf(name, user, configured),
     });
@@ -226,7 +239,57 @@ export async function startRuntime(
       stuckAfterMs: leaseMs,
       onTimersRecreated: (n) => ops.timersRecreated(n),
     });
-    const loaded = await loadChannels(config, { inbound: parts.http, outbound: parts.worker });
+    const loaded = await loadChannels(config, parts);
+    const plans = planDeliveries(loaded);
+    /** Tells a task's owner something on the task's channel, through the outbox (queued for the workers). */
+    const tellOwner = async (task: Task, text: string) => {
+      const user = await users.get(task.userId);
+      if (!user) return;
+      for (const item of plans({ channel: task.channel, audience: null, contact: user, body: text })) {
+        const id = await insertNotice(db.pool, { taskId: task.id, userId: task.userId, ...item });
+        await deliveries.enqueue([id]);
+      }
+    };
+    const sitrepCommand: Runtime["sitrepCommand"] = (args) =>
+      sitrepCommandOf({ source, tasks, slackUser: (id) => users.findOrCreate({ slackUserId: id }, "slack") }, args);
+    const approval: Runtime["approval"] = async (args) =>
+      (await import("../admin/index.js")).approvalFromSlack({ prisma: db.prisma, tasks, tellOwner }, args);
+    // Inbound messages stored by the HTTP process and handled by the workers.
+    const handoff = new InboxHandoff({ redis, prefix, logger, newConnection: newRedis });
+    cleanups.push(["inbox hand-off", () => handoff.close()]);
+    const deps: ChannelDeps = {
+      conversation,
+      users,
+      messages,
+      tasks,
+      logger,
+      replies: {
+        // Written once per inbound message; a reply to send is queued for the workers (this process may
+        // be `herald serve`, which sends nothing), and the outbox sweep finds it should Redis refuse.
+        reply: async (item, inline) => {
+          const row = await insertReply(db.pool, item, inline);
+          if (row.status === "pending")
+            await deliveries
+              .enqueue([row.id])
+              .catch((err: Error) => logger.warn({ err: err.message }, "could not queue a reply; the sweep will"));
+          return row.written;
+        },
+      },
+      deliveryStatus: async (id, status, from, error, deliveryId) => {
+        const found = await recordProviderStatus(db.pool, id, status, from, error, deliveryId);
+        if (found && (status === "undelivered" || status === "failed")) {
+          // The carrier could not deliver it: as much a failure as a send that failed.
+          const why = error ?? `the carrier reported it ${status}`;
+          metrics?.process.delivery(status, found.channel);
+          ops.deliveryFailed({ id: found.id, channel: found.channel, error: why });
+          await runUndelivered(db.pool, found.id, why).catch(() => {});
+        }
+        return found;
+      },
+      sitrepCommand,
+      approval,
+      inbox: handoff,
+    };
     let outbox: DeliveryWorker | undefined;
 
     if (parts.worker) {
@@ -336,19 +399,13 @@ export async function startRuntime(
           await loop.stop();
         },
       ]);
+      for (const c of loaded) {
+        const stopWork = c.inbound?.work?.(deps, c.settings);
+        if (stopWork) cleanups.push([`${c.name} inbox`, async () => stopWork()]);
+      }
       outbox = deliveryWorker;
     }
 
-    const plans = planDeliveries(loaded);
-    /** Tells a task's owner something on the task's channel, through the outbox (queued for the workers). */
-    const tellOwner = async (task: Task, text: string) => {
-      const user = await users.get(task.userId);
-      if (!user) return;
-      for (const item of plans({ channel: task.channel, audience: null, contact: user, body: text })) {
-        const id = await insertNotice(db.pool, { taskId: task.id, userId: task.userId, ...item });
-        await deliveries.enqueue([id]);
-      }
-    };
     const outboxControl = {
       resend: async (f: Parameters<typeof resendDeliveries>[1]) => {
         const ids = await resendDeliveries(db.pool, f);
@@ -378,10 +435,8 @@ export async function startRuntime(
       scheduler,
       source,
       metricsPort,
-      sitrepCommand: (args) =>
-        sitrepCommand({ source, tasks, slackUser: (id) => users.findOrCreate({ slackUserId: id }, "slack") }, args),
-      approval: async (args) =>
-        (await import("../admin/index.js")).approvalFromSlack({ prisma: db.prisma, tasks, tellOwner }, args),
+      sitrepCommand,
+      approval,
       tellOwner,
       deliveryControl: outboxControl,
       newRedis,
@@ -397,38 +452,6 @@ export async function startRuntime(
       const http = new HttpServer(logger);
       if (metrics) http.onResponse((r) => metrics.process.response(r));
       mountHealth(http, db, redis);
-      const deps: ChannelDeps = {
-        conversation,
-        users,
-        messages,
-        tasks,
-        logger,
-        replies: {
-          // Written once per inbound message; a reply to send is queued for the workers (this process may
-          // be `herald serve`, which sends nothing), and the outbox sweep finds it should Redis refuse.
-          reply: async (item, inline) => {
-            const row = await insertReply(db.pool, item, inline);
-            if (row.status === "pending")
-              await deliveries
-                .enqueue([row.id])
-                .catch((err: Error) => logger.warn({ err: err.message }, "could not queue a reply; the sweep will"));
-            return row.written;
-          },
-        },
-        deliveryStatus: async (id, status, from, error, deliveryId) => {
-          const found = await recordProviderStatus(db.pool, id, status, from, error, deliveryId);
-          if (found && (status === "undelivered" || status === "failed")) {
-            // The carrier could not deliver it: as much a failure as a send that failed.
-            const why = error ?? `the carrier reported it ${status}`;
-            metrics?.process.delivery(status, found.channel);
-            ops.deliveryFailed({ id: found.id, channel: found.channel, error: why });
-            await runUndelivered(db.pool, found.id, why).catch(() => {});
-          }
-          return found;
-        },
-        sitrepCommand: rt.sitrepCommand,
-        approval: rt.approval,
-      };
       for (const c of loaded) {
         const stopChannel = c.inbound?.mount(http, deps, c.settings);
         if (stopChannel) cleanups.push([`${c.name} channel`, async () => stopChannel()]);

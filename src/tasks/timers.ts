@@ -53,6 +53,8 @@ export class Timers {
     private readonly leadMs: number,
   ) {
     this.queue = new Queue<FireJob | SweepJob>(FIRE_QUEUE, { connection: redis, prefix });
+    // Without a listener BullMQ prints every connection error; the commands that fail say what failed.
+    this.queue.on("error", () => {});
   }
 
   private opts(jobId: string, fireAt: number, now: Date) {

@@ -143,6 +143,14 @@ export async function startFakeTwilio(o: { accountSid: string; authToken: string
   return {
     url: srv.url,
     sent,
+    /** The settings that point Herald's SMS channel at this fake, sending from `from`, reached at `publicUrl`. */
+    env: (from: string, publicUrl: string) => ({
+      TWILIO_ACCOUNT_SID: o.accountSid,
+      TWILIO_AUTH_TOKEN: o.authToken,
+      TWILIO_FROM_NUMBER: from,
+      TWILIO_API_URL: srv.url,
+      PUBLIC_URL: publicUrl,
+    }),
     /** Every list request's query, in order. */
     lists,
     hooks,

@@ -25,11 +25,7 @@ describe("SMS channel", () => {
     twilio = await startFakeTwilio({ accountSid: SID, authToken: TOKEN });
     rt = await startTestRuntime({
       env: {
-        TWILIO_ACCOUNT_SID: SID,
-        TWILIO_AUTH_TOKEN: TOKEN,
-        TWILIO_FROM_NUMBER: FROM,
-        TWILIO_API_URL: twilio.url,
-        PUBLIC_URL,
+        ...twilio.env(FROM, PUBLIC_URL),
         SMS_MAX_SEGMENTS: "2",
         // Generous, so these answers always come back in the TwiML however loaded the machine is; the
         // budget running out is specified in sms-replies.test.ts.

@@ -4,7 +4,7 @@ import type { ChannelDeps, ReplyItem } from "../channel.js";
 import type { InboundMessage } from "../types.js";
 import { type AnswerDeps, answerSms } from "./answer.js";
 
-export type InboxDeps = AnswerDeps & Pick<ChannelDeps, "replies">;
+export type InboxDeps = AnswerDeps & Pick<ChannelDeps, "replies" | "inbox">;
 
 /** What an inbound SMS's inbox row keeps to handle it later (see Messages.recordPending). */
 export interface SmsPending {
@@ -16,7 +16,7 @@ export interface SmsPending {
 export interface SmsInboxOptions {
   /** How long a webhook waits for its answer to go back in the TwiML (SMS_REPLY_BUDGET_MS). */
   budgetMs: number;
-  /** Messages interpreted and acted on at once (INBOUND_CONCURRENCY); the rest wait their turn. */
+  /** Messages a process interprets and acts on at once (INBOUND_CONCURRENCY); the rest wait their turn. */
   concurrency: number;
   maxSegments: number;
 }
@@ -36,10 +36,11 @@ export const smsMessage = (p: SmsPending, receivedAt: Date): InboundMessage => (
 
 /**
  * The slow half of an inbound SMS, after it is stored: the conversation (or a keyword) and the reply, sent
- * once. The webhook waits up to the budget: an answer ready by then goes back in the TwiML, a later one
- * through the outbox (the REST API), and which of the two is decided here, once per message, with the
- * reply's outbox row (unique per inbound message) as the record of it. A message that cannot start at once
- * (every slot busy) is acked without waiting: its answer could not be ready in time.
+ * once. The HTTP process that stored it hands it to the workers (InboxQueue) and waits up to the budget:
+ * an answer a worker offers by then goes back in the TwiML, a later one through the outbox (the REST API),
+ * and which of the two is decided once per message, by the reply's outbox row (unique per inbound
+ * message). The HTTP process interprets nothing itself, so its acks stay fast however many messages
+ * arrive at once; it handles a message only when Redis refuses the hand-off.
  */
 export class SmsInbox {
   private readonly slots: Slots;
@@ -51,32 +52,40 @@ export class SmsInbox {
     this.slots = new Slots(o.concurrency);
   }
 
-  /** Handles the stored message `inboxId`; resolves with the TwiML answer if it is ready within the budget, else null. */
-  answer(inboxId: string, msg: InboundMessage): Promise<string | null> {
-    return new Promise((resolve) => {
-      let open = this.o.budgetMs > 0 && this.slots.free;
-      if (!open) resolve(null);
-      const close = () => {
-        if (!open) return false;
-        open = false;
-        clearTimeout(timer);
-        return true;
-      };
-      const timer = setTimeout(() => close() && resolve(null), this.o.budgetMs);
-      const inline = async (item: ReplyItem) => {
-        if (!close()) return false;
-        try {
-          const written = await this.d.replies.reply(item, true);
-          resolve(written ? item.body : null);
-          return true;
-        } catch (err) {
-          // Not recorded, so not sent in the TwiML either: it goes through the outbox, once, like a late answer.
-          this.d.logger.warn({ err: (err as Error).message, sid: msg.externalId }, "could not record an SMS reply");
-          resolve(null);
-          return false;
-        }
-      };
-      void this.handle(inboxId, msg, inline).finally(() => close() && resolve(null));
+  /**
+   * In the HTTP process: hands the stored message `inboxId` to the workers and resolves with the answer to
+   * put in the TwiML if one is recorded within the budget, else null. Handles it here only when Redis
+   * refuses it.
+   */
+  async answer(inboxId: string, msg: InboundMessage): Promise<string | null> {
+    const item = await this.d.inbox.hand("sms", inboxId, {
+      waitMs: this.o.budgetMs,
+      accept: (reply) => this.d.replies.reply(reply, true),
+      refused: (err) => {
+        this.d.logger.warn(
+          { err: err.message, sid: msg.externalId },
+          "could not hand an SMS to the workers; handling it here",
+        );
+        // Claimed as a worker would, so the job, should Redis take it after all, finds it handled.
+        void this.take(inboxId, null).catch((e: Error) =>
+          this.d.logger.warn({ err: e.message, sid: msg.externalId }, "could not handle an SMS; the resume loop will"),
+        );
+      },
+    });
+    return item?.body ?? null;
+  }
+
+  /**
+   * In a worker process: handles a message an HTTP process handed over, unless another got to it first;
+   * its answer is offered to the webhook still waiting for it, and otherwise goes through the outbox.
+   */
+  async take(inboxId: string, offer: ((item: ReplyItem) => Promise<void>) | null): Promise<void> {
+    const row = await this.d.messages.claimPending<SmsPending>(inboxId);
+    if (!row) return;
+    await this.handle(row.id, smsMessage(row.payload, row.receivedAt), async (item) => {
+      // Taken or not, the write for the REST API that follows is what makes sure it goes out once.
+      await offer?.(item);
+      return false;
     });
   }
 

@@ -12,7 +12,7 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 
 export type SmsDeps = Pick<
   ChannelDeps,
-  "conversation" | "users" | "messages" | "tasks" | "deliveryStatus" | "replies" | "logger"
+  "conversation" | "users" | "messages" | "tasks" | "deliveryStatus" | "replies" | "inbox" | "logger"
 >;
 
 /** Messages not handled within this long are taken to be lost with their process, and resumed. */
@@ -23,18 +23,21 @@ const replyTwiml = (res: ServerResponse, text?: string | null) => {
   res.end(twiml(text));
 };
 
-/**
- * Mounts Twilio's messaging webhooks: POST /sms/inbound and POST /sms/status, and starts the resume loop
- * for messages a crash left unhandled. An inbound message is stored before it is acked (Postgres
- * unreachable: 503, and nothing is acked that is not stored), then answered in the TwiML when the answer is
- * ready within the budget, or acked empty and answered through the outbox.
- */
-export function mountSms(http: HttpServer, d: SmsDeps, s: SmsSettings): () => void {
-  const inbox = new SmsInbox(d, {
+const inboxOf = (d: SmsDeps, s: SmsSettings) =>
+  new SmsInbox(d, {
     budgetMs: s.replyBudgetMs ?? 150,
     concurrency: s.inboundConcurrency ?? 4,
     maxSegments: s.maxSegments,
   });
+
+/**
+ * Mounts Twilio's messaging webhooks: POST /sms/inbound and POST /sms/status. An inbound message is stored
+ * before it is acked (Postgres unreachable: 503, and nothing is acked that is not stored), then answered
+ * in the TwiML when a worker has the answer ready within the budget, or acked empty and answered through
+ * the outbox (see SmsInbox).
+ */
+export function mountSms(http: HttpServer, d: SmsDeps, s: SmsSettings): undefined {
+  const inbox = inboxOf(d, s);
 
   /** Form params when Twilio's signature over PUBLIC_URL + path and the params checks out, else null. */
   const verified = (req: Req): Record<string, string> | null => {
@@ -85,7 +88,16 @@ export function mountSms(http: HttpServer, d: SmsDeps, s: SmsSettings): () => vo
     if (next) await recordStatus(d, sid, next, errorCode, deliveryId);
     res.writeHead(204).end();
   });
+  return undefined;
+}
 
+/**
+ * In a worker process: handles the inbound SMS the webhook handed over, and resumes those a crash left
+ * unhandled (stored, acked, and not answered within RESUME_AFTER_MS).
+ */
+export function workSms(d: SmsDeps, s: SmsSettings): () => void {
+  const inbox = inboxOf(d, s);
+  d.inbox.take("sms", s.inboundConcurrency ?? 4, (id, offer) => inbox.take(id, offer));
   const resume = () =>
     void inbox
       .resume(new Date(Date.now() - RESUME_AFTER_MS))

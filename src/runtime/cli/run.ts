@@ -1,4 +1,4 @@
-import { userInfo } from "node:os";
+import { setPriority, userInfo } from "node:os";
 import { runConsole } from "../../bot/index.js";
 import { configuredChannels } from "../../channels/index.js";
 import { type Config, ConfigError, loadConfig } from "../../config/index.js";
@@ -44,6 +44,15 @@ export async function runServer(parts: RuntimeParts, opts: { console?: boolean }
     (Boolean(process.stdin.isTTY) && configuredChannels(cfg).every((c) => c === "console" || c === "email"));
   // In a terminal with the console open, logs would interleave with the chat: keep them to warnings.
   const logger = createLogger({ level: interactive && cfg.LOG_LEVEL === "info" ? "warn" : cfg.LOG_LEVEL });
+  if (parts.worker && !parts.http && cfg.WORKER_NICE > 0) {
+    // A worker sharing its host yields the CPU to `herald serve` and Postgres: a burst of work then never
+    // keeps a webhook's ack waiting. Alone on its host, it changes nothing.
+    try {
+      setPriority(cfg.WORKER_NICE);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, "could not lower the worker's CPU priority (WORKER_NICE)");
+    }
+  }
   let rt: Runtime;
   try {
     rt = await startRuntime(cfg, logger, parts);
