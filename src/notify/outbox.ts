@@ -104,8 +104,11 @@ export interface DeliveryWorkerOptions {
   leaseMs?: number;
   onDeliveryFailed?: (delivery: { id: string; channel: string; error: string }) => void;
   /** A provider took a message (sent, queued or delivered): metrics, and a run failed by its messages recovering. */
-  /** `blind`: a taken-over row sent again without asking its provider, so it may have arrived twice. */
-  onDeliverySent?: (delivery: { id: string; channel: string; status: string; blind: boolean }) => void;
+  /**
+   * `blind`: a taken-over row sent again without asking its provider, so it may have arrived twice;
+   * `resent`: an operator's re-send of a failed row, whose run may have failed by it.
+   */
+  onDeliverySent?: (delivery: { id: string; channel: string; status: string; blind: boolean; resent: boolean }) => void;
   /** A delivery was held because its channel is paused. */
   onDeliveryHeld?: (delivery: { id: string; channel: string }) => void;
   /**
@@ -288,7 +291,7 @@ export class DeliveryWorker {
       const result = await sender.send(message).finally(release);
       // The provider has the message: from here on only the bookkeeping may be retried, never the send.
       await this.record({ id: d.id, status: result.status, providerId: result.providerId ?? null, blind });
-      this.o.onDeliverySent?.({ id: d.id, channel: d.channel, status: result.status, blind });
+      this.o.onDeliverySent?.({ id: d.id, channel: d.channel, status: result.status, blind, resent: d.resent });
       return { status: result.status };
     } catch (err) {
       release();

@@ -13,7 +13,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Columns of a claimed row, as ClaimedDelivery names them (`d` the delivery, `u` its user, `t` its task). */
 const CLAIMED = `d.id, d.channel, d.recipient, d.body, d.blocks, u.opted_out, u.id AS user_id, d.task_id,
-  (t.rrule IS NOT NULL) AS recurring, d.attempts, d.attempted_at, (d.was = 'sending') AS taken_over`;
+  (t.rrule IS NOT NULL) AS recurring, d.attempts, d.attempted_at, (d.was = 'sending') AS taken_over,
+  (d.resent_at IS NOT NULL) AS resent`;
 
 /** A delivery in 'sending' whose lease has passed (a row from before leases: a lease from its last update). */
 const LAPSED = `COALESCE(lease_until, updated_at + $3 * interval '1 millisecond') < now()`;
@@ -239,7 +240,7 @@ export interface ResendFilter {
 export async function resendDeliveries(pool: pg.Pool, f: ResendFilter): Promise<string[]> {
   const { rows } = await pool.query<{ id: string }>(
     `UPDATE deliveries SET status = 'pending', attempts = 0, error = NULL, next_attempt_at = NULL, owner = NULL,
-            lease_until = NULL, provider_id = NULL, updated_at = now()
+            lease_until = NULL, provider_id = NULL, resent_at = now(), updated_at = now()
       WHERE id IN (SELECT id FROM deliveries WHERE status IN ('failed', 'undelivered')
         AND ($1::uuid[] IS NULL OR id = ANY($1::uuid[])) AND ($2::text IS NULL OR channel = $2)
         AND ($3::uuid IS NULL OR task_id = $3) AND ($4::timestamptz IS NULL OR updated_at >= $4)

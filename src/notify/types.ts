@@ -34,6 +34,8 @@ export interface ClaimedDelivery {
    * `attempted_at`), so it is asked first where it can be (Sender.lookup).
    */
   taken_over: boolean;
+  /** Re-sent by an operator after it failed (resendDeliveries): the run it failed may succeed again. */
+  resent: boolean;
 }
 
 /** One outbound message, as the delivery worker hands it to a channel's sender. */

@@ -299,7 +299,7 @@ export async function startRuntime(
           loaded.flatMap((c) => (c.outbound ? [c.outbound.sender(c.settings, { logger, redis, prefix })] : [])),
         ));
       cleanups.push(["senders", async () => Promise.all(senders.map((s) => s.close?.()))]);
-      // Many sent messages per statement (see runDelivered).
+      // Many re-sent messages per statement (see runDelivered).
       const delivered = new MicroBatcher<string, undefined>(
         async (ids) => {
           await runDelivered(db.pool, ids);
@@ -327,7 +327,8 @@ export async function startRuntime(
         onDeliverySent: (d) => {
           metrics?.process.delivery(d.status, d.channel);
           if (d.blind) metrics?.process.blindResend(d.channel);
-          void delivered.add(d.id).catch(() => {});
+          // Only a re-send of a failed message can find its run failed by it (see runDelivered).
+          if (d.resent) void delivered.add(d.id).catch(() => {});
         },
         onDeliveryHeld: (d) => metrics?.process.delivery("held", d.channel),
         onOptedOut: (userId) => users.optOut(userId),

@@ -26,8 +26,8 @@ export async function runUndelivered(pool: pg.Pool, deliveryId: string, error: s
 
 /**
  * Deliveries got through after all (a re-send): a run failed only by its messages succeeds again. Takes
- * many ids per statement: it is called for every message sent, and almost never finds a failed run (one
- * statement per message was most of a 10k burst's Postgres round trips).
+ * many ids per statement. Called only for re-sent messages: a run fails by its messages only once none of
+ * them is under way, so a message being sent for the first time never finds its run failed.
  */
 export async function runDelivered(pool: pg.Pool, deliveryIds: string[]): Promise<void> {
   if (deliveryIds.length === 0) return;
