@@ -392,7 +392,7 @@ export async function insertReply(
 ): Promise<{ id: string; written: boolean; status: string }> {
   const ins = await pool.query<{ id: string; status: string }>(
     `INSERT INTO deliveries (user_id, channel, recipient, body, reply_to, status, attempts)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (reply_to) DO NOTHING RETURNING id, status::text`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (reply_to) WHERE reply_to IS NOT NULL DO NOTHING RETURNING id, status::text`,
     [r.userId, r.channel, r.recipient, r.body, r.replyTo, inline ? "sent" : "pending", inline ? 1 : 0],
   );
   if (ins.rows[0]) return { ...ins.rows[0], written: true };
