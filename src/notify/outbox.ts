@@ -435,10 +435,11 @@ export class DeliveryWorker {
       );
       return { status: "rate limited", retryInMs: decision.delayMs, error };
     }
+    // The opt-out first: whoever sees the delivery failed by it sees the owner opted out too.
+    if (failure === "opted_out") await this.o.onOptedOut?.(d.user_id);
     await this.persist(d.id, () =>
       failDelivery(this.o.pool, d.id, this.owner, { final: !decision.retry, error, retryAt }),
     );
-    if (failure === "opted_out") await this.o.onOptedOut?.(d.user_id);
     if (!decision.retry) {
       this.o.logger.error({ deliveryId: d.id, channel: d.channel, err: error }, "delivery failed for good");
       this.o.onDeliveryFailed?.({ id: d.id, channel: d.channel, error });
