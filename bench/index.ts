@@ -4,6 +4,8 @@
  * - spread: firing lateness of `--tasks` due over `--spread-ms`, Herald and bare BullMQ;
  * - burst: `--burst` due at one instant, `--repeat` times each side, the median reported;
  * - big: `--big` (100,000) due at one instant, every one delivered;
+ * - statements: Postgres time per task in each hot statement (claim, completion, delivery claim and
+ *   record), timed one after another in batches of 500 on `--burst` tasks three times: the low-noise figure;
  * - memory: Redis memory with `--far` tasks over the next year; sitrep: the sitrep at a million tasks;
  * - paced: `--burst` messages due at once to slow providers that rate-limit as the real ones do (answers
  *   after 300 ms; one message a second per Slack channel, 100 a second from the Twilio number, as a short
@@ -25,6 +27,7 @@ import { BenchWorker, type WorkerReport, type WorkerSpec } from "./child.js";
 import { startCluster } from "./cluster.js";
 import { inboundBench } from "./inbound.js";
 import { peakPerSecond, startPacedFakes } from "./paced.js";
+import { statementCosts } from "./statements.js";
 import {
   createScratch,
   deletePrefix,
@@ -38,7 +41,7 @@ import {
 import { createRedis } from "../src/redis/index.js";
 import { bullmqSpread } from "./bullmq.js";
 
-const PARTS = ["spread", "burst", "big", "memory", "sitrep", "paced", "cluster", "inbound"] as const;
+const PARTS = ["spread", "burst", "big", "statements", "memory", "sitrep", "paced", "cluster", "inbound"] as const;
 type Part = (typeof PARTS)[number];
 
 const { values: flags } = parseArgs({
@@ -200,6 +203,25 @@ const bigPart = (s: Scratch, w: Workers) =>
         ["  delivered", `${r.done}/${big}`, ""],
       ],
       json: { burst_100k_seconds: round(seconds, 3) },
+    };
+  });
+
+const statementsPart = (s: Scratch) =>
+  part("statements", async () => {
+    log(`Postgres time per task in the hot statements: ${burst} tasks, 3 rounds, 500 a statement`);
+    const c = await statementCosts(s, burst, 3);
+    return {
+      rows: [
+        ["Postgres per task (us): claim / completion", `${c.claim} / ${c.complete}`, ""],
+        ["  delivery claim / record / all four", `${c.deliveryClaim} / ${c.deliveryFinish} / ${c.total}`, ""],
+      ],
+      json: {
+        pg_claim_us: c.claim,
+        pg_complete_us: c.complete,
+        pg_delivery_claim_us: c.deliveryClaim,
+        pg_delivery_finish_us: c.deliveryFinish,
+        pg_hot_path_us_per_task: c.total,
+      },
     };
   });
 
@@ -413,7 +435,7 @@ async function main(): Promise<void> {
     await w.stop();
     if (rss !== undefined)
       results.push({ rows: [["worker RSS peak (MB)", round(rss), ""]], json: { worker_rss_mb: round(rss) } });
-    for (const run of [memoryPart(s), sitrepPart(), pacedPart(s), clusterPart(s), inboundPart(s)])
+    for (const run of [statementsPart(s), memoryPart(s), sitrepPart(), pacedPart(s), clusterPart(s), inboundPart(s)])
       results.push(await run());
   } finally {
     await w.stop();
