@@ -34,7 +34,29 @@ beforeAll(async () => {
   (globalThis as { __heraldTestDatabaseUrl?: string }).__heraldTestDatabaseUrl = url.toString();
 });
 
+/**
+ * Drops the file's database once its connections are gone. A pool's end() resolves before its sockets
+ * close, and DROP ... WITH (FORCE) would terminate one still closing, whose client then throws the
+ * server's "terminating connection" where nothing listens any more: so it waits for them (up to 5 s).
+ */
 afterAll(async () => {
   const url = (globalThis as { __heraldTestDatabaseUrl?: string }).__heraldTestDatabaseUrl;
-  if (url) await dropDatabase(url);
+  if (!url) return;
+  const admin = new URL(url);
+  admin.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    for (let waited = 0; waited < 5000; waited += 50) {
+      const { rows } = await client.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1",
+        [new URL(url).pathname.slice(1)],
+      );
+      if (rows[0]!.n === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    await client.end();
+  }
+  await dropDatabase(url);
 });
