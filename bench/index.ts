@@ -4,7 +4,7 @@
  * - spread: firing lateness of `--tasks` due over `--spread-ms`, Herald and bare BullMQ;
  * - burst: `--burst` due at one instant, `--repeat` times each side, the median reported;
  * - big: `--big` (100,000) due at one instant, every one delivered;
- * - statements: Postgres time per task in each hot statement (claim, completion, delivery claim and
+ * - statements: Postgres time per task in each hot statement (read, claim with completion, delivery claim and
  *   record), timed one after another in batches of 500 on `--burst` tasks three times: the low-noise figure;
  * - memory: Redis memory with `--far` tasks over the next year; sitrep: the sitrep at a million tasks;
  * - paced: `--burst` messages due at once to slow providers that rate-limit as the real ones do (answers
@@ -212,12 +212,12 @@ const statementsPart = (s: Scratch) =>
     const c = await statementCosts(s, burst, 3);
     return {
       rows: [
-        ["Postgres per task (us): claim / completion", `${c.claim} / ${c.complete}`, ""],
+        ["Postgres per task (us): read / claim+completion", `${c.peek} / ${c.commit}`, ""],
         ["  delivery claim / record / all four", `${c.deliveryClaim} / ${c.deliveryFinish} / ${c.total}`, ""],
       ],
       json: {
-        pg_claim_us: c.claim,
-        pg_complete_us: c.complete,
+        pg_peek_us: c.peek,
+        pg_commit_us: c.commit,
         pg_delivery_claim_us: c.deliveryClaim,
         pg_delivery_finish_us: c.deliveryFinish,
         pg_hot_path_us_per_task: c.total,

@@ -39,6 +39,8 @@ if (spec.mode === "herald") {
     {
       leadMs: spec.leadMs,
       executor: {
+        // Stands in for the offline executor, which is pure (see Executor.pure).
+        pure: true,
         execute: async ({ run, lateMs }) => {
           lateness.push(lateMs);
           fired++;

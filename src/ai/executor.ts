@@ -15,6 +15,8 @@ export function formatReminder(title: string, occurrence: Date, lateMs: number, 
 
 /** The executor without a model: the reminder text, well formatted. */
 export class OfflineExecutor implements Executor {
+  /** It only formats the reminder: acting twice is harmless, so the engine may act before claiming. */
+  readonly pure = true;
   async execute({ run, occurrence, lateMs, now }: ExecutionInput): Promise<ExecutionResult> {
     return { message: formatReminder(run.task.title, occurrence, lateMs, run.user.timezone || run.task.timezone, now) };
   }

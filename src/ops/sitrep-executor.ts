@@ -12,6 +12,8 @@ import { isSitrepTask } from "./subscriptions.js";
  */
 export function withSitrepExecutor(inner: Executor, source: SitrepSource): Executor {
   return {
+    // A sitrep only reads: as pure as the executor it wraps.
+    pure: inner.pure,
     async execute(input: ExecutionInput): Promise<ExecutionResult> {
       if (!isSitrepTask(input.run.task)) return inner.execute(input);
       const window = windowOfParams(input.run.task.params);

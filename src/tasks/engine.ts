@@ -17,7 +17,16 @@ import {
   type Completed,
   type Completion,
 } from "./runs.js";
-import { claimMany, completeMany, type ClaimInput, type CompleteInput } from "./runs-batch.js";
+import {
+  claimMany,
+  commitMany,
+  completeMany,
+  peekMany,
+  type ClaimInput,
+  type CommitInput,
+  type CompleteInput,
+  type Peeked,
+} from "./runs-batch.js";
 import { occurrenceAfter } from "./schedule.js";
 import { FIRE_QUEUE, SWEEP_JOB, SWEEP_MS, type Timers, type FireJob, type SweepJob, type TimerItem } from "./timers.js";
 
@@ -49,6 +58,12 @@ export interface ExecutionInput {
 /** Acts on a task when it fires: the offline formatter or the LLM. */
 export interface Executor {
   execute(input: ExecutionInput): Promise<ExecutionResult>;
+  /**
+   * Acting has no effect but its result: no model, no tool, nothing written (the offline formatter, a
+   * sitrep). The engine then acts before it claims, and claims and records the run in one statement
+   * (runs-batch.ts commitMany); on a conflict it claims as usual and acts again. Default false.
+   */
+  pure?: boolean;
 }
 
 /** Hands new outbox rows to the delivery worker (resolves once they are on their way, not when sent). */
@@ -137,6 +152,9 @@ export class FireWorker {
   private readonly held: Slots;
   private readonly claims: MicroBatcher<ClaimInput, ClaimResult> | null;
   private readonly completions: MicroBatcher<CompleteInput, Completed> | null;
+  /** A pure executor's occurrences: read, acted on, then claimed and recorded at once (see Executor.pure). */
+  private readonly peeks: MicroBatcher<{ taskId: string; occurrence: Date }, Peeked | null> | null;
+  private readonly commits: MicroBatcher<CommitInput, Completed | null> | null;
   private readonly afterCommit: MicroBatcher<AfterCommit, undefined>;
   /** Runs being worked on now, and finished since start (the sitrep's worker list). */
   private inFlight = 0;
@@ -162,6 +180,9 @@ export class FireWorker {
     const b = o.batch === false ? null : (o.batch ?? {});
     this.claims = b ? new MicroBatcher((items) => claimMany(o.pool, items, this.lease), b) : null;
     this.completions = b ? new MicroBatcher((items) => completeMany(o.pool, items, this.now()), b) : null;
+    const pure = b && o.executor.pure ? b : null;
+    this.peeks = pure ? new MicroBatcher((items) => peekMany(o.pool, items), pure) : null;
+    this.commits = pure ? new MicroBatcher((items) => commitMany(o.pool, items, this.now()), pure) : null;
     this.afterCommit = new MicroBatcher<AfterCommit, undefined>(
       async (items) => {
         await o.outbox.dispatch(items.flatMap((i) => i.deliveries));
@@ -268,10 +289,16 @@ export class FireWorker {
    * still sends nothing (the completion sees it). Throws only when the claim cannot be made.
    */
   private async fire(taskId: string, occurrence: Date): Promise<Outcome> {
-    const now = this.now();
     const grace = this.o.misfireGraceMs ?? 60_000;
+    const inGrace = () => this.now().getTime() - occurrence.getTime() <= grace;
+    if (this.peeks && inGrace()) {
+      const peeked = await this.peeks.add({ taskId, occurrence });
+      const out = peeked && (await this.run(peeked.run, occurrence, peeked));
+      if (out) return out;
+    }
+    const now = this.now();
     const claim =
-      this.claims && now.getTime() - occurrence.getTime() <= grace
+      this.claims && inGrace()
         ? await this.claims.add({ taskId, occurrence, now })
         : await claimRun(this.o.pool, taskId, occurrence, now, this.lease, grace);
     if (!claim.claimed) {
@@ -281,7 +308,7 @@ export class FireWorker {
       if (claim.busy) return { lookAgainInMs: this.lease };
       return { status: claim.reason };
     }
-    return this.run(claim.run, occurrence);
+    return (await this.run(claim.run, occurrence))!; // a claimed run always ends in an outcome
   }
 
   /** Runs being worked on by this process now, and runs it has finished since it started. */
@@ -289,7 +316,12 @@ export class FireWorker {
     return { inFlight: this.inFlight, processed: this.processed };
   }
 
-  private async run(run: ClaimedRun, occurrence: Date): Promise<Outcome> {
+  /**
+   * Waits out the last hop, acts, and records the outcome. A peeked run (not claimed yet: see
+   * Executor.pure) is claimed with its record; null when that conflicts, or it failed or needs the careful
+   * path: nothing was written, and the caller claims the occurrence as usual.
+   */
+  private async run(run: ClaimedRun, occurrence: Date, peeked?: Peeked): Promise<Outcome | null> {
     this.inFlight++;
     const began = this.now();
     let lateMs = 0;
@@ -300,7 +332,8 @@ export class FireWorker {
         lateMs,
         durationMs: this.now().getTime() - began.getTime(),
       });
-    this.live.add(run);
+    if (!peeked) this.live.add(run);
+    let outcome: Outcome | null = null;
     try {
       // Timers may wake a millisecond early against the wall clock: wait until the instant has truly come.
       for (
@@ -338,25 +371,32 @@ export class FireWorker {
         usage: result.usage,
         followUp: result.followUp,
       };
-      const done =
-        this.completions && !result.followUp && deliveries.length <= 1
+      const simple = !result.followUp && deliveries.length <= 1;
+      const done = peeked
+        ? simple && this.commits
+          ? await this.commits.add({ peeked, done: completion })
+          : null
+        : this.completions && simple
           ? await this.completions.add({ run, done: completion })
           : await completeRun(this.o.pool, run, completion, after);
+      if (!done) return null;
       this.o.logger.info({ taskId: run.task.id, runId: run.runId, lateMs, status: done.status }, "task fired");
       await this.afterCommit.add({
         deliveries: done.deliveries,
         timer: done.status === "scheduled" && timerAt ? { taskId: run.task.id, occurrence: timerAt } : null,
       });
       ended(done.status === "scheduled" || done.status === "completed" ? "succeeded" : "skipped");
-      return { status: done.status };
+      outcome = { status: done.status };
+      return outcome;
     } catch (err) {
-      const out = await this.failed(run, occurrence, err);
-      ended("error" in out && out.retryInMs !== null ? "retried" : "failed");
-      return out;
+      if (peeked) return null;
+      outcome = await this.failed(run, occurrence, err);
+      ended("error" in outcome && outcome.retryInMs !== null ? "retried" : "failed");
+      return outcome;
     } finally {
       this.live.delete(run);
       this.inFlight--;
-      this.processed++;
+      if (outcome) this.processed++;
     }
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { outboxInsertCte } from "../notify/index.js";
 import {
@@ -145,5 +146,108 @@ export async function completeMany(pool: pg.Pool, items: CompleteInput[], now: D
     if (r[0] !== "succeeded") return { deliveries: [], status: r[1] };
     const id = deliveries[run.runId];
     return { deliveries: id ? [id] : [], status: tasks[run.task.id]! };
+  });
+}
+
+/**
+ * An occurrence read, not claimed, for an executor whose acting has no effect but its result (see
+ * Executor.pure): acted on first, then claimed and recorded in one statement (commitMany). `version` is
+ * the task's as read; any change to the task meanwhile makes the commit a conflict.
+ */
+export interface Peeked {
+  run: ClaimedRun;
+  version: number;
+}
+
+const PEEK_SQL = `
+WITH inp AS (SELECT * FROM unnest($1::uuid[], $2::timestamptz[]) AS i(task_id, occ))
+SELECT ${CLAIM_COLUMNS}, t.version,
+  CASE WHEN t.run_count = 0 THEN '{}' ELSE ARRAY(
+    SELECT p.output FROM task_runs p WHERE p.task_id = t.id AND p.occurrence < t.next_run_at AND p.status = 'succeeded' AND p.output IS NOT NULL
+     ORDER BY p.occurrence DESC LIMIT 3) END AS prev
+FROM inp JOIN tasks t ON t.id = inp.task_id AND t.next_run_at = inp.occ JOIN users u ON u.id = t.user_id
+WHERE t.status = 'scheduled'`;
+
+/**
+ * Reads many occurrences at once without writing anything: one result per input, in order, null where the
+ * task is not scheduled for that occurrence (running elsewhere, changed, gone): the caller claims those.
+ * The run's id is chosen here; the commit writes the run row under it, its first attempt.
+ */
+export async function peekMany(
+  pool: pg.Pool,
+  items: { taskId: string; occurrence: Date }[],
+): Promise<(Peeked | null)[]> {
+  const { rows } = await pool.query(PEEK_SQL, [items.map((i) => i.taskId), items.map((i) => i.occurrence)]);
+  const byKey = new Map(rows.map((r) => [`${r.id}@${(r.next_run_at as Date).getTime()}`, r]));
+  return items.map((i) => {
+    const key = `${i.taskId}@${i.occurrence.getTime()}`;
+    const row = byKey.get(key);
+    if (!row) return null;
+    byKey.delete(key); // the same occurrence twice in a batch: the second claims, and finds it done
+    return { run: rowToRun(row, randomUUID(), 1, row.prev ?? []), version: row.version as number };
+  });
+}
+
+// The claim and the completion of a peeked run at once. The task must still be as it was read (scheduled,
+// same occurrence, same version), and the occurrence must have no run row yet (a retry's or a takeover's
+// goes through the claim); otherwise nothing is written and the input is absent from the result.
+const COMMIT_SQL = `
+WITH inp AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(run_id uuid, task_id uuid, user_id uuid, occ timestamptz, version int, started_at timestamptz, late_ms int,
+                                                              output text, next timestamptz, timer_at timestamptz, channel text, recipient text, body text, blocks jsonb)),
+lk AS (SELECT inp.* FROM tasks t JOIN inp ON inp.task_id = t.id
+        WHERE t.status = 'scheduled' AND t.next_run_at = inp.occ AND t.version = inp.version ORDER BY t.id FOR UPDATE OF t),
+ins AS (
+  INSERT INTO task_runs (id, task_id, occurrence, status, started_at, heartbeat_at, finished_at, late_ms, output)
+  SELECT run_id, task_id, occ, 'succeeded', started_at, started_at, $2, late_ms, output FROM lk
+  ON CONFLICT (task_id, occurrence) DO NOTHING RETURNING id),
+ok AS (SELECT lk.* FROM lk JOIN ins ON ins.id = lk.run_id),
+dl AS (${outboxInsertCte("ok")}),
+upd AS (
+  UPDATE tasks t SET status = (CASE WHEN ok.next IS NULL THEN 'completed' ELSE 'scheduled' END)::"TaskStatus",
+    next_run_at = ok.next, timer_at = ok.timer_at, last_run_at = $2, run_count = t.run_count + 1, version = t.version + 1, updated_at = $2
+  FROM ok WHERE t.id = ok.task_id RETURNING t.id, t.status::text AS status)
+SELECT (SELECT coalesce(jsonb_object_agg(ok.run_id, upd.status), '{}') FROM ok JOIN upd ON upd.id = ok.task_id) AS runs,
+       (SELECT coalesce(jsonb_object_agg(run_id, id), '{}') FROM dl) AS deliveries`;
+
+export interface CommitInput {
+  peeked: Peeked;
+  /** At most one delivery and no follow-up, as for completeMany. */
+  done: Completion;
+}
+
+/**
+ * Claims and finishes many peeked runs at once, one statement. One result per input, in order: null for a
+ * conflict (the task changed, or the occurrence has a run row already), where nothing was written.
+ */
+export async function commitMany(pool: pg.Pool, items: CommitInput[], now: Date): Promise<(Completed | null)[]> {
+  const payload = items.map(({ peeked: { run, version }, done }) => {
+    const d = done.deliveries[0];
+    return {
+      run_id: run.runId,
+      task_id: run.task.id,
+      user_id: run.task.userId,
+      occ: run.occurrence,
+      version,
+      started_at: done.startedAt,
+      late_ms: Math.min(done.lateMs, 2_000_000_000),
+      output: done.output,
+      next: done.next,
+      timer_at: done.timerAt ?? null,
+      channel: d?.channel ?? null,
+      recipient: d?.recipient ?? null,
+      body: d?.body ?? null,
+      blocks: d?.blocks ?? null,
+    };
+  });
+  const { rows } = await pool.query<{ runs: Record<string, string>; deliveries: Record<string, string> }>(COMMIT_SQL, [
+    JSON.stringify(payload),
+    now,
+  ]);
+  const { runs, deliveries } = rows[0]!;
+  return items.map(({ peeked: { run } }): Completed | null => {
+    const status = runs[run.runId];
+    if (!status) return null;
+    const id = deliveries[run.runId];
+    return { deliveries: id ? [id] : [], status };
   });
 }

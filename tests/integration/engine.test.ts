@@ -79,4 +79,48 @@ describe("task engine", () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(sender.sent).toHaveLength(1);
   });
+
+  it("a pure executor's run is claimed with its record; a task edited while it acts is acted on again, as edited, and sent once", async () => {
+    const user = await newUser();
+    const runAt = new Date(Date.now() + 700);
+    const titles: string[] = [];
+    let taskId = "";
+    await rt.close();
+    rt = await startTestRuntime({
+      overrides: {
+        senders: [sender],
+        executor: {
+          pure: true,
+          async execute({ run }) {
+            titles.push(run.task.title);
+            // The owner edits the task while its first attempt acts: that attempt's record must not land.
+            if (titles.length === 1)
+              await rt.db.prisma.task.update({
+                where: { id: taskId },
+                data: { title: "stretch twice", version: { increment: 1 } },
+              });
+            return { message: `⏰ ${run.task.title}` };
+          },
+        },
+      },
+    });
+    const task = await rt.tasks.create({
+      userId: user.id,
+      title: "stretch",
+      instruction: "remind me to stretch",
+      when: { runAt },
+      timezone: user.timezone,
+      channel: "console",
+    });
+    taskId = task.id;
+
+    await eventually(() => sender.sent.length === 1, "the reminder");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(titles).toEqual(["stretch", "stretch twice"]);
+    expect(sender.sent.map((m) => m.body)).toEqual(["⏰ stretch twice"]);
+    const runs = await rt.db.prisma.taskRun.findMany({ where: { taskId: task.id } });
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: "succeeded", attempt: 1, output: "⏰ stretch twice" });
+    expect(runs[0]!.startedAt.getTime()).toBeGreaterThanOrEqual(runAt.getTime());
+  });
 });
