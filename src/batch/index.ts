@@ -91,6 +91,14 @@ export class Slots {
     await new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 
+  /** Takes up to `n` slots that are free now, without waiting; returns how many it took. */
+  tryAcquire(n: number): number {
+    if (this.waiting.length) return 0;
+    const took = Math.max(0, Math.min(n, this.size - this.used));
+    this.used += took;
+    return took;
+  }
+
   release(): void {
     const next = this.waiting.shift();
     if (next) next();

@@ -3,11 +3,18 @@
  * outbound adapters, each in a folder of its own (console/, sms/, email/, slack/) that the channel
  * registry (src/channels) loads only when its channel is configured: their SDKs weigh tens of MB.
  */
-export { DeliveryQueue, DeliveryWorker, DELIVER_QUEUE, type DeliveryWorkerOptions } from "./outbox.js";
+export {
+  DeliveryQueue,
+  DeliveryWorker,
+  DELIVER_QUEUE,
+  type DeliveryWorkerOptions,
+  type Reservation,
+} from "./outbox.js";
 export {
   insertOutbox,
   insertReply,
   outboxInsertCte,
+  claimedOutboxInsertCte,
   recordProviderStatus,
   takeFailedConsoleDeliveries,
   pruneDeliveries,

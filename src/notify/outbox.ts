@@ -125,6 +125,19 @@ export interface DeliveryWorkerOptions {
 type Outcome = { status: string; retryInMs?: number; error?: string };
 
 /**
+ * Send slots held for outbox rows a run's completion writes already claimed by this worker ('sending',
+ * `owner`, leased for `leaseMs`, attempt 1), so they go to the provider without a claim statement between.
+ * `send` takes the rows that were written (at most `granted`) and gives back the slots left unused.
+ * The rows' fate is unknown once written as 'sending': hence only as many as can be sent at once.
+ */
+export interface Reservation {
+  owner: string;
+  leaseMs: number;
+  granted: number;
+  send(rows: ClaimedDelivery[]): void;
+}
+
+/**
  * Sends outbox rows, each once. A row is claimed (pending → sending, owned by this worker under a lease)
  * only once a sending slot is free, just before its provider call, and its outcome is recorded right after:
  * the window in which a crash leaves a message's fate unknown is the provider call and that one write.
@@ -210,26 +223,50 @@ export class DeliveryWorker {
     await this.o.queue.enqueue(fresh.slice(room));
   }
 
+  /**
+   * Send slots for rows about to be written already claimed by this worker (see Reservation): up to `n`,
+   * as many as are free now; none while closing.
+   */
+  reserve(n: number): Reservation {
+    const granted = this.closing ? 0 : this.sends.tryAcquire(n);
+    let left = granted;
+    return {
+      owner: this.owner,
+      leaseMs: this.leaseMs,
+      granted,
+      send: (rows) => {
+        for (const d of rows.slice(0, left)) this.track(d.id, this.attempt(d));
+        left -= Math.min(left, rows.length);
+        for (; left > 0; left--) this.sends.release();
+      },
+    };
+  }
+
   private pump(): void {
     while (this.direct.size < this.maxDirect && this.waiting.length && !this.closing) {
       const id = this.waiting.shift()!;
       this.waitingIds.delete(id);
-      const p: Promise<unknown> = this.deliver(id)
-        .then(async (out) => {
-          if (out.retryInMs !== undefined) await this.o.queue.enqueue([id], out.retryInMs);
-        })
-        .catch((err) =>
-          this.o.logger.warn(
-            { deliveryId: id, err: (err as Error).message },
-            "direct delivery could not be handed to the queue; the sweep will find it",
-          ),
-        )
-        .finally(() => {
-          this.direct.delete(p);
-          this.pump();
-        });
-      this.direct.add(p);
+      this.track(id, this.deliver(id));
     }
+  }
+
+  /** A direct delivery under way: a retry goes to the queue, and when it ends the next waiting row starts. */
+  private track(id: string, delivery: Promise<Outcome>): void {
+    const p: Promise<unknown> = delivery
+      .then(async (out) => {
+        if (out.retryInMs !== undefined) await this.o.queue.enqueue([id], out.retryInMs);
+      })
+      .catch((err) =>
+        this.o.logger.warn(
+          { deliveryId: id, err: (err as Error).message },
+          "direct delivery could not be handed to the queue; the sweep will find it",
+        ),
+      )
+      .finally(() => {
+        this.direct.delete(p);
+        this.pump();
+      });
+    this.direct.add(p);
   }
 
   /** A queued delivery: a retry waits in place (moved to delayed); one given up fails its job. */
@@ -250,16 +287,29 @@ export class DeliveryWorker {
    */
   private async deliver(id: string): Promise<Outcome> {
     await this.sends.acquire();
+    let d: ClaimedDelivery | null;
+    try {
+      d = await this.db(this.claims.add(id));
+    } catch (err) {
+      this.sends.release();
+      throw err;
+    }
+    if (!d) {
+      this.sends.release();
+      return { status: "not pending" };
+    }
+    return this.attempt(d);
+  }
+
+  /** An attempt at a delivery this worker has claimed, holding a send slot (given back here). */
+  private async attempt(d: ClaimedDelivery): Promise<Outcome> {
     let slot = true;
     const release = () => {
       if (slot) this.sends.release();
       slot = false;
     };
-    let d: ClaimedDelivery | null = null;
+    this.held.add(d.id);
     try {
-      d = await this.db(this.claims.add(id));
-      if (!d) return { status: "not pending" };
-      this.held.add(d.id);
       if (await this.paused(d.channel)) {
         // An operator paused the channel (a provider incident): the row waits, its attempt not counted.
         await this.db(holdDelivery(this.o.pool, d.id, this.owner));
@@ -295,11 +345,10 @@ export class DeliveryWorker {
       return { status: result.status };
     } catch (err) {
       release();
-      if (!d) throw err;
       return await this.failed(d, err);
     } finally {
       release();
-      if (d) this.held.delete(d.id);
+      this.held.delete(d.id);
     }
   }
 

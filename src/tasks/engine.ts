@@ -4,7 +4,7 @@ import type pg from "pg";
 import { MicroBatcher, Slots, type BatcherOptions } from "../batch/index.js";
 import { failureOf, HeraldError } from "../errors/index.js";
 import type { Logger } from "../log/index.js";
-import type { OutboxItem } from "../notify/index.js";
+import type { ClaimedDelivery, OutboxItem, Reservation } from "../notify/index.js";
 import { DEFAULT_RETRY, nextRetry, type RetryPolicy } from "../retry/index.js";
 import {
   claimRun,
@@ -25,6 +25,7 @@ import {
   type ClaimInput,
   type CommitInput,
   type CompleteInput,
+  type Committed,
   type Peeked,
 } from "./runs-batch.js";
 import { occurrenceAfter } from "./schedule.js";
@@ -70,6 +71,12 @@ export interface Executor {
 export interface OutboxSink {
   /** Pending rows, by id. */
   dispatch(deliveryIds: string[]): Promise<void>;
+  /**
+   * Send slots for rows a completion is about to write already claimed for this process's sender, which
+   * then sends them at once, without claiming them first (see Reservation). Optional: without it every
+   * row is written pending and dispatched.
+   */
+  reserve?(n: number): Reservation;
 }
 
 /**
@@ -154,7 +161,7 @@ export class FireWorker {
   private readonly completions: MicroBatcher<CompleteInput, Completed> | null;
   /** A pure executor's occurrences: read, acted on, then claimed and recorded at once (see Executor.pure). */
   private readonly peeks: MicroBatcher<{ taskId: string; occurrence: Date }, Peeked | null> | null;
-  private readonly commits: MicroBatcher<CommitInput, Completed | null> | null;
+  private readonly commits: MicroBatcher<CommitInput, Committed | null> | null;
   private readonly afterCommit: MicroBatcher<AfterCommit, undefined>;
   /** Runs being worked on now, and finished since start (the sitrep's worker list). */
   private inFlight = 0;
@@ -182,7 +189,7 @@ export class FireWorker {
     this.completions = b ? new MicroBatcher((items) => completeMany(o.pool, items, this.now()), b) : null;
     const pure = b && o.executor.pure ? b : null;
     this.peeks = pure ? new MicroBatcher((items) => peekMany(o.pool, items), pure) : null;
-    this.commits = pure ? new MicroBatcher((items) => commitMany(o.pool, items, this.now()), pure) : null;
+    this.commits = pure ? new MicroBatcher((items) => this.commit(items), pure) : null;
     this.afterCommit = new MicroBatcher<AfterCommit, undefined>(
       async (items) => {
         await o.outbox.dispatch(items.flatMap((i) => i.deliveries));
@@ -253,16 +260,18 @@ export class FireWorker {
     );
     const later: TimerItem[] = [];
     let swept = 0;
+    const running = new Set<Promise<void>>();
     // A page at a time: 100,000 due in one second as one Redis pipeline and one promise each ran a 128 MB
-    // worker out of heap (the bench's 100k burst); a page is what the process may hold at once anyway.
+    // worker out of heap (the bench's 100k burst). Each occurrence starts once a held slot is free, so the
+    // next page flows in as the last one's runs end, not after the slowest of them.
     for (let at = 0; at < due.length; at += SWEEP_PAGE) {
       const page = due.slice(at, at + SWEEP_PAGE);
       const own = await this.timers.ownTimers(page.map((r) => ({ taskId: r.id, occurrence: r.next_run_at })));
       const rows = page.filter((_, i) => !own[i]);
       swept += rows.length;
-      await Promise.all(
-        rows.map(async ({ id, next_run_at: occurrence }) => {
-          await this.held.acquire();
+      for (const { id, next_run_at: occurrence } of rows) {
+        await this.held.acquire();
+        const run = (async () => {
           try {
             const out = await this.fire(id, occurrence);
             if ("lookAgainInMs" in out)
@@ -276,9 +285,12 @@ export class FireWorker {
           } finally {
             this.held.release();
           }
-        }),
-      );
+        })();
+        running.add(run);
+        void run.then(() => running.delete(run));
+      }
     }
+    await Promise.all(running);
     await this.timers.set(later, this.now());
     return `swept ${swept}`;
   }
@@ -309,6 +321,53 @@ export class FireWorker {
       return { status: claim.reason };
     }
     return (await this.run(claim.run, occurrence))!; // a claimed run always ends in an outcome
+  }
+
+  /**
+   * Claims and records peeked runs (commitMany). As many of their messages as this process can send at
+   * once are written already claimed for its sender and handed to it here; the rest go out pending.
+   */
+  private async commit(items: CommitInput[]): Promise<(Committed | null)[]> {
+    const wanted = items.map((i) => i.done.deliveries.length === 1);
+    const reservation = this.o.outbox.reserve?.(wanted.filter(Boolean).length);
+    let left = reservation?.granted ?? 0;
+    const claim = reservation && {
+      owner: reservation.owner,
+      leaseMs: reservation.leaseMs,
+      rows: wanted.map((w) => w && left-- > 0),
+    };
+    const out = await commitMany(this.o.pool, items, this.now(), claim).catch((err) => {
+      reservation?.send([]);
+      throw err;
+    });
+    reservation?.send(
+      out.flatMap((c, i): ClaimedDelivery[] => {
+        if (!c?.claimed) return [];
+        const {
+          peeked: { run },
+          done,
+        } = items[i]!;
+        const d = done.deliveries[0]!;
+        return [
+          {
+            id: c.claimed.id,
+            channel: d.channel,
+            recipient: d.recipient,
+            body: d.body,
+            blocks: d.blocks ?? null,
+            opted_out: run.user.optedOut,
+            user_id: run.task.userId,
+            task_id: run.task.id,
+            recurring: run.task.rrule !== null,
+            attempts: 1,
+            attempted_at: c.claimed.attemptedAt,
+            taken_over: false,
+            resent: false,
+          },
+        ];
+      }),
+    );
+    return out;
   }
 
   /** Runs being worked on by this process now, and runs it has finished since it started. */

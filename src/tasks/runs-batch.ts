@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import { outboxInsertCte } from "../notify/index.js";
+import { claimedOutboxInsertCte, outboxInsertCte } from "../notify/index.js";
 import {
   CLAIM_COLUMNS,
   claimRun,
@@ -166,11 +166,12 @@ SELECT ${CLAIM_COLUMNS}, t.version,
     SELECT p.output FROM task_runs p WHERE p.task_id = t.id AND p.occurrence < t.next_run_at AND p.status = 'succeeded' AND p.output IS NOT NULL
      ORDER BY p.occurrence DESC LIMIT 3) END AS prev
 FROM inp JOIN tasks t ON t.id = inp.task_id AND t.next_run_at = inp.occ JOIN users u ON u.id = t.user_id
-WHERE t.status = 'scheduled'`;
+WHERE t.status = 'scheduled' AND NOT EXISTS (SELECT 1 FROM task_runs r WHERE r.task_id = t.id AND r.occurrence = inp.occ)`;
 
 /**
  * Reads many occurrences at once without writing anything: one result per input, in order, null where the
- * task is not scheduled for that occurrence (running elsewhere, changed, gone): the caller claims those.
+ * task is not scheduled for that occurrence (running elsewhere, changed, gone) or the occurrence has a run
+ * row already (a retry, a re-armed one-off): the caller claims those.
  * The run's id is chosen here; the commit writes the run row under it, its first attempt.
  */
 export async function peekMany(
@@ -189,25 +190,25 @@ export async function peekMany(
 }
 
 // The claim and the completion of a peeked run at once. The task must still be as it was read (scheduled,
-// same occurrence, same version), and the occurrence must have no run row yet (a retry's or a takeover's
-// goes through the claim); otherwise nothing is written and the input is absent from the result.
+// same occurrence, same version); otherwise nothing is written for it and it is absent from the result.
+// The peek saw no run row for the occurrence, and every claim that writes one also makes the task
+// 'running' in its transaction, so the run insert cannot conflict; should it, the statement fails whole
+// and each of its runs is claimed as usual. No step joins two CTEs (see CLAIM_SQL): they follow lk.
 const COMMIT_SQL = `
 WITH inp AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(run_id uuid, task_id uuid, user_id uuid, occ timestamptz, version int, started_at timestamptz, late_ms int,
-                                                              output text, next timestamptz, timer_at timestamptz, channel text, recipient text, body text, blocks jsonb)),
+                                                              output text, next timestamptz, timer_at timestamptz, channel text, recipient text, body text, blocks jsonb, claim bool)),
 lk AS (SELECT inp.* FROM tasks t JOIN inp ON inp.task_id = t.id
         WHERE t.status = 'scheduled' AND t.next_run_at = inp.occ AND t.version = inp.version ORDER BY t.id FOR UPDATE OF t),
 ins AS (
   INSERT INTO task_runs (id, task_id, occurrence, status, started_at, heartbeat_at, finished_at, late_ms, output)
-  SELECT run_id, task_id, occ, 'succeeded', started_at, started_at, $2, late_ms, output FROM lk
-  ON CONFLICT (task_id, occurrence) DO NOTHING RETURNING id),
-ok AS (SELECT lk.* FROM lk JOIN ins ON ins.id = lk.run_id),
-dl AS (${outboxInsertCte("ok")}),
+  SELECT run_id, task_id, occ, 'succeeded', started_at, started_at, $2, late_ms, output FROM lk),
+dl AS (${claimedOutboxInsertCte("lk", "$3", "$4")}),
 upd AS (
-  UPDATE tasks t SET status = (CASE WHEN ok.next IS NULL THEN 'completed' ELSE 'scheduled' END)::"TaskStatus",
-    next_run_at = ok.next, timer_at = ok.timer_at, last_run_at = $2, run_count = t.run_count + 1, version = t.version + 1, updated_at = $2
-  FROM ok WHERE t.id = ok.task_id RETURNING t.id, t.status::text AS status)
-SELECT (SELECT coalesce(jsonb_object_agg(ok.run_id, upd.status), '{}') FROM ok JOIN upd ON upd.id = ok.task_id) AS runs,
-       (SELECT coalesce(jsonb_object_agg(run_id, id), '{}') FROM dl) AS deliveries`;
+  UPDATE tasks t SET status = (CASE WHEN lk.next IS NULL THEN 'completed' ELSE 'scheduled' END)::"TaskStatus",
+    next_run_at = lk.next, timer_at = lk.timer_at, last_run_at = $2, run_count = t.run_count + 1, version = t.version + 1, updated_at = $2
+  FROM lk WHERE t.id = lk.task_id RETURNING t.id, t.status::text AS status)
+SELECT (SELECT coalesce(jsonb_object_agg(id, status), '{}') FROM upd) AS tasks,
+       (SELECT coalesce(jsonb_object_agg(run_id, jsonb_build_array(id, claimed, attempted_at)), '{}') FROM dl) AS deliveries`;
 
 export interface CommitInput {
   peeked: Peeked;
@@ -215,12 +216,30 @@ export interface CommitInput {
   done: Completion;
 }
 
+/** Outbox rows to write already claimed (see DeliveryWorker.reserve): by whom, for how long, and which. */
+export interface CommitClaim {
+  owner: string;
+  leaseMs: number;
+  /** Per input: whether its delivery is written claimed. */
+  rows: boolean[];
+}
+
+/** A committed run: as Completed, and its delivery when it was written claimed (then not in `deliveries`). */
+export interface Committed extends Completed {
+  claimed?: { id: string; attemptedAt: Date };
+}
+
 /**
  * Claims and finishes many peeked runs at once, one statement. One result per input, in order: null for a
  * conflict (the task changed, or the occurrence has a run row already), where nothing was written.
  */
-export async function commitMany(pool: pg.Pool, items: CommitInput[], now: Date): Promise<(Completed | null)[]> {
-  const payload = items.map(({ peeked: { run, version }, done }) => {
+export async function commitMany(
+  pool: pg.Pool,
+  items: CommitInput[],
+  now: Date,
+  claim?: CommitClaim,
+): Promise<(Committed | null)[]> {
+  const payload = items.map(({ peeked: { run, version }, done }, i) => {
     const d = done.deliveries[0];
     return {
       run_id: run.runId,
@@ -237,17 +256,20 @@ export async function commitMany(pool: pg.Pool, items: CommitInput[], now: Date)
       recipient: d?.recipient ?? null,
       body: d?.body ?? null,
       blocks: d?.blocks ?? null,
+      claim: Boolean(claim?.rows[i]),
     };
   });
-  const { rows } = await pool.query<{ runs: Record<string, string>; deliveries: Record<string, string> }>(COMMIT_SQL, [
-    JSON.stringify(payload),
-    now,
-  ]);
-  const { runs, deliveries } = rows[0]!;
-  return items.map(({ peeked: { run } }): Completed | null => {
-    const status = runs[run.runId];
+  const { rows } = await pool.query<{
+    tasks: Record<string, string>;
+    deliveries: Record<string, [string, boolean, string | null]>;
+  }>(COMMIT_SQL, [JSON.stringify(payload), now, claim?.owner ?? null, claim?.leaseMs ?? 0]);
+  const { tasks, deliveries } = rows[0]!;
+  return items.map(({ peeked: { run } }): Committed | null => {
+    const status = tasks[run.task.id];
     if (!status) return null;
-    const id = deliveries[run.runId];
-    return { deliveries: id ? [id] : [], status };
+    const d = deliveries[run.runId];
+    if (!d) return { deliveries: [], status };
+    if (d[1]) return { deliveries: [], status, claimed: { id: d[0], attemptedAt: new Date(d[2]!) } };
+    return { deliveries: [d[0]], status };
   });
 }
