@@ -127,8 +127,9 @@ type Outcome = { status: string; retryInMs?: number; error?: string };
 /**
  * Send slots held for outbox rows a run's completion writes already claimed by this worker ('sending',
  * `owner`, leased for `leaseMs`, attempt 1), so they go to the provider without a claim statement between.
- * `send` takes the rows that were written (at most `granted`) and gives back the slots left unused.
- * The rows' fate is unknown once written as 'sending': hence only as many as can be sent at once.
+ * `send` takes the rows that were written (at most `granted`) and gives back the places left unused.
+ * A row's fate is unknown once written as 'sending' (a crash makes it a takeover): hence at most as many
+ * waiting so as the worker sends at once.
  */
 export interface Reservation {
   owner: string;
@@ -164,6 +165,11 @@ export class DeliveryWorker {
   private readonly finishes: MicroBatcher<SentDelivery, undefined>;
   /** Provider calls in flight, each with its claim (shared by both paths). */
   private readonly sends: Slots;
+  /**
+   * Rows written already claimed for this worker and waiting for a send slot (see reserve): as many at
+   * most as the direct pipeline holds claimed, so a crash leaves no more rows of unknown fate that way.
+   */
+  private readonly ahead: Slots;
   /** Direct deliveries under way (claim, send, record), at most PIPELINE × concurrency; rows waiting for room. */
   private readonly direct = new Set<Promise<unknown>>();
   private readonly maxDirect: number;
@@ -189,6 +195,7 @@ export class DeliveryWorker {
     const concurrency = o.concurrency ?? 200;
     this.sends = new Slots(concurrency);
     this.maxDirect = concurrency * PIPELINE;
+    this.ahead = new Slots(this.maxDirect);
     // A copy of Herald's connection with its options (a Cluster's duplicate takes nodes, not options), and,
     // as every Herald connection, a listener so ioredis does not print each failed reconnect.
     const connection = o.redis.duplicate();
@@ -224,20 +231,25 @@ export class DeliveryWorker {
   }
 
   /**
-   * Send slots for rows about to be written already claimed by this worker (see Reservation): up to `n`,
-   * as many as are free now; none while closing.
+   * Places for rows about to be written already claimed by this worker (see Reservation): up to `n`, as
+   * many as are free now among the `concurrency` rows that may wait claimed for a send slot; none while closing.
    */
   reserve(n: number): Reservation {
-    const granted = this.closing ? 0 : this.sends.tryAcquire(n);
+    const granted = this.closing ? 0 : this.ahead.tryAcquire(n);
     let left = granted;
     return {
       owner: this.owner,
       leaseMs: this.leaseMs,
       granted,
       send: (rows) => {
-        for (const d of rows.slice(0, left)) this.track(d.id, this.attempt(d));
+        for (const d of rows.slice(0, left))
+          this.track(
+            d.id,
+            // In line for a send slot with every other claimed row; its place among the claimed-ahead is freed then.
+            this.whenSlot(d, () => this.ahead.release()),
+          );
         left -= Math.min(left, rows.length);
-        for (; left > 0; left--) this.sends.release();
+        for (; left > 0; left--) this.ahead.release();
       },
     };
   }
@@ -281,23 +293,24 @@ export class DeliveryWorker {
   }
 
   /**
-   * One attempt at a delivery: a sending slot first, then the claim (batched with the other claims of the
-   * moment), the provider call, and the record of its outcome. The row's attempt count and the retry
-   * policy decide whether a failure is tried again (`retryInMs`) or given up, whichever path made the attempts.
+   * One attempt at a delivery: the claim (batched with the other claims of the moment), a sending slot,
+   * the provider call, and the record of its outcome. The claim comes first so that slots turn over at
+   * the providers' pace, not Postgres's (a slot held through a claim's round trip made the claims the
+   * limit of a burst); the rows claimed and waiting are bounded by the direct pipeline and the queue's
+   * concurrency, and their leases renewed meanwhile. The row's attempt count and the retry policy decide
+   * whether a failure is tried again (`retryInMs`) or given up, whichever path made the attempts.
    */
   private async deliver(id: string): Promise<Outcome> {
+    const d = await this.db(this.claims.add(id));
+    if (!d) return { status: "not pending" };
+    return this.whenSlot(d);
+  }
+
+  /** A claimed row: its lease renewed while it waits in line for a send slot, then its attempt. */
+  private async whenSlot(d: ClaimedDelivery, onSlot?: () => void): Promise<Outcome> {
+    this.held.add(d.id);
     await this.sends.acquire();
-    let d: ClaimedDelivery | null;
-    try {
-      d = await this.db(this.claims.add(id));
-    } catch (err) {
-      this.sends.release();
-      throw err;
-    }
-    if (!d) {
-      this.sends.release();
-      return { status: "not pending" };
-    }
+    onSlot?.();
     return this.attempt(d);
   }
 
