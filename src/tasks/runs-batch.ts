@@ -78,6 +78,26 @@ export async function claimMany(pool: pg.Pool, items: ClaimInput[], leaseMs: num
   );
 }
 
+/** A run's completion with its one delivery, as the batched statements' JSON input rows name them. */
+function completionRow(run: ClaimedRun, done: Completion) {
+  const d = done.deliveries[0];
+  return {
+    run_id: run.runId,
+    task_id: run.task.id,
+    user_id: run.task.userId,
+    occ: run.occurrence,
+    started_at: done.startedAt,
+    late_ms: Math.min(done.lateMs, 2_000_000_000),
+    output: done.output,
+    next: done.next,
+    timer_at: done.timerAt ?? null,
+    channel: d?.channel ?? null,
+    recipient: d?.recipient ?? null,
+    body: d?.body ?? null,
+    blocks: d?.blocks ?? null,
+  };
+}
+
 export interface CompleteInput {
   run: ClaimedRun;
   /** At most one delivery and no follow-up: anything else goes through completeRun. */
@@ -114,26 +134,11 @@ SELECT (SELECT coalesce(jsonb_object_agg(run_id, jsonb_build_array(run_status, t
  * leaves behind.
  */
 export async function completeMany(pool: pg.Pool, items: CompleteInput[], now: Date): Promise<Completed[]> {
-  const payload = items.map(({ run, done }) => {
-    const d = done.deliveries[0];
-    return {
-      run_id: run.runId,
-      attempt: run.attempt,
-      occ: run.occurrence,
-      task_id: run.task.id,
-      user_id: run.task.userId,
-      started_at: done.startedAt,
-      late_ms: Math.min(done.lateMs, 2_000_000_000),
-      output: done.output,
-      usage: done.usage ?? null,
-      next: done.next,
-      timer_at: done.timerAt ?? null,
-      channel: d?.channel ?? null,
-      recipient: d?.recipient ?? null,
-      body: d?.body ?? null,
-      blocks: d?.blocks ?? null,
-    };
-  });
+  const payload = items.map(({ run, done }) => ({
+    ...completionRow(run, done),
+    attempt: run.attempt,
+    usage: done.usage ?? null,
+  }));
   const { rows } = await pool.query<{
     runs: Record<string, [string, string]>;
     tasks: Record<string, string>;
@@ -239,26 +244,11 @@ export async function commitMany(
   now: Date,
   claim?: CommitClaim,
 ): Promise<(Committed | null)[]> {
-  const payload = items.map(({ peeked: { run, version }, done }, i) => {
-    const d = done.deliveries[0];
-    return {
-      run_id: run.runId,
-      task_id: run.task.id,
-      user_id: run.task.userId,
-      occ: run.occurrence,
-      version,
-      started_at: done.startedAt,
-      late_ms: Math.min(done.lateMs, 2_000_000_000),
-      output: done.output,
-      next: done.next,
-      timer_at: done.timerAt ?? null,
-      channel: d?.channel ?? null,
-      recipient: d?.recipient ?? null,
-      body: d?.body ?? null,
-      blocks: d?.blocks ?? null,
-      claim: Boolean(claim?.rows[i]),
-    };
-  });
+  const payload = items.map(({ peeked: { run, version }, done }, i) => ({
+    ...completionRow(run, done),
+    version,
+    claim: Boolean(claim?.rows[i]),
+  }));
   const { rows } = await pool.query<{
     tasks: Record<string, string>;
     deliveries: Record<string, [string, boolean, string | null]>;

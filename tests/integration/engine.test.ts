@@ -17,10 +17,9 @@ describe("task engine", () => {
     return rt.db.prisma.user.create({ data: { timezone: "America/New_York", consoleName: unique("user") } });
   }
 
-  it("fires a one-off task at its time and delivers the reminder once", async () => {
-    const user = await newUser();
-    const runAt = new Date(Date.now() + 800);
-    const task = await rt.tasks.create({
+  /** A one-off "stretch" reminder for `user` on the console, due at `runAt`. */
+  function stretchAt(user: { id: string; timezone: string }, runAt: Date) {
+    return rt.tasks.create({
       userId: user.id,
       title: "stretch",
       instruction: "remind me to stretch",
@@ -28,6 +27,12 @@ describe("task engine", () => {
       timezone: user.timezone,
       channel: "console",
     });
+  }
+
+  it("fires a one-off task at its time and delivers the reminder once", async () => {
+    const user = await newUser();
+    const runAt = new Date(Date.now() + 800);
+    const task = await stretchAt(user, runAt);
 
     await eventually(() => sender.sent.length === 1, "the reminder");
     expect(sender.sent[0]!.body).toBe("⏰ stretch");
@@ -104,14 +109,7 @@ describe("task engine", () => {
         },
       },
     });
-    const task = await rt.tasks.create({
-      userId: user.id,
-      title: "stretch",
-      instruction: "remind me to stretch",
-      when: { runAt },
-      timezone: user.timezone,
-      channel: "console",
-    });
+    const task = await stretchAt(user, runAt);
     taskId = task.id;
 
     await eventually(() => sender.sent.length === 1, "the reminder");
