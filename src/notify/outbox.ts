@@ -125,11 +125,11 @@ export interface DeliveryWorkerOptions {
 type Outcome = { status: string; retryInMs?: number; error?: string };
 
 /**
- * Send slots held for outbox rows a run's completion writes already claimed by this worker ('sending',
- * `owner`, leased for `leaseMs`, attempt 1), so they go to the provider without a claim statement between.
+ * Places for outbox rows a run's completion writes already claimed by this worker ('sending', `owner`,
+ * leased for `leaseMs`, attempt 1), so they go to the provider without a claim statement between.
  * `send` takes the rows that were written (at most `granted`) and gives back the places left unused.
- * A row's fate is unknown once written as 'sending' (a crash makes it a takeover): hence at most as many
- * waiting so as the worker sends at once.
+ * A row's fate is unknown once written as 'sending' (a crash makes it a takeover): hence a bounded number
+ * of places, as many as the direct pipeline may hold claimed.
  */
 export interface Reservation {
   owner: string;
@@ -139,9 +139,10 @@ export interface Reservation {
 }
 
 /**
- * Sends outbox rows, each once. A row is claimed (pending → sending, owned by this worker under a lease)
- * only once a sending slot is free, just before its provider call, and its outcome is recorded right after:
- * the window in which a crash leaves a message's fate unknown is the provider call and that one write.
+ * Sends outbox rows, each once. A row is claimed (pending → sending, owned by this worker under a lease,
+ * renewed while it waits for a sending slot and while it sends; or written so by the run that made it, see
+ * reserve), then sent, and its outcome is recorded right after. A crash while a row is claimed leaves its
+ * fate unknown (the takeover below); at most the direct pipeline's worth of rows wait claimed at once.
  * A clean failure puts the row back to pending for the retry. Once a provider has accepted a message,
  * nothing afterwards sends it again: a failure to record it is retried as a write, never as a send.
  *
@@ -232,7 +233,8 @@ export class DeliveryWorker {
 
   /**
    * Places for rows about to be written already claimed by this worker (see Reservation): up to `n`, as
-   * many as are free now among the `concurrency` rows that may wait claimed for a send slot; none while closing.
+   * many as are free now among the PIPELINE × concurrency that may wait claimed for a send slot; none
+   * while closing.
    */
   reserve(n: number): Reservation {
     const granted = this.closing ? 0 : this.ahead.tryAcquire(n);
