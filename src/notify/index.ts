@@ -9,12 +9,12 @@ export {
   DELIVER_QUEUE,
   type DeliveryWorkerOptions,
   type Reservation,
+  type ClaimedAhead,
 } from "./outbox.js";
 export {
   insertOutbox,
   insertReply,
   outboxInsertCte,
-  claimedOutboxInsertCte,
   recordProviderStatus,
   takeFailedConsoleDeliveries,
   pruneDeliveries,

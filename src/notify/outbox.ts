@@ -19,7 +19,7 @@ import {
   strandedDeliveries,
   type SentDelivery,
 } from "./store.js";
-import type { ClaimedDelivery, OutboundMessage, SendResult, Sender } from "./types.js";
+import type { ClaimedDelivery, OutboundMessage, OutboxItem, SendResult, Sender } from "./types.js";
 
 export const DELIVER_QUEUE = "deliver";
 
@@ -135,7 +135,20 @@ export interface Reservation {
   owner: string;
   leaseMs: number;
   granted: number;
-  send(rows: ClaimedDelivery[]): void;
+  send(rows: ClaimedAhead[]): void;
+}
+
+/** A row written claimed for a Reservation, with what its sending needs to know of its run. */
+export interface ClaimedAhead {
+  id: string;
+  /** As the row records it: the attempt began when the row was written. */
+  attemptedAt: Date;
+  message: OutboxItem;
+  userId: string;
+  taskId: string;
+  optedOut: boolean;
+  /** Whether the task repeats. */
+  recurring: boolean;
 }
 
 /**
@@ -244,12 +257,29 @@ export class DeliveryWorker {
       leaseMs: this.leaseMs,
       granted,
       send: (rows) => {
-        for (const d of rows.slice(0, left))
+        for (const r of rows.slice(0, left)) {
+          // As claimDeliveries returns a row it claimed: this worker's first attempt.
+          const d: ClaimedDelivery = {
+            id: r.id,
+            channel: r.message.channel,
+            recipient: r.message.recipient,
+            body: r.message.body,
+            blocks: r.message.blocks ?? null,
+            opted_out: r.optedOut,
+            user_id: r.userId,
+            task_id: r.taskId,
+            recurring: r.recurring,
+            attempts: 1,
+            attempted_at: r.attemptedAt,
+            taken_over: false,
+            resent: false,
+          };
+          // In line for a send slot with every other claimed row; its place among the claimed-ahead is freed then.
           this.track(
             d.id,
-            // In line for a send slot with every other claimed row; its place among the claimed-ahead is freed then.
             this.whenSlot(d, () => this.ahead.release()),
           );
+        }
         left -= Math.min(left, rows.length);
         for (; left > 0; left--) this.ahead.release();
       },
@@ -316,14 +346,13 @@ export class DeliveryWorker {
     return this.attempt(d);
   }
 
-  /** An attempt at a delivery this worker has claimed, holding a send slot (given back here). */
+  /** An attempt at a delivery this worker has claimed and holds (see whenSlot), with a send slot (given back here). */
   private async attempt(d: ClaimedDelivery): Promise<Outcome> {
     let slot = true;
     const release = () => {
       if (slot) this.sends.release();
       slot = false;
     };
-    this.held.add(d.id);
     try {
       if (await this.paused(d.channel)) {
         // An operator paused the channel (a provider incident): the row waits, its attempt not counted.

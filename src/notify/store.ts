@@ -366,25 +366,21 @@ export async function insertOutbox(c: pg.PoolClient, owner: OutboxOwner, items: 
 /**
  * The outbox insert of a batched run completion (src/tasks/runs-batch.ts), as a CTE over `source`, a CTE
  * with columns run_id, task_id, user_id, channel, recipient, body and blocks: pending rows, which the
- * process that completes the runs claims one by one as it gets to send them.
+ * process that completes the runs claims one by one as it gets to send them. With `claimed`, `source` also
+ * has a boolean column `claim`, and those rows are written already claimed for the sending worker
+ * (`owner` and `leaseMs` are SQL parameters), as claimDeliveries would leave them, for the places it
+ * reserved (DeliveryWorker.reserve). Returns id, run_id, whether it was claimed, and attempted_at.
  */
-export const outboxInsertCte = (source: string) => `
-  INSERT INTO deliveries (run_id, task_id, user_id, channel, recipient, body, blocks)
-  SELECT run_id, task_id, user_id, channel, recipient, body, blocks FROM ${source} WHERE body IS NOT NULL
-  ON CONFLICT (run_id, channel) DO NOTHING RETURNING id, run_id`;
-
-/**
- * outboxInsertCte, where `source` also has a boolean column `claim`: those rows are written already claimed
- * for the sending worker `owner` (a SQL parameter, as `leaseMs`), as claimDeliveries would leave them,
- * for the slots it reserved (DeliveryWorker.reserve). Returns id, run_id and whether it was claimed.
- */
-export const claimedOutboxInsertCte = (source: string, owner: string, leaseMs: string) => `
+export const outboxInsertCte = (source: string, claimed?: { owner: string; leaseMs: string }) => {
+  const claim = claimed ? "claim" : "false";
+  return `
   INSERT INTO deliveries (run_id, task_id, user_id, channel, recipient, body, blocks, status, owner, lease_until, attempts, attempted_at)
   SELECT run_id, task_id, user_id, channel, recipient, body, blocks,
-         (CASE WHEN claim THEN 'sending' ELSE 'pending' END)::"DeliveryStatus", CASE WHEN claim THEN ${owner} END,
-         CASE WHEN claim THEN now() + ${leaseMs} * interval '1 millisecond' END, claim::int, CASE WHEN claim THEN now() END
+         (CASE WHEN ${claim} THEN 'sending' ELSE 'pending' END)::"DeliveryStatus", CASE WHEN ${claim} THEN ${claimed?.owner ?? "NULL"} END,
+         CASE WHEN ${claim} THEN now() + ${claimed?.leaseMs ?? "0"} * interval '1 millisecond' END, ${claim}::int, CASE WHEN ${claim} THEN now() END
     FROM ${source} WHERE body IS NOT NULL
   ON CONFLICT (run_id, channel) DO NOTHING RETURNING id, run_id, status = 'sending' AS claimed, attempted_at`;
+};
 
 /** A conversation's answer to an inbound message, as an outbox row of its own (no run). */
 export interface ReplyItem extends OutboxItem {

@@ -4,7 +4,7 @@ import type pg from "pg";
 import { MicroBatcher, Slots, type BatcherOptions } from "../batch/index.js";
 import { failureOf, HeraldError } from "../errors/index.js";
 import type { Logger } from "../log/index.js";
-import type { ClaimedDelivery, OutboxItem, Reservation } from "../notify/index.js";
+import type { ClaimedAhead, OutboxItem, Reservation } from "../notify/index.js";
 import { DEFAULT_RETRY, nextRetry, type RetryPolicy } from "../retry/index.js";
 import {
   claimRun,
@@ -279,24 +279,7 @@ export class FireWorker {
         swept += rows.length;
         for (const { id, next_run_at: occurrence } of rows) {
           await this.held.acquire();
-          const run = (async () => {
-            try {
-              const out = await this.fire(id, occurrence);
-              if ("lookAgainInMs" in out)
-                later.push({ taskId: id, occurrence, notBefore: new Date(Date.now() + out.lookAgainInMs) });
-              else if ("error" in out && out.retryInMs !== null)
-                later.push({ taskId: id, occurrence, notBefore: new Date(Date.now() + out.retryInMs) });
-            } catch (err) {
-              // The claim itself failed (Postgres unreachable, say): try this one again on a timer of its own.
-              this.o.logger.warn(
-                { taskId: id, err: (err as Error).message },
-                "could not fire a swept task; will retry",
-              );
-              later.push({ taskId: id, occurrence, notBefore: new Date(Date.now() + this.retry.baseMs) });
-            } finally {
-              this.held.release();
-            }
-          })();
+          const run = this.fireSwept(id, occurrence, later).finally(() => this.held.release());
           running.add(run);
           void run.then(() => running.delete(run));
         }
@@ -312,6 +295,22 @@ export class FireWorker {
     await Promise.all(running);
     await this.timers.set(later, this.now());
     return `swept ${swept}`;
+  }
+
+  /**
+   * One occurrence of a sweep. What cannot finish now goes into `later`, for a timer of its own: another
+   * worker holds it, its attempt failed, or the claim itself could not be made (Postgres unreachable, say).
+   */
+  private async fireSwept(taskId: string, occurrence: Date, later: TimerItem[]): Promise<void> {
+    const again = (inMs: number) => later.push({ taskId, occurrence, notBefore: new Date(Date.now() + inMs) });
+    try {
+      const out = await this.fire(taskId, occurrence);
+      if ("lookAgainInMs" in out) again(out.lookAgainInMs);
+      else if ("error" in out && out.retryInMs !== null) again(out.retryInMs);
+    } catch (err) {
+      this.o.logger.warn({ taskId, err: (err as Error).message }, "could not fire a swept task; will retry");
+      again(this.retry.baseMs);
+    }
   }
 
   /**
@@ -360,28 +359,18 @@ export class FireWorker {
       throw err;
     });
     reservation?.send(
-      out.flatMap((c, i): ClaimedDelivery[] => {
+      out.flatMap((c, i): ClaimedAhead[] => {
         if (!c?.claimed) return [];
-        const {
-          peeked: { run },
-          done,
-        } = items[i]!;
-        const d = done.deliveries[0]!;
+        const { peeked, done } = items[i]!;
+        const { task, user } = peeked.run;
         return [
           {
-            id: c.claimed.id,
-            channel: d.channel,
-            recipient: d.recipient,
-            body: d.body,
-            blocks: d.blocks ?? null,
-            opted_out: run.user.optedOut,
-            user_id: run.task.userId,
-            task_id: run.task.id,
-            recurring: run.task.rrule !== null,
-            attempts: 1,
-            attempted_at: c.claimed.attemptedAt,
-            taken_over: false,
-            resent: false,
+            ...c.claimed,
+            message: done.deliveries[0]!,
+            userId: task.userId,
+            taskId: task.id,
+            optedOut: user.optedOut,
+            recurring: task.rrule !== null,
           },
         ];
       }),
@@ -449,14 +438,12 @@ export class FireWorker {
         usage: result.usage,
         followUp: result.followUp,
       };
+      // One delivery and no follow-up is the batched statements' case; anything else the careful path's.
       const simple = !result.followUp && deliveries.length <= 1;
-      const done = peeked
-        ? simple && this.commits
-          ? await this.commits.add({ peeked, done: completion })
-          : null
-        : this.completions && simple
-          ? await this.completions.add({ run, done: completion })
-          : await completeRun(this.o.pool, run, completion, after);
+      let done: Completed | null;
+      if (peeked) done = simple && this.commits ? await this.commits.add({ peeked, done: completion }) : null;
+      else if (simple && this.completions) done = await this.completions.add({ run, done: completion });
+      else done = await completeRun(this.o.pool, run, completion, after);
       if (!done) return null;
       this.o.logger.info({ taskId: run.task.id, runId: run.runId, lateMs, status: done.status }, "task fired");
       await this.afterCommit.add({

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import { claimedOutboxInsertCte, outboxInsertCte } from "../notify/index.js";
+import { outboxInsertCte } from "../notify/index.js";
 import {
   CLAIM_COLUMNS,
   claimRun,
@@ -207,7 +207,7 @@ lk AS (SELECT inp.* FROM tasks t JOIN inp ON inp.task_id = t.id
 ins AS (
   INSERT INTO task_runs (id, task_id, occurrence, status, started_at, heartbeat_at, finished_at, late_ms, output)
   SELECT run_id, task_id, occ, 'succeeded', started_at, started_at, $2, late_ms, output FROM lk),
-dl AS (${claimedOutboxInsertCte("lk", "$3", "$4")}),
+dl AS (${outboxInsertCte("lk", { owner: "$3", leaseMs: "$4" })}),
 upd AS (
   UPDATE tasks t SET status = (CASE WHEN lk.next IS NULL THEN 'completed' ELSE 'scheduled' END)::"TaskStatus",
     next_run_at = lk.next, timer_at = lk.timer_at, last_run_at = $2, run_count = t.run_count + 1, version = t.version + 1, updated_at = $2
