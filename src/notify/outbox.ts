@@ -7,7 +7,7 @@ import { failureOf, ProviderError } from "../errors/index.js";
 import type { Logger } from "../log/index.js";
 import type { Redis } from "../redis/index.js";
 import { DEFAULT_RETRY, nextRetry, type RetryPolicy } from "../retry/index.js";
-import { Pacer } from "./pace.js";
+import { Pacer, type Pace } from "./pace.js";
 import { deferDelivery, deliveryDeadline, holdDelivery, pausedChannels } from "./store.js";
 import {
   claimDeliveries,
@@ -416,7 +416,7 @@ export class DeliveryWorker {
     if (!pace) return null;
     const reserved = this.turns.get(d.id);
     this.turns.delete(d.id);
-    let turnAt = reserved ?? Date.now() + (await this.db(this.pacer.reserve(pace)));
+    let turnAt = reserved ?? (await this.nextTurn(pace));
     for (;;) {
       const wait = turnAt - Date.now();
       if (wait <= 0) return null;
@@ -434,8 +434,19 @@ export class DeliveryWorker {
       release();
       await new Promise((r) => setTimeout(r, wait - HOLD_SLOT_MS / 2));
       await reacquire();
-      if (Date.now() > turnAt) turnAt = Date.now() + (await this.db(this.pacer.reserve(pace)));
+      if (Date.now() > turnAt) turnAt = await this.nextTurn(pace);
     }
+  }
+
+  /**
+   * The local instant of the key's next turn. The wait Redis answers counts from when the script ran,
+   * so it is added to the time its answer arrived, never to when it was asked (`Date.now() + await …`
+   * reads the clock first): a reply that took longer than the one before it then put a send ahead of its
+   * turn, closer to the last send than the pace allows.
+   */
+  private async nextTurn(pace: Pace): Promise<number> {
+    const wait = await this.db(this.pacer.reserve(pace));
+    return Date.now() + wait;
   }
 
   /**
