@@ -103,6 +103,7 @@ async function repeated<T>(once: () => Promise<T>): Promise<T[]> {
   for (let i = 0; i < repeat; i++) out.push(await once());
   return out;
 }
+const loopDelay = (r: WorkerReport) => `${round(r.loopDelay.p99Ms)} / ${round(r.loopDelay.maxMs)}`;
 const runs = (xs: number[]) => xs.map((x) => round(x, 2)).join(" ");
 
 /** One part's contribution: table rows (Herald, bare BullMQ) and JSON keys. */
@@ -152,8 +153,13 @@ const spreadPart = (s: Scratch, w: Workers) =>
         ["lateness p99 (ms)", pct(hs.lateness, 0.99), pct(bs.lateness, 0.99)],
         ["lateness max (ms)", Math.max(...hs.lateness), Math.max(...bs.lateness)],
         ["fired / delivered", `${hs.lateness.length}/${hs.done}`, bs.done],
+        ["event-loop delay p99 / max (ms)", loopDelay(hs), loopDelay(bs)],
       ],
-      json: { lateness_p50_ms: pct(hs.lateness, 0.5), lateness_p99_ms: pct(hs.lateness, 0.99) },
+      json: {
+        lateness_p50_ms: pct(hs.lateness, 0.5),
+        lateness_p99_ms: pct(hs.lateness, 0.99),
+        loop_delay_p99_ms: round(hs.loopDelay.p99Ms, 1),
+      },
     };
   });
 

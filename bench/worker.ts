@@ -2,6 +2,7 @@
  * A bench worker process: a Herald runtime (fire and delivery workers, scheduler) with a no-op executor
  * and a 0 ms sender, or a bare BullMQ worker doing the same no-op. Spec in argv[2]; talks over IPC.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Worker } from "bullmq";
 import { loadConfig } from "../src/config/index.js";
 import { silentLogger } from "../src/log/index.js";
@@ -20,8 +21,28 @@ const sample = () => {
   rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
 };
 setInterval(sample, 200).unref();
+// How long the event loop was held up: a run due meanwhile starts that late.
+const loop = monitorEventLoopDelay({ resolution: 2 });
+loop.enable();
 
 let close: () => Promise<unknown>;
+// BENCH_HEAP_PROF=file: a sampling profile of every allocation (collected objects too), written on stop.
+let heapProf: (() => Promise<void>) | undefined;
+if (process.env.BENCH_HEAP_PROF) {
+  const { Session } = await import("node:inspector/promises");
+  const { writeFileSync } = await import("node:fs");
+  const session = new Session();
+  session.connect();
+  await session.post("HeapProfiler.startSampling", {
+    samplingInterval: 16384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  } as never);
+  heapProf = async () => {
+    const { profile } = (await session.post("HeapProfiler.stopSampling")) as { profile: unknown };
+    writeFileSync(process.env.BENCH_HEAP_PROF!, JSON.stringify(profile));
+  };
+}
 if (spec.mode === "herald") {
   const config = loadConfig({
     DATABASE_URL: spec.databaseUrl,
@@ -85,8 +106,10 @@ if (spec.mode === "herald") {
 process.on("message", async (m: { cmd: string; reset?: boolean }) => {
   if (m.cmd === "report") {
     sample();
-    process.send!({ lateness, done, lastAt, fired, lastFiredAt, rssPeakMb: rssPeak / 1048576 });
+    const loopDelay = { p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 };
+    process.send!({ lateness, done, lastAt, fired, lastFiredAt, rssPeakMb: rssPeak / 1048576, loopDelay });
     if (m.reset) {
+      loop.reset();
       lateness = [];
       done = 0;
       lastAt = 0;
@@ -94,6 +117,7 @@ process.on("message", async (m: { cmd: string; reset?: boolean }) => {
       lastFiredAt = 0;
     }
   } else if (m.cmd === "stop") {
+    await heapProf?.();
     await close();
     process.exit(0);
   }
