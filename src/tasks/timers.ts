@@ -33,6 +33,17 @@ export const SWEEP_MS = 1000;
 export const sweepStart = (occurrence: Date): number => Math.floor(occurrence.getTime() / SWEEP_MS) * SWEEP_MS;
 const sweepJobId = (from: number) => `s-${from}`;
 
+/** KEYS in groups of ARGV[1]: 1 for each group where any key exists, else 0. */
+const ANY_EXISTS = `
+local k = tonumber(ARGV[1])
+local out = {}
+for i = 1, #KEYS, k do
+  local n = 0
+  for j = i, i + k - 1 do n = n + redis.call('EXISTS', KEYS[j]) end
+  out[#out + 1] = n > 0 and 1 or 0
+end
+return out`;
+
 /** A timer for one occurrence; `notBefore` holds it back further (a retry's backoff, a busy occurrence). */
 export interface TimerItem {
   taskId: string;
@@ -114,12 +125,17 @@ export class Timers {
     return this.anyExists(items.map((i) => [fireJobId(i.taskId, i.occurrence)]));
   }
 
+  /**
+   * One script call for the whole page: a pipeline of one EXISTS per occurrence built 2,000 commands and
+   * promises per sweep page, a 6 ms block of the event loop that made runs due meanwhile late (bench
+   * spread, worker --cpu-prof). The keys share the queue's prefix, so on a cluster they share its slot.
+   */
   private async anyExists(jobIds: string[][]): Promise<boolean[]> {
     if (jobIds.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const ids of jobIds) pipeline.exists(...ids.map((id) => this.queue.toKey(id)));
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([, n]: [Error | null, unknown]) => Number(n) > 0);
+    const group = jobIds[0]!.length;
+    const keys = jobIds.flatMap((ids) => ids.map((id) => this.queue.toKey(id)));
+    const found = (await this.redis.eval(ANY_EXISTS, keys.length, ...keys, group)) as number[];
+    return found.map((n) => n === 1);
   }
 
   /**
