@@ -36,3 +36,23 @@ describe("MicroBatcher", () => {
     expect(batches).toEqual([[1, 2, 3]]);
   });
 });
+
+describe("MicroBatcher with a large batch", () => {
+  it("hands the results back a slice per event-loop turn, so other work waiting meanwhile runs between slices", async () => {
+    const order: string[] = [];
+    const b = new MicroBatcher(async (xs: number[]) => xs, { maxBatch: 300, resolveChunk: 100 });
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        b.add(i).then(() => {
+          order.push("result");
+          if (i === 0) setImmediate(() => order.push("other work"));
+        }),
+      ),
+    );
+    expect(order.filter((o) => o === "result")).toHaveLength(300);
+    const other = order.indexOf("other work");
+    // Handed back all at once, every continuation would run before anything else could.
+    expect(other).toBeGreaterThan(0);
+    expect(other).toBeLessThan(300);
+  });
+});
