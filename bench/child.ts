@@ -13,6 +13,8 @@ export interface WorkerReport {
   fired: number;
   lastFiredAt: number;
   rssPeakMb: number;
+  /** The RSS peak since the last reset (this phase's). */
+  phaseRssPeakMb: number;
   /** The event loop's delay since the last reset (perf_hooks.monitorEventLoopDelay), ms. */
   loopDelay: { p99Ms: number; maxMs: number };
 }

@@ -154,6 +154,7 @@ const spreadPart = (s: Scratch, w: Workers) =>
         ["lateness max (ms)", Math.max(...hs.lateness), Math.max(...bs.lateness)],
         ["fired / delivered", `${hs.lateness.length}/${hs.done}`, bs.done],
         ["event-loop delay p99 / max (ms)", loopDelay(hs), loopDelay(bs)],
+        ["worker RSS peak in this part (MB)", round(hs.phaseRssPeakMb), ""],
       ],
       json: {
         lateness_p50_ms: pct(hs.lateness, 0.5),
@@ -185,6 +186,7 @@ const burstPart = (s: Scratch, w: Workers) =>
         [`  due to all delivered (s), median`, round(hBurst, 2), round(bBurst, 2)],
         [`  each of ${repeat} runs (s)`, runs(hRuns), runs(bRuns)],
         ["throughput (/s), median", Math.round(burst / hBurst), Math.round(burst / bBurst)],
+        ["  worker RSS peak in this part (MB)", round(Math.max(...hb.map((r) => r.phaseRssPeakMb))), ""],
       ],
       json: {
         burst_10k_seconds: round(hBurst, 3),
@@ -207,6 +209,7 @@ const bigPart = (s: Scratch, w: Workers) =>
         [`burst of ${big}: all fired (s)`, round(firedSeconds(r, big), 2), ""],
         [`  all delivered (s)`, round(seconds, 2), ""],
         ["  delivered", `${r.done}/${big}`, ""],
+        ["  worker RSS peak in this part (MB)", round(r.phaseRssPeakMb), ""],
       ],
       json: { burst_100k_seconds: round(seconds, 3) },
     };

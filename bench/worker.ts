@@ -17,8 +17,11 @@ let lastAt = 0;
 let fired = 0;
 let lastFiredAt = 0;
 let rssPeak = 0;
+let phasePeak = 0;
 const sample = () => {
-  rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+  const rss = process.memoryUsage().rss;
+  rssPeak = Math.max(rssPeak, rss);
+  phasePeak = Math.max(phasePeak, rss);
 };
 setInterval(sample, 200).unref();
 // How long the event loop was held up: a run due meanwhile starts that late.
@@ -107,9 +110,19 @@ process.on("message", async (m: { cmd: string; reset?: boolean }) => {
   if (m.cmd === "report") {
     sample();
     const loopDelay = { p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 };
-    process.send!({ lateness, done, lastAt, fired, lastFiredAt, rssPeakMb: rssPeak / 1048576, loopDelay });
+    process.send!({
+      lateness,
+      done,
+      lastAt,
+      fired,
+      lastFiredAt,
+      rssPeakMb: rssPeak / 1048576,
+      phaseRssPeakMb: phasePeak / 1048576,
+      loopDelay,
+    });
     if (m.reset) {
       loop.reset();
+      phasePeak = 0;
       lateness = [];
       done = 0;
       lastAt = 0;
