@@ -42,7 +42,7 @@ const SWEEP_PAGE = 2000;
 const SWEEP_HELD = 400;
 /** How long before its instant a swept occurrence is read (or claimed) and made ready to fire. */
 const PREPARE_MS = 250;
-/** Occurrences a sweep starts, or a batch's results it hands back, before letting timers due meanwhile run. */
+/** Occurrences a sweep starts before it lets timers due meanwhile run (MicroBatcher slices its results likewise). */
 const YIELD_EVERY = 100;
 
 /** What a run produces: messages for the task's owner (never anyone else), and an optional end to a recurrence. */
