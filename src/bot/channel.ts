@@ -58,7 +58,7 @@ export interface InboxQueue {
  * not look at `sitrep`). Everything here is narrow: no adapter reaches the database or Redis itself.
  */
 export interface ChannelDeps {
-  conversation: Pick<Conversation, "handle">;
+  conversation: Pick<Conversation, "handle" | "record">;
   users: Users;
   messages: Messages;
   /** For reminder actions (buttons, SMS "done"), through the task rules. */

@@ -1,14 +1,17 @@
 import type { Interpretation, Interpreter } from "../ai/index.js";
+import { type Db, transact, type Unit } from "../db/index.js";
 import { HeraldError } from "../errors/index.js";
 import type { Logger } from "../log/index.js";
 import { type Actor, LIMITS, type Task, type TaskService } from "../tasks/index.js";
-import { type Action, decideTurn, type Outcome, type Reach, type TaskView } from "./dialogue/index.js";
+import { type Action, decideTurn, type Outcome, type Reach, type TaskView, type Turn } from "./dialogue/index.js";
 import type { DialogueState } from "./dialogue/types.js";
 import type { Messages } from "./messages.js";
 import type { InboundMessage, Outcome as Handled, Reply } from "./types.js";
 import type { User, Users } from "./users.js";
 
 export interface ConversationOptions {
+  /** Where a turn's writes commit together. */
+  prisma: Db;
   tasks: TaskService;
   users: Users;
   messages: Messages;
@@ -34,89 +37,140 @@ const view = (t: Task): TaskView => ({
   version: t.version,
 });
 
+/** Ends a turn's transaction when its message turns out to be stored already (another attempt committed it). */
+class SeenBefore extends Error {}
+
+/** A turn decided from what was read, ready to be written; or a reply that needs no turn (a refusal). */
+type Decided = { turn: Turn } | { reply: Reply };
+
 /**
- * One conversation handler for every channel: records the message (once, keyed by the provider's id),
- * interprets it in the user's zone, runs one turn of the dialogue (dialogue/step.ts, pure), carries out
- * the actions it asks for through the task rules, and returns the reply. Everything it reads comes before
- * the turn; everything it writes comes after.
+ * One conversation handler for every channel: interprets the message in the user's zone, runs one turn of
+ * the dialogue (dialogue/step.ts, pure), and carries out the actions it asks for through the task rules.
+ * Everything it reads comes before the turn; everything it writes (the message, keyed by the provider's
+ * id, the tasks it creates or changes, the dialogue state and the reply) commits in one transaction, so
+ * an attempt cut short (Postgres gone mid-turn) leaves nothing, and the next attempt starts the turn anew;
+ * the provider's id seen committed means the message was answered. Timers are set once it commits.
  */
 export class Conversation {
   constructor(private readonly o: ConversationOptions) {}
 
   async handle(msg: InboundMessage): Promise<Handled> {
     const user = await this.o.users.findOrCreate(msg.identity, msg.channel);
-    const message = await this.o.messages.recordInbound({
-      userId: user.id,
-      channel: msg.channel,
-      externalId: msg.externalId,
-      body: msg.text,
-      address: msg.address,
-      receivedAt: msg.receivedAt,
-    });
-    if (!message) return { duplicate: true };
-    let reply: Reply;
-    try {
-      reply = await this.respond(msg, user, message.id);
-    } catch (err) {
-      if (!(err instanceof HeraldError)) throw err;
-      reply = { text: err.message };
-    }
-    await this.o.messages.recordReply(message.id, {
-      userId: user.id,
-      channel: msg.channel,
-      body: reply.text,
-      address: msg.address,
-    });
-    return { duplicate: false, reply, messageId: message.id, userId: user.id };
+    if (msg.externalId && (await this.o.messages.seen(msg.channel, msg.externalId))) return { duplicate: true };
+    const decided = await this.decide(msg, user);
+    return this.record(msg, user, (unit, messageId) =>
+      "reply" in decided ? Promise.resolve(decided.reply) : this.carryOutTurn(decided.turn, user, messageId, unit),
+    );
   }
 
-  private async respond(msg: InboundMessage, user: User, messageId: string): Promise<Reply> {
+  /**
+   * Stores `msg` from `user` with what `act` writes and the reply it returns (null: nothing is said back),
+   * all in one transaction; `{ duplicate: true }` when the message is stored already. For the dialogue's
+   * turns, and for what a channel answers itself (an SMS keyword).
+   */
+  async record<R extends Reply | null>(
+    msg: InboundMessage,
+    user: User,
+    act: (unit: Unit, messageId: string) => Promise<R>,
+  ): Promise<{ duplicate: true } | { duplicate: false; reply: R; messageId: string; userId: string }> {
+    try {
+      return await transact(
+        this.o.prisma,
+        async (unit) => {
+          const message = await this.o.messages.recordInbound(
+            {
+              userId: user.id,
+              channel: msg.channel,
+              externalId: msg.externalId,
+              body: msg.text,
+              address: msg.address,
+              receivedAt: msg.receivedAt,
+            },
+            unit.tx,
+          );
+          if (!message) throw new SeenBefore();
+          const reply = await act(unit, message.id);
+          await this.o.messages.recordReply(
+            message.id,
+            reply && { userId: user.id, channel: msg.channel, body: reply.text, address: msg.address },
+            unit.tx,
+          );
+          return { duplicate: false as const, reply, messageId: message.id, userId: user.id };
+        },
+        (err) =>
+          this.o.logger.warn({ err: err.message }, "could not set a task's timer after a turn; the scheduler will"),
+      );
+    } catch (err) {
+      if (err instanceof SeenBefore) return { duplicate: true };
+      throw err;
+    }
+  }
+
+  /** Reads what the turn needs, interprets the message and decides the turn; writes nothing. */
+  private async decide(msg: InboundMessage, user: User): Promise<Decided> {
     const text = msg.text.trim();
     if (text.length > LIMITS.maxRequestChars) {
       return {
-        text: `That message is ${text.length} characters; I read up to ${LIMITS.maxRequestChars}. Please send a shorter request.`,
+        reply: {
+          text: `That message is ${text.length} characters; I read up to ${LIMITS.maxRequestChars}. Please send a shorter request.`,
+        },
       };
     }
     const now = msg.receivedAt;
-    const [it, tasks, lastFired] = await Promise.all([
-      text
-        ? this.o.interpreter.interpret(text, { now, tz: user.timezone })
-        : Promise.resolve<Interpretation>({ intent: "other", task: null, schedule: null, confidence: 1 }),
-      this.o.tasks.listActive(user.id),
-      this.o.tasks.lastFired(user.id),
-    ]);
-    this.o.logger.debug({ intent: it.intent, confidence: it.confidence, issues: it.issues?.length }, "interpreted");
-    const state = (user.state ?? {}) as DialogueState;
-    const turn = decideTurn({
-      text,
-      it,
-      now,
-      user: { id: user.id, timezone: user.timezone },
-      channel: msg.channel,
-      tasks: tasks.map(view),
-      lastFired: lastFired ? view(lastFired) : null,
-      // A zone a channel reports (Slack's profile) counts as said.
-      state: msg.identity.timezone ? { ...state, zoneConfirmed: true } : state,
-      reach: (channel) => this.o.reach?.(user, channel) ?? { ok: true, how: `on ${channel}` },
-    });
+    try {
+      const [it, tasks, lastFired] = await Promise.all([
+        text
+          ? this.o.interpreter.interpret(text, { now, tz: user.timezone })
+          : Promise.resolve<Interpretation>({ intent: "other", task: null, schedule: null, confidence: 1 }),
+        this.o.tasks.listActive(user.id),
+        this.o.tasks.lastFired(user.id),
+      ]);
+      this.o.logger.debug({ intent: it.intent, confidence: it.confidence, issues: it.issues?.length }, "interpreted");
+      const state = (user.state ?? {}) as DialogueState;
+      const turn = decideTurn({
+        text,
+        it,
+        now,
+        user: { id: user.id, timezone: user.timezone },
+        channel: msg.channel,
+        tasks: tasks.map(view),
+        lastFired: lastFired ? view(lastFired) : null,
+        // A zone a channel reports (Slack's profile) counts as said.
+        state: msg.identity.timezone ? { ...state, zoneConfirmed: true } : state,
+        reach: (channel) => this.o.reach?.(user, channel) ?? { ok: true, how: `on ${channel}` },
+      });
+      return { turn };
+    } catch (err) {
+      if (!(err instanceof HeraldError)) throw err;
+      return { reply: { text: err.message } };
+    }
+  }
+
+  /** The turn's actions and the dialogue state it leaves, in the turn's transaction; returns the reply. */
+  private async carryOutTurn(turn: Turn, user: User, messageId: string, unit: Unit): Promise<Reply> {
     const outcomes: Outcome[] = [];
-    for (const a of turn.actions) outcomes.push(await this.carryOut(a, user, messageId));
+    for (const a of turn.actions) outcomes.push(await this.carryOut(a, user, messageId, unit));
     const { reply, state: next, taskId } = turn.finish(outcomes);
-    await this.o.users.saveState(user.id, next);
+    await this.o.users.saveState(user.id, next, unit.tx);
     return { text: reply, taskId };
   }
 
   /** One action, through the task rules; a refusal is an outcome the reply tells, not an error. */
-  private async carryOut(a: Action, user: User, messageId: string): Promise<Outcome> {
+  private async carryOut(a: Action, user: User, messageId: string, unit: Unit): Promise<Outcome> {
     const actor: Actor = { kind: "user", userId: user.id };
     try {
       switch (a.kind) {
         case "create": {
-          const t = await this.o.tasks.create({ ...a.spec, userId: user.id, sourceMessageId: messageId }, actor);
+          const t = await this.o.tasks.create(
+            { ...a.spec, userId: user.id, sourceMessageId: messageId },
+            actor,
+            undefined,
+            unit,
+          );
           return { ok: true, task: view(t) };
         }
         case "apply": {
-          const out = await this.o.tasks.apply(a.taskId, a.change, actor);
+          const out = await this.o.tasks.apply(a.taskId, a.change, actor, {}, unit);
           return {
             ok: true,
             task: view(out.task),
@@ -125,7 +179,7 @@ export class Conversation {
           };
         }
         case "setTimezone": {
-          await this.o.users.setTimezone(user.id, a.timezone);
+          await this.o.users.setTimezone(user.id, a.timezone, unit.tx);
           user.timezone = a.timezone;
           return { ok: true, task: { ...EMPTY, timezone: a.timezone } };
         }

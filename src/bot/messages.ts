@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { type Db, pruneBatch } from "../db/index.js";
+import { type Db, pruneBatch, type Tx } from "../db/index.js";
 
 /** Housekeeping: deletes up to `batch` messages created before `before`; returns how many. */
 export function pruneMessages(pool: pg.Pool, before: Date, batch: number): Promise<number> {
@@ -21,17 +21,32 @@ export class Messages {
     private readonly pool: pg.Pool,
   ) {}
 
-  /** Stores an inbound message; null when the provider's id was seen before. */
-  async recordInbound(m: {
-    userId: string;
-    channel: string;
-    externalId?: string | null;
-    body: string;
-    address?: Record<string, unknown>;
-    receivedAt?: Date;
-  }): Promise<{ id: string } | null> {
+  /** Whether an inbound message with the provider's id `externalId` is stored (its turn committed). */
+  async seen(channel: string, externalId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(`SELECT 1 FROM messages WHERE channel = $1 AND external_id = $2`, [
+      channel,
+      externalId,
+    ]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  /**
+   * Stores an inbound message; null when the provider's id was seen before. In a transaction (`tx`) that
+   * ends the transaction too (Postgres aborts it): the caller rolls it back.
+   */
+  async recordInbound(
+    m: {
+      userId: string;
+      channel: string;
+      externalId?: string | null;
+      body: string;
+      address?: Record<string, unknown>;
+      receivedAt?: Date;
+    },
+    tx: Tx = this.prisma,
+  ): Promise<{ id: string } | null> {
     try {
-      return await this.prisma.message.create({
+      return await tx.message.create({
         data: {
           userId: m.userId,
           direction: "in",
@@ -53,24 +68,20 @@ export class Messages {
   async recordReply(
     inboundId: string,
     reply: { userId: string; channel: string; body: string; address?: Record<string, unknown> } | null,
+    tx: Tx,
   ): Promise<void> {
-    await this.prisma.$transaction([
-      this.prisma.message.update({ where: { id: inboundId }, data: { status: "handled" } }),
-      ...(reply
-        ? [
-            this.prisma.message.create({
-              data: {
-                userId: reply.userId,
-                direction: "out",
-                channel: reply.channel,
-                body: reply.body,
-                address: (reply.address ?? {}) as object,
-                replyTo: inboundId,
-              },
-            }),
-          ]
-        : []),
-    ]);
+    await tx.message.update({ where: { id: inboundId }, data: { status: "handled" } });
+    if (reply)
+      await tx.message.create({
+        data: {
+          userId: reply.userId,
+          direction: "out",
+          channel: reply.channel,
+          body: reply.body,
+          address: (reply.address ?? {}) as object,
+          replyTo: inboundId,
+        },
+      });
   }
 
   /**

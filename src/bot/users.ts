@@ -1,4 +1,4 @@
-import type { Db, User } from "../db/index.js";
+import type { Db, Tx, User } from "../db/index.js";
 import type { DialogueState } from "./dialogue/types.js";
 import type { Identity } from "./types.js";
 
@@ -66,23 +66,23 @@ export class Users {
     return this.prisma.user.findUnique({ where: { slackUserId } });
   }
 
-  async saveState(userId: string, state: ConversationState): Promise<void> {
-    await this.prisma.user.update({ where: { id: userId }, data: { state: state as object } });
+  async saveState(userId: string, state: ConversationState, tx: Tx = this.prisma): Promise<void> {
+    await tx.user.update({ where: { id: userId }, data: { state: state as object } });
   }
 
-  setTimezone(userId: string, timezone: string): Promise<User> {
-    return this.prisma.user.update({ where: { id: userId }, data: { timezone } });
+  setTimezone(userId: string, timezone: string, tx: Tx = this.prisma): Promise<User> {
+    return tx.user.update({ where: { id: userId }, data: { timezone } });
   }
 
   /** SMS STOP, or the carrier telling Twilio so (21610): nothing is texted to them until they opt in. */
-  async optOut(userId: string): Promise<void> {
-    await this.prisma.user.updateMany({
+  async optOut(userId: string, tx: Tx = this.prisma): Promise<void> {
+    await tx.user.updateMany({
       where: { id: userId, optedOut: false },
       data: { optedOut: true, optedOutAt: new Date() },
     });
   }
 
-  async optIn(userId: string): Promise<void> {
-    await this.prisma.user.update({ where: { id: userId }, data: { optedOut: false, optedOutAt: null } });
+  async optIn(userId: string, tx: Tx = this.prisma): Promise<void> {
+    await tx.user.update({ where: { id: userId }, data: { optedOut: false, optedOutAt: null } });
   }
 }

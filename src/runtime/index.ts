@@ -217,6 +217,7 @@ export async function startRuntime(
       await Promise.all(Array.from({ length: HTTP_POOL }, () => db.pool.query("SELECT 1")));
     }
     const conversation = new Conversation({
+      prisma: db.prisma,
       tasks,
       users,
       messages,

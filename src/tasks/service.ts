@@ -1,4 +1,4 @@
-import type { Db, Prisma, Task } from "../db/index.js";
+import type { Db, Prisma, Task, Tx, Unit } from "../db/index.js";
 import { HeraldError } from "../errors/index.js";
 import { auditCreate, snapshot } from "./audit.js";
 import { planChange, timingOf } from "./changes.js";
@@ -51,26 +51,32 @@ export class TaskService {
     this.now = o.now ?? (() => new Date());
   }
 
-  countActive(userId: string): Promise<number> {
-    return this.o.prisma.task.count({ where: { userId, status: { in: [...ACTIVE_STATUSES] } } });
+  countActive(userId: string, tx: Tx = this.o.prisma): Promise<number> {
+    return tx.task.count({ where: { userId, status: { in: [...ACTIVE_STATUSES] } } });
   }
 
   /**
    * Creates a user's task after checking limits and policy; returns it (status pending_approval when it
-   * needs an admin). @throws HeraldError with the policy's reason when a limit is broken.
+   * needs an admin). Given a `unit`, the task is written in its transaction and its timer set once that
+   * commits. @throws HeraldError with the policy's reason when a limit is broken.
    */
-  async create(input: NewTask, actor: Actor = { kind: "user", userId: input.userId }, audit?: AuditAs): Promise<Task> {
+  async create(
+    input: NewTask,
+    actor: Actor = { kind: "user", userId: input.userId },
+    audit?: AuditAs,
+    unit?: Unit,
+  ): Promise<Task> {
     const now = this.now();
     const timing = timingOf(input.when, input.timezone);
     const verdict = judgeNewTask({
       recurrence: timing.rrule ? { rrule: timing.rrule, tz: input.timezone, start: timing.dtstart! } : null,
       audience: input.audience ?? null,
-      activeTasks: await this.countActive(input.userId),
+      activeTasks: await this.countActive(input.userId, unit?.tx),
       maxActiveTasks: this.o.maxActiveTasks,
       now,
     });
     if (!verdict.ok) throw new HeraldError(verdict.code, verdict.reason);
-    return this.insert(input, timing, verdict.approval, actor, audit);
+    return this.insert(input, timing, verdict.approval, actor, audit, unit);
   }
 
   /**
@@ -87,39 +93,60 @@ export class TaskService {
     approval: string | null,
     actor: Actor,
     audit: AuditAs = {},
+    unit?: Unit,
   ): Promise<Task> {
+    const next = this.firstOf(timing);
+    const write = (tx: Tx) => this.insertRows(tx, input, timing, next, approval, actor, audit);
+    if (!unit) return this.arm(await this.o.prisma.$transaction(write));
+    const task = await write(unit.tx);
+    unit.afterCommit(() => this.arm(task));
+    return task;
+  }
+
+  /** @throws HeraldError herald_schedule_empty when the timing has no occurrence from now on. */
+  private firstOf(timing: TaskTiming): Date {
     const next = firstOccurrence(timing, this.now());
     if (!next)
       throw new HeraldError("herald_schedule_empty", "That schedule has no future occurrence. Try a later end date.");
-    const [task] = await this.o.prisma.$transaction(async (tx) => {
-      const t = await tx.task.create({
-        data: {
-          userId: input.userId,
-          title: input.title,
-          instruction: input.instruction,
-          runAt: timing.runAt,
-          rrule: timing.rrule,
-          dtstart: timing.dtstart,
-          timezone: input.timezone,
-          nextRunAt: next,
-          status: approval ? "pending_approval" : "scheduled",
-          approvalReason: approval,
-          channel: input.channel,
-          audience: input.audience ?? null,
-          sourceMessageId: input.sourceMessageId ?? null,
-          kind: input.kind ?? "reminder",
-          params: (input.params ?? undefined) as Prisma.InputJsonObject | undefined,
-        },
-      });
-      await auditCreate(tx, {
-        actor,
-        action: audit.action ?? "create",
-        taskId: t.id,
-        after: { ...snapshot(t), ...audit.details },
-      });
-      return [t];
+    return next;
+  }
+
+  /** The task's row and its audit entry. */
+  private async insertRows(
+    tx: Tx,
+    input: NewTask,
+    timing: TaskTiming,
+    next: Date,
+    approval: string | null,
+    actor: Actor,
+    audit: AuditAs,
+  ): Promise<Task> {
+    const t = await tx.task.create({
+      data: {
+        userId: input.userId,
+        title: input.title,
+        instruction: input.instruction,
+        runAt: timing.runAt,
+        rrule: timing.rrule,
+        dtstart: timing.dtstart,
+        timezone: input.timezone,
+        nextRunAt: next,
+        status: approval ? "pending_approval" : "scheduled",
+        approvalReason: approval,
+        channel: input.channel,
+        audience: input.audience ?? null,
+        sourceMessageId: input.sourceMessageId ?? null,
+        kind: input.kind ?? "reminder",
+        params: (input.params ?? undefined) as Prisma.InputJsonObject | undefined,
+      },
     });
-    return this.arm(task);
+    await auditCreate(tx, {
+      actor,
+      action: audit.action ?? "create",
+      taskId: t.id,
+      after: { ...snapshot(t), ...audit.details },
+    });
+    return t;
   }
 
   /** Active tasks of a user, soonest first: the numbered list "cancel 2" refers to. */
@@ -156,51 +183,69 @@ export class TaskService {
   }
 
   /**
-   * Changes a task, if the rules allow `actor` to: the change and its audit entry are written together,
-   * then the task's timer follows. @throws HeraldError herald_task_not_found, herald_task_state or
-   * herald_task_forbidden with the rule's reason, or the policy's refusal of a new schedule.
+   * Changes a task, if the rules allow `actor` to: the change, its audit entry and the one-off copy it makes
+   * are written together, then the task's timer follows. Given a `unit`, they are written in its transaction
+   * and the timers follow once that commits. @throws HeraldError herald_task_not_found, herald_task_state
+   * or herald_task_forbidden with the rule's reason, or the policy's refusal of a new schedule.
    */
-  async apply(taskId: string, change: TaskChange, actor: Actor, audit: AuditAs = {}): Promise<Applied> {
-    const out = await this.o.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM tasks WHERE id = ${taskId}::uuid FOR UPDATE`;
-      const before = await tx.task.findUnique({ where: { id: taskId } });
-      if (!before) throw new HeraldError("herald_task_not_found", "I couldn't find that task any more.");
-      const d = decide(
-        {
-          status: before.status as TaskStatus,
-          userId: before.userId,
-          recurring: Boolean(before.rrule),
-          restoreTo: change.action === "restore" ? (change.to.status as TaskStatus) : undefined,
-        },
-        change.action,
-        actor,
-      );
-      if (!d.ok) throw new HeraldError(d.code, d.reason);
-      const { data, copy } = planChange(before, change, d.status, actor, this.now());
-      const task = await tx.task.update({
-        where: { id: taskId },
-        data: { ...data, status: data.status ?? d.status, version: { increment: 1 } },
-      });
-      await auditCreate(tx, {
-        actor,
-        action: audit.action ?? AUDIT_NAMES[change.action] ?? change.action,
-        taskId,
-        before: snapshot(before),
-        after: {
-          ...snapshot(task),
-          ...(change.action === "reject" && change.reason ? { reason: change.reason } : {}),
-          ...audit.details,
-        },
-      });
-      return { before, task, copy };
-    });
-    if (out.before.timerAt && out.before.nextRunAt) {
-      const moved = out.task.nextRunAt?.getTime() !== out.before.nextRunAt.getTime();
-      if (out.task.status !== "scheduled" || moved) await this.o.timers.remove(taskId, out.before.nextRunAt);
+  async apply(taskId: string, change: TaskChange, actor: Actor, audit: AuditAs = {}, unit?: Unit): Promise<Applied> {
+    const write = (tx: Tx) => this.applyRows(tx, taskId, change, actor, audit);
+    if (!unit) {
+      const out = await this.o.prisma.$transaction(write);
+      await this.retime(out);
+      return { ...out, task: await this.arm(out.task), created: out.created && (await this.arm(out.created)) };
     }
-    const task = await this.arm(out.task);
-    const created = out.copy ? await this.createForOperator(out.copy, actor) : undefined;
-    return { before: out.before, task, created };
+    const out = await write(unit.tx);
+    unit.afterCommit(async () => {
+      await this.retime(out);
+      await this.arm(out.task);
+      if (out.created) await this.arm(out.created);
+    });
+    return out;
+  }
+
+  private async applyRows(tx: Tx, taskId: string, change: TaskChange, actor: Actor, audit: AuditAs): Promise<Applied> {
+    await tx.$queryRaw`SELECT id FROM tasks WHERE id = ${taskId}::uuid FOR UPDATE`;
+    const before = await tx.task.findUnique({ where: { id: taskId } });
+    if (!before) throw new HeraldError("herald_task_not_found", "I couldn't find that task any more.");
+    const d = decide(
+      {
+        status: before.status as TaskStatus,
+        userId: before.userId,
+        recurring: Boolean(before.rrule),
+        restoreTo: change.action === "restore" ? (change.to.status as TaskStatus) : undefined,
+      },
+      change.action,
+      actor,
+    );
+    if (!d.ok) throw new HeraldError(d.code, d.reason);
+    const { data, copy } = planChange(before, change, d.status, actor, this.now());
+    const task = await tx.task.update({
+      where: { id: taskId },
+      data: { ...data, status: data.status ?? d.status, version: { increment: 1 } },
+    });
+    await auditCreate(tx, {
+      actor,
+      action: audit.action ?? AUDIT_NAMES[change.action] ?? change.action,
+      taskId,
+      before: snapshot(before),
+      after: {
+        ...snapshot(task),
+        ...(change.action === "reject" && change.reason ? { reason: change.reason } : {}),
+        ...audit.details,
+      },
+    });
+    if (!copy) return { before, task };
+    const timing = timingOf(copy.when, copy.timezone);
+    const created = await this.insertRows(tx, copy, timing, this.firstOf(timing), null, actor, {});
+    return { before, task, created };
+  }
+
+  /** Removes the timer of the occurrence a change moved or stopped. */
+  private async retime({ before, task }: Applied): Promise<void> {
+    if (!before.timerAt || !before.nextRunAt) return;
+    const moved = task.nextRunAt?.getTime() !== before.nextRunAt.getTime();
+    if (task.status !== "scheduled" || moved) await this.o.timers.remove(task.id, before.nextRunAt);
   }
 
   /** Sets the timer when the task is scheduled and due within the horizon (the scheduler does the rest later). */

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { offlineInterpreter } from "../../src/ai/index.js";
+import { Conversation, type Users } from "../../src/bot/index.js";
+import { silentLogger } from "../../src/log/index.js";
 import type { Runtime } from "../../src/runtime/index.js";
 import { startTestRuntime, unique } from "../helpers/runtime.js";
 
@@ -126,6 +129,48 @@ describe("conversation", () => {
     const second = await rt.conversation.handle(msg);
     expect(first.duplicate).toBe(false);
     expect(second.duplicate).toBe(true);
+    expect(await tasksOf(user)).toHaveLength(1);
+  });
+
+  it("writes a turn whole or not at all: an attempt cut short leaves nothing, and the next one answers once", async () => {
+    // Postgres going away between a turn's writes: here, after its task and before its dialogue state.
+    let cutShort = true;
+    const users = new Proxy(rt.users, {
+      get(target, key) {
+        if (key === "saveState" && cutShort)
+          return async () => {
+            cutShort = false;
+            throw new Error("Connection terminated unexpectedly");
+          };
+        const v = Reflect.get(target, key) as unknown;
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    }) as Users;
+    const conversation = new Conversation({
+      prisma: rt.db.prisma,
+      tasks: rt.tasks,
+      users,
+      messages: rt.messages,
+      interpreter: offlineInterpreter,
+      logger: silentLogger,
+    });
+    const user = unique("cut");
+    const msg = {
+      channel: "console",
+      text: "remind me tomorrow at 9am to renew the passport",
+      identity: { consoleName: user },
+      receivedAt: clock,
+      externalId: unique("cut"),
+    };
+    await expect(conversation.handle(msg)).rejects.toThrow("Connection terminated unexpectedly");
+    expect(await tasksOf(user)).toHaveLength(0);
+    expect(await rt.messages.seen("console", msg.externalId)).toBe(false);
+
+    const retried = await conversation.handle(msg);
+    expect(retried.duplicate).toBe(false);
+    expect(retried.duplicate === false && retried.reply.text).toMatch(/^✓ .*renew the passport/);
+    expect(await tasksOf(user)).toHaveLength(1);
+    expect((await conversation.handle(msg)).duplicate).toBe(true);
     expect(await tasksOf(user)).toHaveLength(1);
   });
 

@@ -1,3 +1,4 @@
+import type { Tx } from "../../db/index.js";
 import { maskPhone } from "../../log/index.js";
 import { fitSegments } from "../../notify/sms/index.js";
 import type { ChannelDeps } from "../channel.js";
@@ -29,37 +30,34 @@ export async function answerSms(d: AnswerDeps, msg: InboundMessage, maxSegments:
     if (out.duplicate) return { duplicate: true };
     return { duplicate: false, userId: out.userId, reply: fitSegments(out.reply.text, maxSegments) };
   }
-  // Keywords and opted-out senders are answered here; the message is still stored once, keyed by its sid.
-  const stored = await d.messages.recordInbound({
-    userId: user.id,
-    channel: "sms",
-    externalId: msg.externalId,
-    body: msg.text,
-    address: msg.address,
-    receivedAt: msg.receivedAt,
+  // Keywords and opted-out senders are answered here; the message is still stored once, keyed by its sid,
+  // with what the keyword changes.
+  const out = await d.conversation.record(msg, user, async (unit) => {
+    const text = await keywordReply(d, user, keyword, unit.tx);
+    return text ? { text } : null;
   });
-  if (!stored) return { duplicate: true };
-  const reply = await keywordReply(d, user, keyword);
-  await d.messages.recordReply(
-    stored.id,
-    reply ? { userId: user.id, channel: "sms", body: reply, address: msg.address } : null,
-  );
+  if (out.duplicate) return { duplicate: true };
   return {
     duplicate: false,
     userId: user.id,
-    reply: reply ? fitSegments(reply, maxSegments) : null,
+    reply: out.reply ? fitSegments(out.reply.text, maxSegments) : null,
     inlineOnly: keyword === "opt_out",
   };
 }
 
-async function keywordReply(d: AnswerDeps, user: User, keyword: ReturnType<typeof keywordOf>): Promise<string | null> {
+async function keywordReply(
+  d: AnswerDeps,
+  user: User,
+  keyword: ReturnType<typeof keywordOf>,
+  tx: Tx,
+): Promise<string | null> {
   switch (keyword) {
     case "opt_out":
-      await d.users.optOut(user.id);
+      await d.users.optOut(user.id, tx);
       d.logger.info({ phone: maskPhone(user.phone), userId: user.id }, "SMS opt-out");
       return SMS_OPTED_OUT;
     case "opt_in":
-      await d.users.optIn(user.id);
+      await d.users.optIn(user.id, tx);
       return SMS_OPTED_IN;
     default:
       // Opted out: nothing goes to the number, not even a reply, until START.
