@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Runtime } from "../../src/runtime/index.js";
 import { type FakeTwilio, startFakeTwilio, twilioSignature } from "../fakes/twilio.js";
@@ -129,5 +130,30 @@ describe("Postgres goes away while SMS webhooks arrive", () => {
       [all.map((m) => m.from)],
     );
     expect(tasks.rows.map((r) => r.phone).sort()).toEqual(all.map((m) => m.from).sort());
+  });
+
+  it("answers a message whose worker took it while Postgres was away within seconds of its return, not at the next resume pass", {
+    timeout: 40_000,
+  }, async () => {
+    // Stored and acked (the inbox row), and handed to the workers only once Postgres has gone: the worker
+    // cannot claim it, as happens when a worker is busy when the outage starts.
+    const m: Sms = { from: phone(), body: "remind me in 3 hours to call the bank", sid: msid() };
+    const inboxId = await rt.messages.recordPending("sms", m.sid, m.body, m, new Date());
+    expect(inboxId).not.toBeNull();
+    await pgsrv.stopServer();
+    const queue = new Queue("inbox-sms", { connection: rt.redis, prefix: rt.config.REDIS_PREFIX });
+    try {
+      await queue.add("sms", { inboxId }, { jobId: `sms-${inboxId}`, removeOnComplete: true, removeOnFail: true });
+      await eventually(async () => (await queue.getJobCounts("wait")).wait === 0, "the worker to take the job");
+      await new Promise((r) => setTimeout(r, 1500));
+    } finally {
+      await pgsrv.startServer();
+      await queue.close();
+    }
+    const replied = () => twilio.sent.filter((s) => s.to === m.from && /✓/.test(s.body));
+    // The resume loop would take it only after a minute; the worker's own retries take it now.
+    await eventually(() => replied().length === 1, "the reply", 15_000, 100);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(replied()).toHaveLength(1);
   });
 });
