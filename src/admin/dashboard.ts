@@ -100,8 +100,14 @@ export async function failedDeliveries(d: Pick<AdminDeps, "prisma">, limit = 20)
     where: { status: { in: ["failed", "undelivered"] } },
     orderBy: { updatedAt: "desc" },
     take: limit,
-    include: { task: { select: { title: true } } },
   });
+  const taskIds = [...new Set(rows.flatMap((r) => (r.taskId ? [r.taskId] : [])))];
+  const titles = new Map(
+    (await d.prisma.task.findMany({ where: { id: { in: taskIds } }, select: { id: true, title: true } })).map((t) => [
+      t.id,
+      t.title,
+    ]),
+  );
   return rows.map((r) => ({
     id: r.id,
     channel: r.channel,
@@ -110,7 +116,7 @@ export async function failedDeliveries(d: Pick<AdminDeps, "prisma">, limit = 20)
     error: r.error,
     updatedAt: r.updatedAt,
     taskId: r.taskId,
-    title: r.task?.title ?? null,
+    title: (r.taskId && titles.get(r.taskId)) ?? null,
   }));
 }
 

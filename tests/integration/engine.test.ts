@@ -39,7 +39,7 @@ describe("task engine", () => {
     expect(sender.sent[0]!.recipient).toBe(user.consoleName);
     const stored = await rt.db.prisma.task.findUniqueOrThrow({
       where: { id: task.id },
-      include: { runs: true, deliveries: true },
+      include: { runs: true },
     });
     expect(stored.status).toBe("completed");
     expect(stored.runs).toHaveLength(1);
