@@ -29,7 +29,8 @@ const loop = monitorEventLoopDelay({ resolution: 2 });
 loop.enable();
 
 let close: () => Promise<unknown>;
-// BENCH_HEAP_PROF=file: a sampling profile of every allocation (collected objects too), written on stop.
+// BENCH_HEAP_PROF=file: a sampling profile of every allocation (collected objects too), written on stop;
+// with BENCH_HEAP_PROF_PROMOTED=1, only of what outlived a scavenge (what fills the old space).
 let heapProf: (() => Promise<void>) | undefined;
 if (process.env.BENCH_HEAP_PROF) {
   const { Session } = await import("node:inspector/promises");
@@ -39,7 +40,7 @@ if (process.env.BENCH_HEAP_PROF) {
   await session.post("HeapProfiler.startSampling", {
     samplingInterval: 16384,
     includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
+    includeObjectsCollectedByMinorGC: !process.env.BENCH_HEAP_PROF_PROMOTED,
   } as never);
   heapProf = async () => {
     const { profile } = (await session.post("HeapProfiler.stopSampling")) as { profile: unknown };
