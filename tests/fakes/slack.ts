@@ -10,6 +10,8 @@ import { json, listen } from "./http.js";
 export interface SlackCall {
   method: string;
   args: Record<string, unknown>;
+  /** Why the fake refused the call (an HTTP 503, or an error it was told to answer); unset when it took it. */
+  refused?: string;
 }
 
 export async function startFakeSlack(o: {
@@ -20,6 +22,7 @@ export async function startFakeSlack(o: {
   const calls: SlackCall[] = [];
   const responses: { path: string; body: Record<string, unknown> }[] = [];
   const failures = new Map<string, string>();
+  const outages = new Map<string, number>();
   let ts = 1_700_000_000;
 
   const srv = await listen((req, body, res) => {
@@ -40,10 +43,18 @@ export async function startFakeSlack(o: {
         : null;
     if (!args) return json(res, 200, { ok: false, error: "invalid_form_data" });
     if (req.headers.authorization !== `Bearer ${o.token}`) return json(res, 200, { ok: false, error: "invalid_auth" });
-    calls.push({ method, args });
+    const call: SlackCall = { method, args };
+    calls.push(call);
+    const down = outages.get(method) ?? 0;
+    if (down > 0) {
+      outages.set(method, down - 1);
+      call.refused = "HTTP 503";
+      return json(res, 503, { ok: false, error: "service_unavailable" });
+    }
     const failure = failures.get(method);
     if (failure) {
       failures.delete(method);
+      call.refused = failure;
       return json(res, 200, { ok: false, error: failure });
     }
     switch (method) {
@@ -81,6 +92,8 @@ export async function startFakeSlack(o: {
     callsTo: (method: string) => calls.filter((c) => c.method === method),
     /** Makes the next call to `method` answer { ok: false, error }. */
     failNext: (method: string, error: string) => void failures.set(method, error),
+    /** Makes the next `times` calls to `method` answer HTTP 503, as Slack does when it is having trouble. */
+    unavailableNext: (method: string, times: number) => void outages.set(method, times),
     /** A response_url Herald may post to. */
     responseUrl: (id: string) => `${srv.url}/respond/${id}`,
     /** The headers Slack sends with `body`, signed at `at` (seconds). */

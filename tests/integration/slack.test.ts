@@ -63,7 +63,9 @@ describe("Slack channel", () => {
     text,
     ts: `${Date.now() / 1000}`,
   });
-  const postsTo = (channel: string) => slack.callsTo("chat.postMessage").filter((c) => c.args.channel === channel);
+  /** Messages Slack took in a channel (not the calls it refused). */
+  const postsTo = (channel: string) =>
+    slack.callsTo("chat.postMessage").filter((c) => c.args.channel === channel && !c.refused);
   const tasksOf = async (slackUserId: string) => rt.db.prisma.task.findMany({ where: { user: { slackUserId } } });
 
   it("answers Slack's url_verification challenge", async () => {
@@ -154,6 +156,32 @@ describe("Slack channel", () => {
     expect(await rt.db.prisma.message.count({ where: { channel: "slack", externalId: { contains: eventId } } })).toBe(
       1,
     );
+  });
+
+  it("posts a reply Slack could not take at first once it can, without doing the request twice", async () => {
+    const user = newUser();
+    // More failures than the Slack client's own retries: Herald's retry of the post is what gets it through.
+    slack.unavailableNext("chat.postMessage", 5);
+    expect((await postEvent(dm(user, "remind me in 2 hours to water the plants"), id("Ev"))).status).toBe(200);
+    await eventually(() => postsTo(`D${user}`).length >= 1, "the reply", 15_000);
+    expect(postsTo(`D${user}`)[0]!.args.text).toMatch(/^✓ .*water the plants/);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(postsTo(`D${user}`)).toHaveLength(1);
+    expect(await tasksOf(user)).toHaveLength(1);
+  });
+
+  it("does not try again a reply Slack refuses (the channel is gone), and keeps the request's task", async () => {
+    const user = newUser();
+    slack.failNext("chat.postMessage", "channel_not_found");
+    expect((await postEvent(dm(user, "remind me in 2 hours to feed the cat"), id("Ev"))).status).toBe(200);
+    await eventually(async () => (await tasksOf(user)).length === 1, "the task");
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(slack.callsTo("chat.postMessage").filter((c) => c.args.channel === `D${user}`)).toHaveLength(1);
+    expect(
+      await rt.db.prisma.message.count({
+        where: { channel: "slack", externalId: { startsWith: "inbox:" }, body: { contains: "feed the cat" } },
+      }),
+    ).toBe(0);
   });
 
   it("rejects a request with a bad signature with 401 and stores nothing", async () => {

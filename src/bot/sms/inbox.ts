@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { Slots } from "../../batch/index.js";
 import type { ChannelDeps, ReplyItem } from "../channel.js";
+import { persist } from "../persist.js";
 import type { InboundMessage } from "../types.js";
 import { type AnswerDeps, answerSms } from "./answer.js";
 
@@ -20,17 +20,6 @@ export interface SmsInboxOptions {
   concurrency: number;
   maxSegments: number;
 }
-
-/**
- * Attempts at claiming, then at handling, a message in this process (Postgres away, say) before it is left
- * to the resume loop: waits of 0.5, 1, 2, then 4 s each, about 27 s in all, well inside the resume loop's
- * RESUME_AFTER_MS, so a message is answered within seconds of Postgres coming back, and the resume loop
- * never takes a message this process is still trying.
- */
-const ATTEMPTS = 10;
-const RETRY_BASE_MS = 500;
-const RETRY_MAX_MS = 4000;
-const retryWait = (attempt: number) => Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempt - 1));
 
 export const smsMessage = (p: SmsPending, receivedAt: Date): InboundMessage => ({
   channel: "sms",
@@ -106,15 +95,17 @@ export class SmsInbox {
     return stale.length;
   }
 
-  /** Claims a handed-over inbox row (null when handled already, or when Postgres stays away: see `persist`). */
+  /** Claims a handed-over inbox row (null when handled already, or when Postgres stays away: see persist). */
   private async claim(inboxId: string) {
-    const row = await this.persist({ inboxId }, "claim", () => this.d.messages.claimPending<SmsPending>(inboxId));
+    const row = await persist(this.d.logger, { inboxId }, "claim an SMS", () =>
+      this.d.messages.claimPending<SmsPending>(inboxId),
+    );
     return row ?? null;
   }
 
   /** Handles a message, retrying while Herald's own services fail; what still fails is left to `resume`. */
   private async handle(inboxId: string, msg: InboundMessage, inline: (r: ReplyItem) => Promise<boolean>) {
-    await this.persist({ sid: msg.externalId }, "handle", async (attempt) => {
+    await persist(this.d.logger, { sid: msg.externalId }, "handle an SMS", async (attempt) => {
       await this.slots.acquire();
       try {
         await this.once(inboxId, msg, attempt === 1 ? inline : async () => false);
@@ -122,31 +113,6 @@ export class SmsInbox {
         this.slots.release();
       }
     });
-  }
-
-  /**
-   * Runs `step` until it succeeds, waiting between attempts while Herald's own services fail (a job that
-   * ran while Postgres was away would otherwise leave its message to the resume loop, a minute or more
-   * later); undefined after ATTEMPTS failures, the message then staying in the inbox for `resume`.
-   */
-  private async persist<T>(
-    about: object,
-    what: "claim" | "handle",
-    step: (attempt: number) => Promise<T>,
-  ): Promise<T | undefined> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await step(attempt);
-      } catch (err) {
-        const log = { ...about, attempt, err: (err as Error).message };
-        if (attempt >= ATTEMPTS) {
-          this.d.logger.error(log, `could not ${what} an SMS; it stays in the inbox and is resumed later`);
-          return undefined;
-        }
-        this.d.logger.warn(log, `could not ${what} an SMS yet; will retry`);
-      }
-      await sleep(retryWait(attempt));
-    }
   }
 
   private async once(inboxId: string, msg: InboundMessage, inline: (r: ReplyItem) => Promise<boolean>) {
