@@ -143,7 +143,7 @@ describe("admin console in a browser", () => {
       document.getElementById("live")!.setAttribute("data-old", "1");
     });
     await expect.poll(() => page.locator("#refreshed").textContent(), { timeout: 15_000 }).not.toBe("—");
-    await page.getByRole("link", { name: "7d" }).click();
+    await page.getByRole("link", { name: "7d", exact: true }).click();
     expect(await page.locator(`[aria-label^="Fired, delivered and failed"] circle`).count()).toBe(3 * 7);
     await page.context().close();
   });
@@ -181,7 +181,7 @@ describe("admin console in a browser", () => {
 
     await page.getByPlaceholder("title or instruction").first().fill(b.title);
     await page.getByRole("button", { name: "Search" }).first().click();
-    await page.locator("section[aria-labelledby=search]").getByRole("link", { name: b.title }).click();
+    await page.locator("section[aria-labelledby=search]").getByRole("link", { name: b.title, exact: true }).click();
     await page.getByRole("heading", { name: b.title }).waitFor();
     await page.getByPlaceholder("reason (optional)").fill("too broad");
     await page.getByRole("button", { name: "Reject" }).click();
@@ -248,7 +248,7 @@ describe("admin console in a browser", () => {
 
   it("filters the run history by status and error by click, with durations", async () => {
     const page = await signedIn();
-    await page.getByRole("link", { name: "Runs" }).click();
+    await page.getByRole("link", { name: "Runs", exact: true }).click();
     await page.getByRole("heading", { name: "Runs" }).waitFor();
     await page.getByLabel("status").selectOption("failed");
     await page.getByPlaceholder("error text").fill("timed out");
