@@ -40,6 +40,15 @@ const view = (t: Task): TaskView => ({
 /** Ends a turn's transaction when its message turns out to be stored already (another attempt committed it). */
 class SeenBefore extends Error {}
 
+/**
+ * Ends a turn's transaction when the user's dialogue state is no longer the one the turn was decided from:
+ * two messages of one user handled at once ("remind me to call mom", then "at 5pm"), the later one read the
+ * state before the earlier one's draft was written. The turn is decided again from the new state.
+ */
+class StateMoved extends Error {}
+/** Decisions a turn gets before it is written whatever the state (a user sending without pause). */
+const TURN_ATTEMPTS = 5;
+
 /** A turn decided from what was read, ready to be written; or a reply that needs no turn (a refusal). */
 type Decided = { turn: Turn } | { reply: Reply };
 
@@ -55,28 +64,51 @@ export class Conversation {
   constructor(private readonly o: ConversationOptions) {}
 
   async handle(msg: InboundMessage): Promise<Handled> {
-    const user = await this.o.users.findOrCreate(msg.identity, msg.channel);
-    if (msg.externalId && (await this.o.messages.seen(msg.channel, msg.externalId))) return { duplicate: true };
-    const decided = await this.decide(msg, user);
-    return this.record(msg, user, (unit, messageId) =>
-      "reply" in decided ? Promise.resolve(decided.reply) : this.carryOutTurn(decided.turn, user, messageId, unit),
-    );
+    for (let attempt = 1; ; attempt++) {
+      const user = await this.o.users.findOrCreate(msg.identity, msg.channel);
+      if (msg.externalId && (await this.o.messages.seen(msg.channel, msg.externalId))) return { duplicate: true };
+      const decided = await this.decide(msg, user);
+      try {
+        return await this.record(
+          msg,
+          user,
+          (unit, messageId) =>
+            "reply" in decided
+              ? Promise.resolve(decided.reply)
+              : this.carryOutTurn(decided.turn, user, messageId, unit),
+          // The turn was decided from this dialogue state; another message's turn may have moved it since.
+          attempt < TURN_ATTEMPTS ? user.state : undefined,
+        );
+      } catch (err) {
+        if (!(err instanceof StateMoved)) throw err;
+        this.o.logger.debug(
+          { attempt },
+          "another message of the user's changed the dialogue meanwhile; deciding again",
+        );
+      }
+    }
   }
 
   /**
    * Stores `msg` from `user` with what `act` writes and the reply it returns (null: nothing is said back),
    * all in one transaction; `{ duplicate: true }` when the message is stored already. For the dialogue's
-   * turns, and for what a channel answers itself (an SMS keyword).
+   * turns, and for what a channel answers itself (an SMS keyword). `decidedFrom`: the dialogue state the
+   * reply was decided from; the user's row is locked and the transaction ended (StateMoved) if it moved.
    */
   async record<R extends Reply | null>(
     msg: InboundMessage,
     user: User,
     act: (unit: Unit, messageId: string) => Promise<R>,
+    decidedFrom?: unknown,
   ): Promise<{ duplicate: true } | { duplicate: false; reply: R; messageId: string; userId: string }> {
     try {
       return await transact(
         this.o.prisma,
         async (unit) => {
+          if (decidedFrom !== undefined) {
+            const now = await this.o.users.lockState(user.id, unit.tx);
+            if (JSON.stringify(now) !== JSON.stringify(decidedFrom)) throw new StateMoved();
+          }
           const message = await this.o.messages.recordInbound(
             {
               userId: user.id,

@@ -66,6 +66,14 @@ export class Users {
     return this.prisma.user.findUnique({ where: { slackUserId } });
   }
 
+  /** Locks the user's row for the rest of transaction `tx` and returns their dialogue state as it is now. */
+  async lockState(userId: string, tx: Tx): Promise<unknown> {
+    const rows = await tx.$queryRaw<
+      { state: unknown }[]
+    >`SELECT state FROM users WHERE id = ${userId}::uuid FOR UPDATE`;
+    return rows[0]?.state ?? null;
+  }
+
   async saveState(userId: string, state: ConversationState, tx: Tx = this.prisma): Promise<void> {
     await tx.user.update({ where: { id: userId }, data: { state: state as object } });
   }

@@ -174,6 +174,42 @@ describe("conversation", () => {
     expect(await tasksOf(user)).toHaveLength(1);
   });
 
+  it("decides a turn again when another message of the user's changed the dialogue meanwhile", async () => {
+    // "at 5pm" is read first but interpreted slowly; "remind me to call mom" is decided and written in the
+    // meantime, asking when. The slow turn then finds the state moved, and answers the question.
+    const slowly: typeof offlineInterpreter = {
+      async interpret(text, ctx) {
+        if (text === "at 5pm") await new Promise((r) => setTimeout(r, 400));
+        return offlineInterpreter.interpret(text, ctx);
+      },
+    };
+    const conversation = new Conversation({
+      prisma: rt.db.prisma,
+      tasks: rt.tasks,
+      users: rt.users,
+      messages: rt.messages,
+      interpreter: slowly,
+      logger: silentLogger,
+    });
+    const user = unique("quick");
+    const msg = (text: string) => ({
+      channel: "console",
+      text,
+      identity: { consoleName: user },
+      receivedAt: clock,
+      externalId: unique("quick"),
+    });
+    await conversation.handle(msg("hello")); // the user exists before both messages are read
+    const second = conversation.handle(msg("at 5pm"));
+    await new Promise((r) => setTimeout(r, 100));
+    const first = await conversation.handle(msg("remind me to call mom"));
+    expect(first.duplicate === false && first.reply.text).toMatch(/^When should I remind you to call mom\?/);
+    const answered = await second;
+    expect(answered.duplicate === false && answered.reply.text).toMatch(/^✓ .*call mom/);
+    const tasks = await tasksOf(user);
+    expect(tasks.map((t) => [t.title, t.runAt?.toISOString()])).toEqual([["call mom", "2026-03-06T22:00:00.000Z"]]);
+  });
+
   it("changes the user's time zone and resolves later times in it", async () => {
     const user = unique("tz");
     const say = chat(user);
