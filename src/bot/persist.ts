@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../log/index.js";
+import { backoffMs, type RetryPolicy } from "../retry/index.js";
 
 /**
  * Attempts at a step of handling an inbound message in this process (Postgres away, say) before it is left
@@ -7,16 +8,11 @@ import type { Logger } from "../log/index.js";
  * loops' RESUME_AFTER_MS, so a message is answered within seconds of Postgres coming back, and the resume
  * loop never takes a message this process is still trying.
  */
-const ATTEMPTS = 10;
-const RETRY_BASE_MS = 500;
-const RETRY_MAX_MS = 4000;
-
-/** The wait after failed attempt `attempt` (1-based). */
-export const retryWait = (attempt: number) => Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempt - 1));
+const INBOX_RETRY: RetryPolicy = { attempts: 10, baseMs: 500, maxDelayMs: 4000, jitter: 0 };
 
 /**
  * Runs `step` until it succeeds, waiting between attempts while Herald's own services fail; undefined after
- * ATTEMPTS failures, the message then staying in the inbox for the resume loop. `what` names the step and
+ * INBOX_RETRY.attempts failures, the message then staying in the inbox for the resume loop. `what` names the step and
  * the message in the logs ("handle an SMS").
  */
 export async function persist<T>(
@@ -30,12 +26,12 @@ export async function persist<T>(
       return await step(attempt);
     } catch (err) {
       const log = { ...about, attempt, err: (err as Error).message };
-      if (attempt >= ATTEMPTS) {
+      if (attempt >= INBOX_RETRY.attempts) {
         logger.error(log, `could not ${what}; it stays in the inbox and is resumed later`);
         return undefined;
       }
       logger.warn(log, `could not ${what} yet; will retry`);
     }
-    await sleep(retryWait(attempt));
+    await sleep(backoffMs(INBOX_RETRY, attempt));
   }
 }

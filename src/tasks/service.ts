@@ -190,18 +190,16 @@ export class TaskService {
    */
   async apply(taskId: string, change: TaskChange, actor: Actor, audit: AuditAs = {}, unit?: Unit): Promise<Applied> {
     const write = (tx: Tx) => this.applyRows(tx, taskId, change, actor, audit);
-    if (!unit) {
-      const out = await this.o.prisma.$transaction(write);
-      await this.retime(out);
-      return { ...out, task: await this.arm(out.task), created: out.created && (await this.arm(out.created)) };
-    }
+    if (!unit) return this.settle(await this.o.prisma.$transaction(write));
     const out = await write(unit.tx);
-    unit.afterCommit(async () => {
-      await this.retime(out);
-      await this.arm(out.task);
-      if (out.created) await this.arm(out.created);
-    });
+    unit.afterCommit(() => this.settle(out));
     return out;
+  }
+
+  /** The timers a committed change calls for: the old occurrence's removed if it moved or stopped, the new ones set. */
+  private async settle(out: Applied): Promise<Applied> {
+    await this.retime(out);
+    return { ...out, task: await this.arm(out.task), created: out.created && (await this.arm(out.created)) };
   }
 
   private async applyRows(tx: Tx, taskId: string, change: TaskChange, actor: Actor, audit: AuditAs): Promise<Applied> {
